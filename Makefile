@@ -1,0 +1,69 @@
+# gogrpctrace - build, test, demo. Build output goes to build/.
+CC ?= gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+LDLIBS = -lbcc -ldw -lelf -lcapstone -lpthread -lm
+BUILD = build
+SAN ?=
+
+DWARF_SRCS = $(wildcard dwarf/*.c)
+TOOL_SRCS = $(wildcard tool/*.c)
+TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h)
+OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS)) \
+       $(BUILD)/obj$(SAN)/templates.o
+
+BIN = $(BUILD)/gogrpctrace$(SAN)
+
+.PHONY: all test unit runtime demo bench asan clean targets install
+
+all: $(BIN) $(BUILD)/gogrpctrace
+
+ifneq ($(SAN),)
+$(BUILD)/gogrpctrace:
+	@true
+endif
+
+$(BIN): $(OBJS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj$(SAN)/%.o: %.c $(wildcard dwarf/*.h tool/*.h bpf_templates/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+# The BPF templates are compiled into the binary as strings, so an
+# installed gogrpctrace needs no data files.
+$(BUILD)/templates.c: $(TEMPLATES) tool/embed.sh
+	@mkdir -p $(BUILD)
+	sh tool/embed.sh $(TEMPLATES) > $@
+
+$(BUILD)/obj$(SAN)/templates.o: $(BUILD)/templates.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+asan:
+	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" $(BUILD)/gogrpctrace-asan
+
+targets:
+	bash tests/targets/build.sh
+
+test: all asan targets
+	bash tests/run.sh
+
+unit: all asan targets
+	bash tests/run.sh unit
+
+runtime: all targets
+	bash tests/run.sh runtime
+
+demo: all
+	bash tests/demo.sh
+
+bench: all targets
+	bash tests/bench/run.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/gogrpctrace $(DESTDIR)/usr/local/sbin/gogrpctrace
+	install -D -m 0644 man/man8/gogrpctrace.8 $(DESTDIR)/usr/local/share/man/man8/gogrpctrace.8
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,99 @@
+/* gogrpctrace_events.h - the events the BPF program sends to user space.
+ * Shared by bpf_templates/grpc.bpf.c and tool/; fixed-size types only. */
+#ifndef GOGRPCTRACE_EVENTS_H
+#define GOGRPCTRACE_EVENTS_H
+
+#define EV_HEADERS 1 /* a header block, sent or received */
+#define EV_MSG_OUT 2 /* one gRPC message sent */
+#define EV_DATA_IN 3 /* one DATA frame received, with the messages it starts */
+
+#define SIDE_CLIENT 0
+#define SIDE_SERVER 1
+#define DIR_IN 0
+#define DIR_OUT 1
+
+#define EVF_END_STREAM 0x1   /* the frame ends the stream this way */
+#define EVF_TLS 0x2	     /* the connection is a *tls.Conn */
+#define EVF_TRUNC_FIELDS 0x4 /* more header fields than were copied */
+#define EVF_TRUNC_BUF 0x8    /* names or values cut to fit */
+#define EVF_READ_ERROR 0x10  /* a read of the target's memory failed */
+#define EVF_HPACK_TRUNC 0x20 /* the target itself dropped headers (size limit) */
+#define EVF_DESYNC 0x40	     /* message boundaries lost on this stream */
+#define EVF_PEER 0x80	     /* peer address present */
+#define EVF_LOCAL 0x100	     /* local address present */
+
+struct ev_common {
+	__u64 ts_ns;
+	__u64 conn; /* address of the connection object: the key with stream_id */
+	__u32 pid;
+	__u32 tid;
+	__u32 stream_id;
+	__u32 flags;
+	__u8 kind;
+	__u8 side;
+	__u8 dir;
+	__u8 probe;
+	__u32 pad;
+};
+
+/* Limits of what one header event copies; longer values are cut and the
+ * entry says how long they really were. Masks keep the verifier happy. */
+#define HDR_MAX_FIELDS 48
+#define HDR_NAME_MASK 127  /* name bytes copied: at most 127 */
+#define HDR_VALUE_MASK 511 /* value bytes copied: at most 511 */
+#define HDR_BUF_SIZE 4096
+
+struct hdr_entry {
+	__u32 value_total;
+	__u16 name_total;
+	__u16 name_len;
+	__u16 value_len;
+	__u16 pad;
+}; /* followed by name_len bytes of name, then value_len bytes of value */
+
+struct ev_headers {
+	struct ev_common c;
+	__u16 nfields; /* fields in the block */
+	__u16 ncopied; /* fields copied into buf */
+	__u16 buf_len;
+	__u16 peer_port;
+	__u16 local_port;
+	__u8 peer_ip_len; /* 4 or 16 */
+	__u8 local_ip_len;
+	__u8 pad[4];
+	__u8 peer_ip[16];
+	__u8 local_ip[16];
+	char buf[2 * HDR_BUF_SIZE]; /* only buf_len bytes are sent */
+};
+
+struct ev_msg {
+	struct ev_common c;
+	__u32 len; /* message length from its 5-byte prefix */
+	__u8 compressed;
+	__u8 pad[3];
+};
+
+#define DATA_MAX_LENS 8
+
+struct ev_data {
+	struct ev_common c;
+	__u32 frame_len;
+	__u16 nmsgs; /* messages whose prefix completed in this frame */
+	__u16 nlens; /* of which lens[] holds the first */
+	__u64 msg_bytes; /* sum of those messages' lengths */
+	__u32 lens[DATA_MAX_LENS];
+};
+
+/* Counters, one slot each in a per-CPU array. */
+#define CNT_HITS 0		 /* + probe index: hits of each probe */
+#define CNT_MAX_PROBES 16
+#define CNT_RESTARTS 16		 /* hits skipped: the function restarts after growing its stack */
+#define CNT_EMITTED 17		 /* events handed to the ring buffer */
+#define CNT_LOST 18		 /* events dropped: ring buffer full */
+#define CNT_READ_ERRORS 19	 /* failed reads of target memory */
+#define CNT_TRUNC_HEADERS 20	 /* header events with something cut */
+#define CNT_DESYNC 21		 /* DATA frames whose message boundaries were lost */
+#define CNT_FOREIGN 22		 /* hits on connections of an unknown kind */
+#define CNT_NUM 23
+
+#endif

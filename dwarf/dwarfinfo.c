@@ -1,0 +1,341 @@
+/* dwarfinfo.c - the DWARF side of the reader: one indexing pass over the
+ * compile units, struct layouts, and argument locations at a given PC.
+ *
+ * Go emits every function and named type as a direct child of a compile
+ * unit, so the index looks at top-level DIEs only. DWARF 4 (location lists
+ * in .debug_loc) and DWARF 5 (.debug_loclists) both go through libdw.
+ */
+#include "gobin_internal.h"
+
+#include <dwarf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MEMBER_DEPTH 8
+#define MAX_TYPE_CHAIN 16
+
+int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
+		 const char *const *structs, int nstructs, char *err, size_t errlen)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	int remaining;
+
+	strmap__free(&gb->dies);
+	if (strmap__init(&gb->dies, (size_t)(nfuncs + nstructs))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nfuncs; i++)
+		strmap__put(&gb->dies, funcs[i], 0);
+	for (int i = 0; i < nstructs; i++)
+		strmap__put(&gb->dies, structs[i], 0);
+	gb->indexed = true;
+	if (!gb->dw)
+		return 0;
+	remaining = (int)gb->dies.len;
+	while (remaining > 0 && dwarf_nextcu(gb->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, child;
+
+		if (!dwarf_offdie(gb->dw, off + hsize, &cu)) {
+			snprintf(err, errlen, "%s: bad DWARF compile unit at 0x%llx: %s", gb->path,
+				 (unsigned long long)off, dwarf_errmsg(-1));
+			return -EINVAL;
+		}
+		off = next;
+		if (dwarf_child(&cu, &child) != 0)
+			continue;
+		do {
+			int tag = dwarf_tag(&child);
+			const char *name;
+			uint64_t seen;
+
+			if (tag != DW_TAG_subprogram && tag != DW_TAG_structure_type)
+				continue;
+			name = dwarf_diename(&child);
+			if (!name || !strmap__get(&gb->dies, name, &seen) || seen)
+				continue;
+			strmap__put(&gb->dies, name, dwarf_dieoffset(&child) + 1);
+			remaining--;
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	return 0;
+}
+
+static const char *die_lookup(struct gobin *gb, const char *name, Dwarf_Die *die)
+{
+	uint64_t off;
+
+	if (!gb->dw)
+		return "the binary has no DWARF";
+	if (!gb->indexed || !strmap__get(&gb->dies, name, &off))
+		return "not indexed (internal error)";
+	if (!off)
+		return "not in DWARF";
+	if (!dwarf_offdie(gb->dw, off - 1, die))
+		return gobin__note(gb, "bad DWARF entry: %s", dwarf_errmsg(-1));
+	return NULL;
+}
+
+/* Follow typedefs to the underlying type. */
+static bool peel_typedefs(Dwarf_Die *type)
+{
+	for (int i = 0; i < MAX_TYPE_CHAIN; i++) {
+		Dwarf_Attribute attr;
+
+		if (dwarf_tag(type) != DW_TAG_typedef)
+			return true;
+		if (!dwarf_attr(type, DW_AT_type, &attr) || !dwarf_formref_die(&attr, type))
+			return false;
+	}
+	return false; /* a cycle, or absurdly deep */
+}
+
+int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const char **why)
+{
+	Dwarf_Die die;
+	Dwarf_Attribute attr;
+	Dwarf_Word sz;
+
+	*why = die_lookup(gb, type, &die);
+	if (*why)
+		return -ENOENT;
+	if (!dwarf_attr(&die, DW_AT_byte_size, &attr) || dwarf_formudata(&attr, &sz) != 0) {
+		*why = "struct has no byte size";
+		return -ENOENT;
+	}
+	*size = sz;
+	return 0;
+}
+
+static bool find_member(Dwarf_Die *st, const char *name, size_t namelen, Dwarf_Die *member)
+{
+	if (dwarf_child(st, member) != 0)
+		return false;
+	do {
+		const char *n;
+
+		if (dwarf_tag(member) != DW_TAG_member)
+			continue;
+		n = dwarf_diename(member);
+		if (n && strlen(n) == namelen && strncmp(n, name, namelen) == 0)
+			return true;
+	} while (dwarf_siblingof(member, member) == 0);
+	return false;
+}
+
+static bool type_size(Dwarf_Die *type, uint64_t *size)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word sz;
+
+	if (dwarf_attr(type, DW_AT_byte_size, &attr) && dwarf_formudata(&attr, &sz) == 0) {
+		*size = sz;
+		return true;
+	}
+	if (dwarf_tag(type) == DW_TAG_pointer_type) {
+		*size = 8;
+		return true;
+	}
+	return dwarf_aggregate_size(type, &sz) == 0 ? (*size = sz, true) : false;
+}
+
+int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t *offset,
+		  uint64_t *size, const char **why)
+{
+	Dwarf_Die st, member;
+	uint64_t total = 0, st_size = 0, msize = 0;
+	const char *p = path;
+
+	*why = die_lookup(gb, type, &st);
+	if (*why)
+		return -ENOENT;
+	type_size(&st, &st_size);
+	for (int depth = 0; depth < MAX_MEMBER_DEPTH; depth++) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		Dwarf_Attribute attr;
+		Dwarf_Word moff;
+
+		if (dwarf_tag(&st) != DW_TAG_structure_type) {
+			*why = gobin__note(gb, "%.*s is reached through a non-struct (pointer?)",
+					   (int)len, p);
+			return -EINVAL;
+		}
+		if (!find_member(&st, p, len, &member)) {
+			*why = gobin__note(gb, "no member %.*s", (int)len, p);
+			return -ENOENT;
+		}
+		if (!dwarf_attr(&member, DW_AT_data_member_location, &attr) ||
+		    dwarf_formudata(&attr, &moff) != 0) {
+			*why = gobin__note(gb, "member %.*s has no constant offset", (int)len, p);
+			return -EINVAL;
+		}
+		total += moff;
+		if (!dwarf_attr(&member, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &st) ||
+		    !peel_typedefs(&st) || !type_size(&st, &msize)) {
+			*why = gobin__note(gb, "member %.*s has no readable type", (int)len, p);
+			return -EINVAL;
+		}
+		if (!dot)
+			break;
+		p = dot + 1;
+		if (depth == MAX_MEMBER_DEPTH - 1) {
+			*why = "member path too deep";
+			return -EINVAL;
+		}
+	}
+	/* Never hand out an offset that points outside the struct. */
+	if (st_size && total + msize > st_size) {
+		*why = gobin__note(gb, "offset %llu + size %llu lies outside the struct (%llu bytes)",
+				   (unsigned long long)total, (unsigned long long)msize,
+				   (unsigned long long)st_size);
+		return -ERANGE;
+	}
+	*offset = total;
+	*size = msize;
+	return 0;
+}
+
+/* The CFA at pc as SP + off. At our probe points (entry, or the stack
+ * check before the frame is set up) it is SP + 8 on amd64; the CFI says so
+ * too when present, and wins. */
+static int cfa_offset(struct gobin *gb, uint64_t pc, int64_t *off)
+{
+	Dwarf_CFI *cfi = dwarf_getcfi(gb->dw);
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops;
+	size_t nops;
+
+	*off = 8;
+	if (!cfi || dwarf_cfi_addrframe(cfi, pc, &frame) != 0)
+		return 0;
+	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_bregx &&
+	    ops[0].number == 7) {
+		*off = (int64_t)ops[0].number2;
+		free(frame);
+		return 0;
+	}
+	free(frame);
+	return -EINVAL;
+}
+
+/* Turn one location expression into pieces. A value without DW_OP_piece
+ * is one piece of the type's size. */
+static const char *expr_to_pieces(struct gobin *gb, Dwarf_Op *expr, size_t n, int64_t cfa,
+				  uint64_t whole_size, struct gobin_param *p)
+{
+	struct gobin_piece cur = {.kind = GOBIN_LOC_NONE};
+
+	for (size_t i = 0; i < n; i++) {
+		Dwarf_Op *op = &expr[i];
+
+		if (op->atom >= DW_OP_reg0 && op->atom <= DW_OP_reg31) {
+			cur.kind = GOBIN_LOC_REG;
+			cur.dwarf_reg = op->atom - DW_OP_reg0;
+		} else if (op->atom == DW_OP_regx) {
+			cur.kind = GOBIN_LOC_REG;
+			cur.dwarf_reg = (int)op->number;
+		} else if (op->atom == DW_OP_fbreg) {
+			/* Go's frame base is DW_OP_call_frame_cfa. */
+			cur.kind = GOBIN_LOC_STACK;
+			cur.stack_off = cfa + (int64_t)op->number;
+		} else if (op->atom == DW_OP_call_frame_cfa) {
+			cur.kind = GOBIN_LOC_STACK;
+			cur.stack_off = cfa;
+		} else if (op->atom == DW_OP_breg7) {
+			cur.kind = GOBIN_LOC_STACK;
+			cur.stack_off = (int64_t)op->number;
+		} else if (op->atom == DW_OP_piece) {
+			if (p->npieces == GOBIN_MAX_PIECES)
+				return "too many pieces";
+			cur.size = (uint32_t)op->number;
+			p->pieces[p->npieces++] = cur;
+			cur = (struct gobin_piece){.kind = GOBIN_LOC_NONE};
+		} else {
+			return gobin__note(gb, "unsupported DWARF operation 0x%x", op->atom);
+		}
+	}
+	if (cur.kind != GOBIN_LOC_NONE) {
+		if (p->npieces)
+			return "location ends without a piece size";
+		cur.size = (uint32_t)whole_size;
+		p->pieces[p->npieces++] = cur;
+	}
+	return NULL;
+}
+
+static void read_param(struct gobin *gb, Dwarf_Die *die, uint64_t pc, int64_t cfa,
+		       struct gobin_param *p)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die type;
+	Dwarf_Op *expr;
+	size_t exprlen;
+	uint64_t size = 0;
+	bool flag = false;
+	int n;
+
+	p->name = dwarf_diename(die);
+	if (!p->name)
+		p->name = "?";
+	if (dwarf_attr(die, DW_AT_variable_parameter, &attr))
+		dwarf_formflag(&attr, &flag);
+	p->is_return = flag;
+	p->type_name = "";
+	if (dwarf_attr(die, DW_AT_type, &attr) && dwarf_formref_die(&attr, &type)) {
+		const char *tn = dwarf_diename(&type);
+
+		if (tn)
+			p->type_name = tn;
+		type_size(&type, &size);
+	}
+	if (!dwarf_attr(die, DW_AT_location, &attr)) {
+		p->why = "no location attribute";
+		return;
+	}
+	n = dwarf_getlocation_addr(&attr, pc, &expr, &exprlen, 1);
+	if (n < 0) {
+		p->why = gobin__note(gb, "bad location: %s", dwarf_errmsg(-1));
+		return;
+	}
+	if (n == 0 || exprlen == 0) {
+		p->why = "no location at the probe address";
+		return;
+	}
+	p->why = expr_to_pieces(gb, expr, exprlen, cfa, size, p);
+}
+
+void gobin__read_params(struct gobin *gb, struct gobin_func *fn)
+{
+	Dwarf_Die die, child;
+	int64_t cfa;
+	int n = 0;
+
+	fn->params_why = die_lookup(gb, fn->name, &die);
+	if (fn->params_why)
+		return;
+	if (cfa_offset(gb, fn->probe, &cfa)) {
+		fn->params_why = "the call frame information at the probe is not SP-relative";
+		return;
+	}
+	if (dwarf_child(&die, &child) == 0) {
+		do {
+			if (dwarf_tag(&child) == DW_TAG_formal_parameter)
+				n++;
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	fn->params = calloc(n ? (size_t)n : 1, sizeof(*fn->params));
+	if (!fn->params) {
+		fn->params_why = "out of memory";
+		return;
+	}
+	if (n == 0 || dwarf_child(&die, &child) != 0)
+		return;
+	do {
+		if (dwarf_tag(&child) == DW_TAG_formal_parameter && fn->nparams < n)
+			read_param(gb, &child, fn->probe, cfa, &fn->params[fn->nparams++]);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}

@@ -1,0 +1,84 @@
+/* func.c - resolve functions and itabs by symbol name, caching functions. */
+#include "gobin_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct gobin_sym *symbol(const struct gobin *gb, const char *name)
+{
+	uint64_t i;
+
+	if (!strmap__get(&gb->syms, name, &i))
+		return NULL;
+	return &gb->symv[i];
+}
+
+int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
+		const char **why)
+{
+	const struct gobin_sym *sym;
+	struct gobin_func *fn, **grown;
+
+	for (int i = 0; i < gb->nfuncs; i++) {
+		if (strcmp(gb->funcs[i]->name, name) == 0) {
+			*out = gb->funcs[i];
+			return 0;
+		}
+	}
+	sym = symbol(gb, name);
+	if (!sym) {
+		*why = gb->nsyms ? "no such symbol" : "the binary has no symbol table";
+		return -ENOENT;
+	}
+	if (sym->size == 0) {
+		*why = "symbol has no size";
+		return -EINVAL;
+	}
+	grown = realloc(gb->funcs, (size_t)(gb->nfuncs + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	gb->funcs = grown;
+	/* Each function is its own allocation: pointers handed out stay valid. */
+	fn = calloc(1, sizeof(*fn));
+	if (!fn)
+		return -ENOMEM;
+	gb->funcs[gb->nfuncs] = fn;
+	fn->name = gobin__note(gb, "%s", name);
+	fn->entry = sym->value;
+	fn->end = sym->value + sym->size;
+	if (gobin__scan_code(gb, fn, why))
+		goto fail;
+	if (gobin__file_offset(gb, fn->entry, &fn->entry_file_offset) ||
+	    gobin__file_offset(gb, fn->probe, &fn->probe_file_offset)) {
+		*why = "function lies outside the loadable segments";
+		goto fail;
+	}
+	gobin__read_params(gb, fn);
+	gb->nfuncs++;
+	*out = fn;
+	return 0;
+fail:
+	free(fn);
+	return -EINVAL;
+}
+
+int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **why)
+{
+	static const char *const prefixes[] = {"go:itab.", "go.itab."};
+	char name[512];
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		const struct gobin_sym *sym;
+
+		snprintf(name, sizeof(name), "%s%s", prefixes[i], pair);
+		sym = symbol(gb, name);
+		if (sym) {
+			*addr = sym->value;
+			return 0;
+		}
+	}
+	*why = gb->nsyms ? "no such itab symbol" : "the binary has no symbol table";
+	return -ENOENT;
+}

@@ -1,0 +1,116 @@
+/* gobin.h - read what a tracer needs from a Go executable: build info,
+ * function addresses, probe addresses, argument locations, struct layouts
+ * and itab addresses.
+ *
+ * A struct gobin is opened once per target binary. Lookups never guess: a
+ * value that cannot be established is reported as missing with a reason
+ * (gobin__why()), never as 0.
+ */
+#ifndef GOBIN_H
+#define GOBIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gobin;
+
+#define GOBIN_ERRLEN 256
+#define GOBIN_MAX_PIECES 4
+#define GOBIN_MAX_RETS 64
+
+struct gobin_module {
+	const char *path;
+	const char *version;
+};
+
+enum gobin_loc_kind {
+	GOBIN_LOC_NONE,	 /* the piece has no location at the probe address */
+	GOBIN_LOC_REG,	 /* in a register */
+	GOBIN_LOC_STACK, /* in memory at SP + stack_off, SP as seen by the probe */
+};
+
+struct gobin_piece {
+	enum gobin_loc_kind kind;
+	int dwarf_reg;	   /* DWARF register number (kind == REG) */
+	int64_t stack_off; /* offset from SP at the probe (kind == STACK) */
+	uint32_t size;	   /* bytes of the value this piece holds */
+};
+
+struct gobin_param {
+	const char *name;
+	const char *type_name; /* DWARF name of its type, "" if unnamed */
+	bool is_return; /* DW_AT_variable_parameter: a result, not an argument */
+	int npieces;
+	struct gobin_piece pieces[GOBIN_MAX_PIECES];
+	const char *why; /* set when the location could not be read at all */
+};
+
+struct gobin_func {
+	const char *name; /* as the symbol table spells it */
+	uint64_t entry;	  /* virtual address of the first instruction */
+	uint64_t end;	  /* first address past the function */
+	uint64_t probe;	  /* where to attach: the stack-check branch, else entry */
+	bool probe_is_stack_check;
+	uint64_t entry_file_offset;
+	uint64_t probe_file_offset;
+	int nrets;
+	uint64_t rets[GOBIN_MAX_RETS]; /* addresses of RET instructions */
+	bool rets_truncated;
+	int nparams;
+	struct gobin_param *params; /* owned by the gobin */
+	const char *params_why;	    /* set when DWARF gave no parameters */
+};
+
+/* Open the executable at path; /proc/PID/exe works. On failure returns NULL
+ * and writes a one-line reason into err. */
+struct gobin *gobin__open(const char *path, char *err, size_t errlen);
+void gobin__close(struct gobin *gb);
+
+const char *gobin__path(const struct gobin *gb);
+const char *gobin__go_version(const struct gobin *gb); /* "go1.26.8" */
+const char *gobin__arch(const struct gobin *gb);       /* "amd64", "arm64" */
+const char *gobin__abi(const struct gobin *gb);	       /* "register" | "stack" */
+const char *gobin__build_id(const struct gobin *gb);   /* Go build ID or "" */
+const char *gobin__main_path(const struct gobin *gb);  /* main package path or "" */
+bool gobin__has_dwarf(const struct gobin *gb);
+bool gobin__has_symtab(const struct gobin *gb);
+int gobin__nmodules(const struct gobin *gb);
+const struct gobin_module *gobin__module(const struct gobin *gb, int i);
+/* The version of module path (after replacements), or NULL. */
+const char *gobin__module_version(const struct gobin *gb, const char *path);
+
+/* Compare two Go version strings ("go1.19.8", "v1.33.3"); <0, 0, >0. */
+int gobin__version_cmp(const char *a, const char *b);
+
+/* Index the DWARF entries of the given function and struct names in one
+ * pass over the debug info. Lookups below only see indexed names.
+ * Returns 0, or -errno with a reason in err. */
+int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
+		 const char *const *structs, int nstructs, char *err, size_t errlen);
+
+/* Resolve a function by its symbol name. Returns 0, or -ENOENT with the
+ * reason in why (a static string or one owned by gb). */
+int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
+		const char **why);
+
+/* Byte size of a struct type, by its DWARF name. */
+int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const char **why);
+
+/* Offset of a member inside a struct; path may be dotted through embedded
+ * or nested structs held by value ("HeadersFrame.FrameHeader.StreamID").
+ * It never crosses a pointer. size receives the member's byte size. */
+int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t *offset,
+		  uint64_t *size, const char **why);
+
+/* The address of an itab, by "concrete,interface" ("*net.TCPConn,net.Conn");
+ * both spellings go.itab. and go:itab. are tried. */
+int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **why);
+
+/* Translate a virtual address into an offset in the file, for uprobes. */
+int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off);
+
+/* The pt_regs field name of a DWARF register number, or NULL. */
+const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg);
+
+#endif

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Builds the Go test targets (grpcserver, grpcclient, h2server, h2client)
+# for every cell in cells.txt, or only the cells named as arguments, into
+# ${OUT:-<repo>/build/targets}/<cell>/. A cell whose binaries are newer
+# than every source, build.sh and its module files is skipped.
+# Prints one line per cell; exits non-zero if any cell failed to build.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${OUT:-$root/build/targets}
+progs=(grpcserver grpcclient h2server h2client)
+pkgdirs=(internal grpcserver grpcclient h2server h2client)
+
+declare -A c_go c_toolchain c_version c_grpc c_modfile
+order=()
+while read -r cell gocmd toolchain version grpc xnet modfile; do
+	[[ -z "$cell" || "$cell" == \#* ]] && continue
+	order+=("$cell")
+	c_go[$cell]=$gocmd c_toolchain[$cell]=$toolchain c_version[$cell]=$version
+	c_grpc[$cell]=$grpc c_modfile[$cell]=$modfile
+done <"$here/cells.txt"
+
+cells=("$@")
+[[ ${#cells[@]} -eq 0 ]] && cells=("${order[@]}")
+for cell in "${cells[@]}"; do
+	if [[ -z "${c_go[$cell]:-}" ]]; then
+		echo "build.sh: unknown cell '$cell' (see $here/cells.txt)" >&2
+		exit 2
+	fi
+done
+
+# up_to_date CELL: all binaries exist and no input is newer than any of them.
+up_to_date() {
+	local cell=$1 dest=$out/$1 modfile=${c_modfile[$1]} p inputs
+	inputs=("$here/build.sh")
+	for p in "${pkgdirs[@]}"; do inputs+=("$here/$p"); done
+	if [[ "$modfile" != - ]]; then
+		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
+	fi
+	for p in "${progs[@]}"; do
+		[[ -x "$dest/$p" ]] || return 1
+		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
+	done
+}
+
+# build_module CELL TMPDIR: module mode, with the cell's module file.
+build_module() {
+	local cell=$1 tmp=$2 modflag=()
+	[[ "${c_modfile[$cell]}" != go.mod ]] && modflag=("-modfile=$here/${c_modfile[$cell]}")
+	(cd "$here" && env -u GOFLAGS GOWORK=off GO111MODULE=on GOTOOLCHAIN="${c_toolchain[$cell]}" \
+		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}" -o "$tmp/" \
+		"${progs[@]/#/./}")
+}
+
+# build_gopath CELL TMPDIR: GOPATH mode against Debian's /usr/share/gocode;
+# the sources are copied to where their import path says they live.
+build_gopath() {
+	local cell=$1 tmp=$2 gp tags=()
+	gp=$(mktemp -d)
+	trap 'rm -rf "$gp"' RETURN
+	mkdir -p "$gp/src/gogrpctrace/tests/targets"
+	cp -r "${pkgdirs[@]/#/$here/}" "$gp/src/gogrpctrace/tests/targets/"
+	if [[ ! -d /usr/share/gocode/src/golang.org/x/net/http2/h2c ]]; then
+		echo "note: $cell: golang.org/x/net/http2/h2c missing, building h2server/h2client without -h2c" >&2
+		tags=(-tags noh2c)
+	fi
+	(cd "$gp/src/gogrpctrace/tests/targets" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
+		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -o "$tmp/" \
+		"${progs[@]/#/./}")
+}
+
+failed=0
+for cell in "${cells[@]}"; do
+	if up_to_date "$cell"; then
+		echo "up to date  $cell"
+		continue
+	fi
+	gocmd=${c_go[$cell]}
+	if ! command -v "$gocmd" >/dev/null; then
+		echo "FAILED      $cell: go command $gocmd not found" >&2
+		failed=1
+		continue
+	fi
+	have=$(env -u GOFLAGS GOWORK=off GOTOOLCHAIN="${c_toolchain[$cell]}" "$gocmd" env GOVERSION 2>/dev/null || true)
+	if [[ "$have" != "${c_version[$cell]}"* ]]; then
+		echo "FAILED      $cell: $gocmd is '${have:-unknown}', cell needs ${c_version[$cell]}" >&2
+		failed=1
+		continue
+	fi
+	mkdir -p "$out"
+	# Build into a fresh directory, then move: a failed build leaves the old
+	# binaries alone, and fresh files get fresh mtimes (go build -o skips
+	# rewriting an identical existing binary, which would defeat the check).
+	tmp=$(mktemp -d "$out/.build-$cell.XXXXXX")
+	start=$SECONDS
+	if [[ "${c_modfile[$cell]}" == - ]]; then
+		builder=build_gopath
+	else
+		builder=build_module
+	fi
+	if log=$($builder "$cell" "$tmp" 2>&1); then
+		rm -rf "$out/$cell"
+		chmod 755 "$tmp"
+		mv "$tmp" "$out/$cell"
+		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"
+	else
+		rm -rf "$tmp"
+		echo "FAILED      $cell:" >&2
+		printf '%s\n' "$log" >&2
+		failed=1
+	fi
+done
+exit $failed

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"strconv"
+
+	"google.golang.org/grpc/codes"
+
+	"gogrpctrace/tests/targets/internal/echo"
+)
+
+// callSpec is one scripted call: what to send and what must come back.
+type callSpec struct {
+	method   string
+	kind     string            // unary, server_stream, client_stream, bidi
+	reqs     [][]byte          // request messages, in order
+	md       map[string]string // request metadata (custom + scripting keys)
+	wantCode codes.Code
+	wantMsg  string
+	wantResp [][]byte // exact response messages expected
+	health   bool     // grpc.health.v1 Check (proto codec) instead of Echo
+}
+
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health"}
+
+// scenario returns the calls of a named scenario, or nil if unknown.
+func scenario(name string) []callSpec {
+	switch name {
+	case "unary":
+		return unaryCalls()
+	case "errors":
+		return errorCalls()
+	case "streams":
+		return streamCalls()
+	case "large":
+		return largeCalls()
+	case "all":
+		var all []callSpec
+		for _, part := range [][]callSpec{unaryCalls(), errorCalls(), streamCalls(), largeCalls()} {
+			all = append(all, part...)
+		}
+		return all
+	case "health":
+		return []callSpec{healthCall()}
+	}
+	return nil
+}
+
+func unaryEcho(size int, md map[string]string) callSpec {
+	p := echo.Payload(size)
+	return callSpec{method: echo.MethodUnary, kind: "unary", reqs: [][]byte{p}, md: md, wantResp: [][]byte{p}}
+}
+
+func unaryCalls() []callSpec {
+	var calls []callSpec
+	for _, size := range []int{10, 100, 1000} {
+		calls = append(calls, unaryEcho(size, map[string]string{"x-trace-id": "abc123", "x-user": "alice"}))
+	}
+	return calls
+}
+
+// errorCalls use request sizes 1, 2, 3 and 0 (an empty message is a legal,
+// interesting edge case: a bare 5-byte prefix).
+func errorCalls() []callSpec {
+	fail := func(size int, code codes.Code, msg string) callSpec {
+		md := map[string]string{echo.KeyWantCode: strconv.Itoa(int(code))}
+		if msg != "" && isPrintableASCII(msg) {
+			md[echo.KeyWantMessage] = msg
+		} else if msg != "" {
+			// gRPC refuses non-ASCII values in plain keys; "-bin" keys
+			// travel base64-encoded.
+			md[echo.KeyWantMessageBin] = msg
+		}
+		return callSpec{method: echo.MethodUnary, kind: "unary", reqs: [][]byte{echo.Payload(size)},
+			md: md, wantCode: code, wantMsg: msg}
+	}
+	return []callSpec{
+		fail(1, codes.NotFound, "no such thing"),
+		fail(2, codes.InvalidArgument, "bad input: ünïcode ✓"),
+		fail(3, codes.Internal, "boom"),
+		fail(0, codes.PermissionDenied, ""),
+	}
+}
+
+func streamCalls() []callSpec {
+	const count, size = 5, 200
+	var ss [][]byte
+	for i := 0; i < count; i++ {
+		ss = append(ss, echo.Payload(size))
+	}
+	var cs, bidi [][]byte
+	for i := 0; i < 4; i++ {
+		cs = append(cs, echo.Payload(300))
+	}
+	for i := 0; i < 3; i++ {
+		bidi = append(bidi, echo.Payload(50))
+	}
+	return []callSpec{
+		{method: echo.MethodServerStream, kind: "server_stream", reqs: [][]byte{echo.Payload(8)},
+			md: map[string]string{echo.KeyCount: strconv.Itoa(count), echo.KeySize: strconv.Itoa(size)}, wantResp: ss},
+		{method: echo.MethodClientStream, kind: "client_stream", reqs: cs,
+			md: map[string]string{}, wantResp: [][]byte{[]byte("1200")}},
+		{method: echo.MethodBidi, kind: "bidi", reqs: bidi, md: map[string]string{}, wantResp: bidi},
+	}
+}
+
+func largeCalls() []callSpec {
+	return []callSpec{unaryEcho(1<<20, map[string]string{}), unaryEcho(4<<20, map[string]string{})}
+}
+
+// healthCall: an empty HealthCheckRequest is 0 bytes; SERVING is 2 bytes.
+func healthCall() callSpec {
+	return callSpec{method: "/grpc.health.v1.Health/Check", kind: "unary", health: true,
+		reqs: [][]byte{{}}, md: map[string]string{}, wantResp: [][]byte{{0x08, 0x01}}}
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

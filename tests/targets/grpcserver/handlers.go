@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strconv"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"gogrpctrace/tests/targets/internal/echo"
+)
+
+// echoServer implements echo.Server. Every method sets the same shaped
+// header and trailer so the tracer tests can check both directions.
+type echoServer struct{}
+
+func (echoServer) Unary(ctx context.Context, in []byte) ([]byte, error) {
+	if err := grpc.SetHeader(ctx, metadata.Pairs(echo.KeyRespHeader, "h-Unary")); err != nil {
+		return nil, err
+	}
+	if err := grpc.SetTrailer(ctx, metadata.Pairs(echo.KeyRespTrailer, "t-Unary")); err != nil {
+		return nil, err
+	}
+	if err := wantedStatus(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// ServerStream reads one request, then sends x-count messages of x-size bytes.
+func (echoServer) ServerStream(st grpc.ServerStream) error {
+	if err := setHeaderTrailer(st, "ServerStream"); err != nil {
+		return err
+	}
+	var in []byte
+	if err := st.RecvMsg(&in); err != nil {
+		return err
+	}
+	md, _ := metadata.FromIncomingContext(st.Context())
+	count, err := intValue(md, echo.KeyCount)
+	if err != nil {
+		return err
+	}
+	size, err := intValue(md, echo.KeySize)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < count; i++ {
+		out := echo.Payload(size)
+		if err := st.SendMsg(&out); err != nil {
+			return err
+		}
+	}
+	return wantedStatus(st.Context())
+}
+
+// ClientStream reads every message and answers with the decimal byte total.
+func (echoServer) ClientStream(st grpc.ServerStream) error {
+	if err := setHeaderTrailer(st, "ClientStream"); err != nil {
+		return err
+	}
+	total := 0
+	for {
+		var in []byte
+		err := st.RecvMsg(&in)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		total += len(in)
+	}
+	if err := wantedStatus(st.Context()); err != nil {
+		return err
+	}
+	out := []byte(strconv.Itoa(total))
+	return st.SendMsg(&out)
+}
+
+// Bidi echoes each message as it arrives, then honours x-want-code.
+func (echoServer) Bidi(st grpc.ServerStream) error {
+	if err := setHeaderTrailer(st, "Bidi"); err != nil {
+		return err
+	}
+	for {
+		var in []byte
+		err := st.RecvMsg(&in)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.SendMsg(&in); err != nil {
+			return err
+		}
+	}
+	return wantedStatus(st.Context())
+}
+
+func setHeaderTrailer(st grpc.ServerStream, method string) error {
+	if err := st.SetHeader(metadata.Pairs(echo.KeyRespHeader, "h-"+method)); err != nil {
+		return err
+	}
+	st.SetTrailer(metadata.Pairs(echo.KeyRespTrailer, "t-"+method))
+	return nil
+}
+
+// wantedStatus returns the error the client asked for with x-want-code
+// (and x-want-message or x-want-message-bin), or nil.
+func wantedStatus(ctx context.Context) error {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if len(md.Get(echo.KeyWantCode)) == 0 {
+		return nil
+	}
+	code, err := intValue(md, echo.KeyWantCode)
+	if err != nil {
+		return err
+	}
+	msg := first(md, echo.KeyWantMessage)
+	if v := md.Get(echo.KeyWantMessageBin); len(v) > 0 {
+		msg = v[0]
+	}
+	return status.Error(codes.Code(code), msg)
+}
+
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// intValue parses a required non-negative integer metadata value.
+func intValue(md metadata.MD, key string) (int, error) {
+	v := first(md, key)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, status.Errorf(codes.InvalidArgument, "metadata %s: want a non-negative integer, got %q", key, v)
+	}
+	return n, nil
+}

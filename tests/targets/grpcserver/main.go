@@ -1,0 +1,69 @@
+// Command grpcserver is the gRPC server side of gogrpctrace's tests: the
+// hand-written Echo service (raw codec) plus the standard health service.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"gogrpctrace/tests/targets/internal/echo"
+	"gogrpctrace/tests/targets/internal/selfcert"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	useTLS := flag.Bool("tls", false, "serve TLS with an in-memory self-signed certificate")
+	maxMsg := flag.Int("max-msg", 16<<20, "max message size in bytes, both directions")
+	flag.Parse()
+
+	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(*maxMsg), grpc.MaxSendMsgSize(*maxMsg)}
+	if *useTLS {
+		cert, err := selfcert.New()
+		if err != nil {
+			fatal("certificate: %v", err)
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}})))
+	}
+	s := grpc.NewServer(opts...)
+	echo.Register(s, echoServer{})
+	hs := health.NewServer()
+	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(s, hs)
+
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fatal("listen: %v", err)
+	}
+	// The test runner waits for this exact line; os.Stdout is unbuffered.
+	fmt.Printf("listening %s\n", lis.Addr().String())
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(lis) }()
+
+	select {
+	case <-sigs:
+		// Stop, not GracefulStop: a stream left open by a killed client
+		// must not keep the server alive.
+		s.Stop()
+		os.Exit(0)
+	case err := <-served:
+		fatal("serve: %v", err)
+	}
+}
+
+func fatal(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "grpcserver: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,167 @@
+/* calls.c - the table of open calls. */
+#include "calls.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NBUCKETS 4096
+
+struct calls {
+	struct call *buckets[NBUCKETS];
+	call_done_fn done;
+	void *ctx;
+	uint64_t open;
+};
+
+static unsigned bucket(uint32_t pid, uint64_t conn, uint32_t sid)
+{
+	uint64_t h = conn * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)pid << 32 | sid);
+
+	return (unsigned)((h ^ (h >> 29)) % NBUCKETS);
+}
+
+struct calls *calls__new(call_done_fn done, void *ctx)
+{
+	struct calls *cs = calloc(1, sizeof(*cs));
+
+	if (cs) {
+		cs->done = done;
+		cs->ctx = ctx;
+	}
+	return cs;
+}
+
+struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
+			int side, uint64_t ts)
+{
+	unsigned b = bucket(pid, conn, stream_id);
+	struct call *c;
+
+	for (c = cs->buckets[b]; c; c = c->next) {
+		if (c->pid == pid && c->conn == conn && c->stream_id == stream_id) {
+			/* Events of one call can arrive out of order (the client's
+			 * first message may be seen before its headers are written). */
+			if (ts && ts < c->start_ns)
+				c->start_ns = ts;
+			return c;
+		}
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->pid = pid;
+	c->conn = conn;
+	c->stream_id = stream_id;
+	c->side = side;
+	c->start_ns = ts;
+	c->http_status = -1;
+	c->grpc_status = -1;
+	c->next = cs->buckets[b];
+	cs->buckets[b] = c;
+	cs->open++;
+	return c;
+}
+
+static void free_call(struct call *c)
+{
+	header_list__free(&c->req_headers);
+	header_list__free(&c->resp_headers);
+	header_list__free(&c->trailers);
+	free(c);
+}
+
+static void unlink_call(struct calls *cs, struct call *c)
+{
+	struct call **pp = &cs->buckets[bucket(c->pid, c->conn, c->stream_id)];
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp) {
+		*pp = c->next;
+		cs->open--;
+	}
+}
+
+void calls__finish(struct calls *cs, struct call *c)
+{
+	unlink_call(cs, c);
+	cs->done(c, cs->ctx);
+	free_call(c);
+}
+
+void calls__flush(struct calls *cs)
+{
+	for (int b = 0; b < NBUCKETS; b++) {
+		while (cs->buckets[b]) {
+			struct call *c = cs->buckets[b];
+
+			c->complete = false;
+			calls__finish(cs, c);
+		}
+	}
+}
+
+void calls__free(struct calls *cs)
+{
+	if (!cs)
+		return;
+	for (int b = 0; b < NBUCKETS; b++) {
+		while (cs->buckets[b]) {
+			struct call *c = cs->buckets[b];
+
+			cs->buckets[b] = c->next;
+			free_call(c);
+		}
+	}
+	free(cs);
+}
+
+uint64_t calls__open_count(const struct calls *cs)
+{
+	return cs->open;
+}
+
+int header_list__add(struct header_list *l, const char *name, size_t nlen, const char *value,
+		     size_t vlen)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 8;
+		char **n = realloc(l->names, (size_t)cap * sizeof(*n));
+		char **v;
+
+		if (!n)
+			return -ENOMEM;
+		l->names = n;
+		v = realloc(l->values, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->values = v;
+		l->cap = cap;
+	}
+	l->names[l->n] = strndup(name, nlen);
+	l->values[l->n] = strndup(value, vlen);
+	if (!l->names[l->n] || !l->values[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+const char *header_list__get(const struct header_list *l, const char *name)
+{
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return l->values[i];
+	return NULL;
+}
+
+void header_list__free(struct header_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->names[i]);
+		free(l->values[i]);
+	}
+	free(l->names);
+	free(l->values);
+	memset(l, 0, sizeof(*l));
+}

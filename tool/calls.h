@@ -1,0 +1,63 @@
+/* calls.h - stitch events into calls by (pid, connection, stream ID). */
+#ifndef CALLS_H
+#define CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CALL_TEXT 256
+
+struct header_list {
+	int n, cap;
+	char **names;
+	char **values;
+};
+
+struct call {
+	struct call *next; /* hash chain */
+	uint32_t pid;
+	uint64_t conn;
+	uint32_t stream_id;
+	int side; /* SIDE_CLIENT / SIDE_SERVER */
+	uint64_t start_ns, end_ns;
+	char method[CALL_TEXT];
+	char authority[CALL_TEXT];
+	char peer[64];
+	char local[64];
+	bool tls;
+	int http_status; /* -1: not seen */
+	int grpc_status; /* -1: not seen */
+	char grpc_message[1024];
+	uint64_t req_bytes, resp_bytes;
+	uint32_t req_msgs, resp_msgs;
+	struct header_list req_headers, resp_headers, trailers;
+	bool truncated;	  /* a header block or value was cut */
+	bool desync;	  /* message boundaries lost: counts are a lower bound */
+	bool read_errors; /* some memory read failed */
+	bool complete;
+};
+
+/* Called once per finished call (and per unfinished one at the end). */
+typedef void (*call_done_fn)(struct call *c, void *ctx);
+
+struct calls;
+
+struct calls *calls__new(call_done_fn done, void *ctx);
+/* Find or create the call of this stream. */
+struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
+			int side, uint64_t ts);
+/* Hand a call to the done callback and forget it. */
+void calls__finish(struct calls *cs, struct call *c);
+/* Hand every open call to the callback (complete = false). */
+void calls__flush(struct calls *cs);
+void calls__free(struct calls *cs);
+uint64_t calls__open_count(const struct calls *cs);
+
+int header_list__add(struct header_list *l, const char *name, size_t nlen, const char *value,
+		     size_t vlen);
+/* The first value of name, or NULL. */
+const char *header_list__get(const struct header_list *l, const char *name);
+void header_list__free(struct header_list *l);
+
+#endif

@@ -1,0 +1,20 @@
+/* events.h - decode ring buffer samples and feed them to the call table. */
+#ifndef EVENTS_H
+#define EVENTS_H
+
+#include "calls.h"
+#include "report.h"
+
+#include <stddef.h>
+
+struct event_sink {
+	struct calls *calls;
+	struct report *report;
+	struct tally *tally;
+	int verbose;
+};
+
+/* libbpf ring_buffer_sample_fn. */
+int events__on_sample(void *ctx, void *data, size_t size);
+
+#endif

@@ -1,0 +1,471 @@
+/* inspect.c - --inspect: the binary's versions, the probed functions with
+ * argument locations at the probe address, struct layouts, itabs, and
+ * each probe's state. Human tables or one JSON object. */
+#include "inspect.h"
+
+#include "json.h"
+
+#include <string.h>
+
+static const char *const x86_names[] = {
+	"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static const char *reg_display(int dwarf_reg)
+{
+	if (dwarf_reg >= 0 && dwarf_reg < 16)
+		return x86_names[dwarf_reg];
+	return "?";
+}
+
+/* Every function the table mentions, in table order, each once. */
+static int all_funcs(const char **out, int max)
+{
+	const char *const *funcs, *const *structs;
+	int nfuncs, nstructs;
+
+	resolution__wanted(&funcs, &nfuncs, &structs, &nstructs);
+	if (nfuncs > max)
+		nfuncs = max;
+	for (int i = 0; i < nfuncs; i++)
+		out[i] = funcs[i];
+	return nfuncs;
+}
+
+/* Every "Type:member" the table mentions, each once. */
+static int all_members(const char **out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < nprobe_specs; i++) {
+		for (int k = 0; k < MAX_NEEDS && probe_specs[i].needs[k].macro; k++) {
+			const struct need *nd = &probe_specs[i].needs[k];
+
+			if (nd->kind != NEED_MEMBER)
+				continue;
+			for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++) {
+				bool dup = false;
+
+				for (int j = 0; j < n; j++)
+					dup |= strcmp(out[j], nd->alts[a]) == 0;
+				if (!dup && n < max)
+					out[n++] = nd->alts[a];
+			}
+		}
+	}
+	for (int i = 0; inspect_extra_members[i] && n < max; i++)
+		out[n++] = inspect_extra_members[i];
+	return n;
+}
+
+static int all_itabs(const char **out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < nprobe_specs; i++) {
+		for (int k = 0; k < MAX_NEEDS && probe_specs[i].needs[k].macro; k++) {
+			const struct need *nd = &probe_specs[i].needs[k];
+			bool dup = false;
+
+			if (nd->kind != NEED_ITAB)
+				continue;
+			for (int j = 0; j < n; j++)
+				dup |= strcmp(out[j], nd->alts[0]) == 0;
+			if (!dup && n < max)
+				out[n++] = nd->alts[0];
+		}
+	}
+	for (int i = 0; inspect_extra_itabs[i] && n < max; i++)
+		out[n++] = inspect_extra_itabs[i];
+	return n;
+}
+
+static void split_member(const char *spec, char *type, size_t tlen, const char **path)
+{
+	const char *colon = strchr(spec, ':');
+
+	snprintf(type, tlen, "%.*s", (int)(colon - spec), spec);
+	*path = colon + 1;
+}
+
+/* ---- human output ---- */
+
+static void print_piece(FILE *f, const struct gobin_piece *pc)
+{
+	if (pc->kind == GOBIN_LOC_REG)
+		fprintf(f, "%s", reg_display(pc->dwarf_reg));
+	else if (pc->kind == GOBIN_LOC_STACK)
+		fprintf(f, "[sp%+lld]", (long long)pc->stack_off);
+	else
+		fprintf(f, "-");
+}
+
+static void human_func(FILE *f, struct gobin *gb, const char *name)
+{
+	const struct gobin_func *fn;
+	const char *why;
+
+	if (gobin__func(gb, name, &fn, &why) != 0) {
+		fprintf(f, "\nFUNCTION %s\n  missing: %s\n", name, why);
+		return;
+	}
+	fprintf(f, "\nFUNCTION %s\n", name);
+	fprintf(f, "  entry 0x%llx  end 0x%llx  probe 0x%llx (%s)  file offset 0x%llx\n",
+		(unsigned long long)fn->entry, (unsigned long long)fn->end,
+		(unsigned long long)fn->probe,
+		fn->probe_is_stack_check ? "stack-check jump" : "entry",
+		(unsigned long long)fn->probe_file_offset);
+	fprintf(f, "  ret at");
+	for (int i = 0; i < fn->nrets; i++)
+		fprintf(f, " 0x%llx", (unsigned long long)fn->rets[i]);
+	fprintf(f, "%s\n", fn->rets_truncated ? " (list incomplete)" : "");
+	if (fn->params_why) {
+		fprintf(f, "  parameters: %s\n", fn->params_why);
+		return;
+	}
+	fprintf(f, "  %-16s %-40s %s\n", "PARAMETER", "TYPE", "LOCATION AT PROBE");
+	for (int i = 0; i < fn->nparams; i++) {
+		const struct gobin_param *p = &fn->params[i];
+
+		if (p->is_return)
+			continue;
+		fprintf(f, "  %-16s %-40s ", p->name, p->type_name);
+		if (p->why) {
+			fprintf(f, "(%s)\n", p->why);
+			continue;
+		}
+		for (int k = 0; k < p->npieces; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			print_piece(f, &p->pieces[k]);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void print_human(FILE *f, const struct resolution *res)
+{
+	struct gobin *gb = res->gb;
+	const char *names[256];
+	char type[160], last[160] = "";
+	int n;
+
+	fprintf(f, "binary      %s\n", gobin__path(gb));
+	fprintf(f, "go          %s, %s, %s ABI\n", gobin__go_version(gb), gobin__arch(gb),
+		gobin__abi(gb));
+	fprintf(f, "build id    %s\n", *gobin__build_id(gb) ? gobin__build_id(gb) : "(none)");
+	fprintf(f, "debug info  %s, symbol table %s\n", gobin__has_dwarf(gb) ? "DWARF" : "none",
+		gobin__has_symtab(gb) ? "yes" : "none");
+	for (int i = 0; i < gobin__nmodules(gb); i++) {
+		const struct gobin_module *m = gobin__module(gb, i);
+
+		fprintf(f, "%-11s %s %s\n", i ? "" : "modules", m->path, m->version);
+	}
+	n = all_funcs(names, 256);
+	for (int i = 0; i < n; i++)
+		human_func(f, gb, names[i]);
+	n = all_members(names, 256);
+	for (int i = 0; i < n; i++) {
+		const char *path, *why;
+		uint64_t off, size;
+
+		split_member(names[i], type, sizeof(type), &path);
+		if (strcmp(type, last) != 0) {
+			if (gobin__struct_size(gb, type, &size, &why) == 0)
+				fprintf(f, "\nSTRUCT %s (%llu bytes)\n", type, (unsigned long long)size);
+			else
+				fprintf(f, "\nSTRUCT %s\n  missing: %s\n", type, why);
+			snprintf(last, sizeof(last), "%s", type);
+		}
+		if (gobin__member(gb, type, path, &off, &size, &why) == 0)
+			fprintf(f, "  %-28s %6llu  (%llu bytes)\n", path, (unsigned long long)off,
+				(unsigned long long)size);
+		else if (strncmp(why, "not in DWARF", 12) != 0 && strncmp(why, "the binary", 10) != 0)
+			fprintf(f, "  %-28s missing: %s\n", path, why);
+	}
+	fprintf(f, "\nITABS\n");
+	n = all_itabs(names, 256);
+	for (int i = 0; i < n; i++) {
+		uint64_t addr;
+		const char *why;
+
+		if (gobin__itab(gb, names[i], &addr, &why) == 0)
+			fprintf(f, "  %-60s 0x%llx\n", names[i], (unsigned long long)addr);
+		else
+			fprintf(f, "  %-60s missing: %s\n", names[i], why);
+	}
+	fprintf(f, "\nRULES\n");
+	for (int i = 0; i < res->nrules; i++) {
+		const struct rule_result *rr = &res->rules[i];
+
+		fprintf(f, "  %-20s %s %s%s%s\n", rr->rule->name, rr->rule->module,
+			rr->version ? rr->version : "(version unknown)", rr->applies ? "" : ": ",
+			rr->applies ? "" : rr->why);
+	}
+	fprintf(f, "\nPROBES (%d of %d enabled)\n", resolution__enabled(res), res->nprobes);
+	for (int i = 0; i < res->nprobes; i++) {
+		const struct resolved_probe *rp = &res->probes[i];
+
+		fprintf(f, "  %-13s %-4s %s", rp->spec->id, rp->enabled ? "on" : "off",
+			rp->spec->what);
+		if (rp->enabled)
+			fprintf(f, " @0x%llx\n", (unsigned long long)rp->fn->probe);
+		else
+			fprintf(f, "\n%18s%s\n", "", rp->why);
+	}
+}
+
+/* ---- JSON output ---- */
+
+static void json_piece(FILE *f, const struct gobin_piece *pc)
+{
+	if (pc->kind == GOBIN_LOC_REG)
+		fprintf(f, "{\"reg\":\"%s\",\"size\":%u}", reg_display(pc->dwarf_reg), pc->size);
+	else if (pc->kind == GOBIN_LOC_STACK)
+		fprintf(f, "{\"stack\":%lld,\"size\":%u}", (long long)pc->stack_off, pc->size);
+	else
+		fprintf(f, "{\"none\":true,\"size\":%u}", pc->size);
+}
+
+static void json_missing(FILE *f, bool *first, const char *kind, const char *item, const char *why)
+{
+	fprintf(f, "%s{\"kind\":\"%s\",\"item\":", *first ? "" : ",", kind);
+	json_str(f, item);
+	fprintf(f, ",\"why\":");
+	json_str(f, why);
+	fprintf(f, "}");
+	*first = false;
+}
+
+static void json_funcs(FILE *f, struct gobin *gb)
+{
+	const char *names[256];
+	int n = all_funcs(names, 256);
+	bool first = true;
+
+	fprintf(f, ",\"functions\":[");
+	for (int i = 0; i < n; i++) {
+		const struct gobin_func *fn;
+		const char *why;
+
+		if (gobin__func(gb, names[i], &fn, &why) != 0)
+			continue;
+		fprintf(f, "%s{\"name\":", first ? "" : ",");
+		first = false;
+		json_str(f, fn->name);
+		fprintf(f, ",\"entry\":\"0x%llx\",\"end\":\"0x%llx\",\"probe\":\"0x%llx\","
+			   "\"probe_kind\":\"%s\",\"file_offset\":\"0x%llx\","
+			   "\"entry_file_offset\":\"0x%llx\",\"returns\":[",
+			(unsigned long long)fn->entry, (unsigned long long)fn->end,
+			(unsigned long long)fn->probe,
+			fn->probe_is_stack_check ? "stack_check" : "entry",
+			(unsigned long long)fn->probe_file_offset,
+			(unsigned long long)fn->entry_file_offset);
+		for (int r = 0; r < fn->nrets; r++)
+			fprintf(f, "%s\"0x%llx\"", r ? "," : "", (unsigned long long)fn->rets[r]);
+		fprintf(f, "],\"returns_complete\":%s,\"params\":[",
+			fn->rets_truncated ? "false" : "true");
+		for (int p = 0, k = 0; p < fn->nparams; p++) {
+			const struct gobin_param *pa = &fn->params[p];
+
+			if (pa->is_return)
+				continue;
+			fprintf(f, "%s{\"name\":", k++ ? "," : "");
+			json_str(f, pa->name);
+			fprintf(f, ",\"type\":");
+			json_str(f, pa->type_name);
+			if (pa->why) {
+				fprintf(f, ",\"why\":");
+				json_str(f, pa->why);
+			}
+			fprintf(f, ",\"pieces\":[");
+			for (int c = 0; c < pa->npieces; c++) {
+				fprintf(f, "%s", c ? "," : "");
+				json_piece(f, &pa->pieces[c]);
+			}
+			fprintf(f, "]}");
+		}
+		fprintf(f, "]");
+		if (fn->params_why) {
+			fprintf(f, ",\"params_why\":");
+			json_str(f, fn->params_why);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}
+
+static void json_structs(FILE *f, struct gobin *gb)
+{
+	const char *names[256];
+	char type[160], last[160] = "";
+	int n = all_members(names, 256);
+	bool first_struct = true, open = false;
+
+	fprintf(f, ",\"structs\":{");
+	for (int i = 0; i < n; i++) {
+		const char *path, *why;
+		uint64_t off, size;
+		bool first_member;
+
+		split_member(names[i], type, sizeof(type), &path);
+		if (strcmp(type, last) != 0) {
+			/* Members of one type are grouped in the table; a type seen
+			 * again later is skipped rather than emitted twice. */
+			bool seen = false;
+
+			for (int j = 0; j < i && !seen; j++) {
+				char t2[160];
+				const char *p2;
+
+				split_member(names[j], t2, sizeof(t2), &p2);
+				seen = strcmp(t2, type) == 0;
+			}
+			snprintf(last, sizeof(last), "%s", type);
+			if (open)
+				fprintf(f, "}}");
+			open = false;
+			if (seen || gobin__struct_size(gb, type, &size, &why) != 0)
+				continue;
+			fprintf(f, "%s", first_struct ? "" : ",");
+			first_struct = false;
+			json_str(f, type);
+			fprintf(f, ":{\"size\":%llu,\"members\":{", (unsigned long long)size);
+			open = true;
+			first_member = true;
+			for (int j = i; j < n; j++) {
+				char t2[160];
+				const char *p2;
+
+				split_member(names[j], t2, sizeof(t2), &p2);
+				if (strcmp(t2, type) != 0 ||
+				    gobin__member(gb, t2, p2, &off, &size, &why) != 0)
+					continue;
+				fprintf(f, "%s", first_member ? "" : ",");
+				first_member = false;
+				json_str(f, p2);
+				fprintf(f, ":%llu", (unsigned long long)off);
+			}
+		}
+	}
+	if (open)
+		fprintf(f, "}}");
+	fprintf(f, "}");
+}
+
+static void json_itabs(FILE *f, struct gobin *gb)
+{
+	const char *names[64];
+	int n = all_itabs(names, 64);
+	bool first = true;
+
+	fprintf(f, ",\"itabs\":{");
+	for (int i = 0; i < n; i++) {
+		uint64_t addr;
+		const char *why;
+
+		if (gobin__itab(gb, names[i], &addr, &why) != 0)
+			continue;
+		fprintf(f, "%s", first ? "" : ",");
+		first = false;
+		json_str(f, names[i]);
+		fprintf(f, ":\"0x%llx\"", (unsigned long long)addr);
+	}
+	fprintf(f, "}");
+}
+
+static void json_missing_all(FILE *f, struct gobin *gb)
+{
+	const char *names[256];
+	char type[160];
+	bool first = true;
+	int n;
+
+	fprintf(f, ",\"missing\":[");
+	n = all_funcs(names, 256);
+	for (int i = 0; i < n; i++) {
+		const struct gobin_func *fn;
+		const char *why;
+
+		if (gobin__func(gb, names[i], &fn, &why) != 0)
+			json_missing(f, &first, "function", names[i], why);
+	}
+	n = all_members(names, 256);
+	for (int i = 0; i < n; i++) {
+		const char *path, *why;
+		uint64_t off, size;
+
+		split_member(names[i], type, sizeof(type), &path);
+		if (gobin__member(gb, type, path, &off, &size, &why) != 0)
+			json_missing(f, &first, "member", names[i], why);
+	}
+	n = all_itabs(names, 256);
+	for (int i = 0; i < n; i++) {
+		uint64_t addr;
+		const char *why;
+
+		if (gobin__itab(gb, names[i], &addr, &why) != 0)
+			json_missing(f, &first, "itab", names[i], why);
+	}
+	fprintf(f, "]");
+}
+
+static void json_probes(FILE *f, const struct resolution *res)
+{
+	fprintf(f, ",\"probes\":[");
+	for (int i = 0; i < res->nprobes; i++) {
+		const struct resolved_probe *rp = &res->probes[i];
+
+		fprintf(f, "%s{\"id\":\"%s\",\"enabled\":%s", i ? "," : "", rp->spec->id,
+			rp->enabled ? "true" : "false");
+		if (rp->fn) {
+			fprintf(f, ",\"function\":");
+			json_str(f, rp->fn->name);
+			fprintf(f, ",\"probe\":\"0x%llx\"", (unsigned long long)rp->fn->probe);
+		}
+		if (!rp->enabled) {
+			fprintf(f, ",\"why\":");
+			json_str(f, rp->why);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}
+
+static void print_json(FILE *f, const struct resolution *res)
+{
+	struct gobin *gb = res->gb;
+
+	fprintf(f, "{\"binary\":");
+	json_str(f, gobin__path(gb));
+	fprintf(f, ",\"build_id\":");
+	json_str(f, gobin__build_id(gb));
+	fprintf(f, ",\"go_version\":");
+	json_str(f, gobin__go_version(gb));
+	fprintf(f, ",\"arch\":\"%s\",\"abi\":\"%s\",\"dwarf\":%s,\"symtab\":%s,\"modules\":{",
+		gobin__arch(gb), gobin__abi(gb), gobin__has_dwarf(gb) ? "true" : "false",
+		gobin__has_symtab(gb) ? "true" : "false");
+	for (int i = 0; i < gobin__nmodules(gb); i++) {
+		const struct gobin_module *m = gobin__module(gb, i);
+
+		fprintf(f, "%s", i ? "," : "");
+		json_str(f, m->path);
+		fprintf(f, ":");
+		json_str(f, m->version);
+	}
+	fprintf(f, "}");
+	json_funcs(f, gb);
+	json_structs(f, gb);
+	json_itabs(f, gb);
+	json_missing_all(f, gb);
+	json_probes(f, res);
+	fprintf(f, "}\n");
+}
+
+void inspect__print(FILE *f, const struct resolution *res, bool json)
+{
+	if (json)
+		print_json(f, res);
+	else
+		print_human(f, res);
+}

@@ -1,0 +1,222 @@
+/* loader.c - libbcc from C: bpf_module_create_c_from_string, bcc_func_load,
+ * bpf_attach_uprobe (entry probes only; this tool never uses return
+ * probes on Go code: goroutine stacks move and the target would crash). */
+#include "loader.h"
+
+#include <bcc/bcc_common.h>
+#include <bcc/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_SIZE (1 << 22)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Keep what the compiler or verifier said, for the user to read. */
+static const char *save_log(const char *text, const char *log)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/gogrpctrace-%d.log", (int)getpid());
+	f = fopen(path, "w");
+	if (!f)
+		return "(could not save the log)";
+	fprintf(f, "%s\n----- program -----\n%s", log ? log : "", text);
+	fclose(f);
+	return path;
+}
+
+/* bcc prints its own diagnostics on stdout and stderr; keep our stdout
+ * clean (scripts read it) by sending its words to stderr meanwhile. */
+static int quiet_stdout(void)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(STDERR_FILENO, STDOUT_FILENO);
+	return saved;
+}
+
+static void restore_stdout(int saved)
+{
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+}
+
+int loader__load(struct loader *l, const char *text, const struct resolution *res,
+		 const struct kheaders *kh, char *err, size_t errlen)
+{
+	double t0 = now_s();
+	char *log = NULL;
+	int saved;
+
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < 32; i++)
+		l->prog_fds[i] = -1;
+	setenv("BCC_KERNEL_SOURCE", kh->source, 1);
+	saved = quiet_stdout();
+	l->mod = bpf_module_create_c_from_string(text, 0, (const char **)kh->cflags, kh->ncflags,
+						 true, NULL);
+	restore_stdout(saved);
+	if (!l->mod) {
+		snprintf(err, errlen, "the BPF program did not compile (headers: %s); see %s",
+			 kh->desc, save_log(text, "compiler messages were printed above"));
+		return -EINVAL;
+	}
+	l->compile_s = now_s() - t0;
+	log = malloc(LOG_SIZE);
+	if (!log)
+		return -ENOMEM;
+	for (int i = 0; i < res->nprobes && l->nprogs < 32; i++) {
+		const struct resolved_probe *rp = &res->probes[i];
+		char fname[64];
+		void *start;
+		int fd;
+
+		if (!rp->enabled)
+			continue;
+		snprintf(fname, sizeof(fname), "probe_%s", rp->spec->id);
+		start = bpf_function_start(l->mod, fname);
+		if (!start) {
+			snprintf(err, errlen, "internal error: %s missing from the program", fname);
+			free(log);
+			return -ENOENT;
+		}
+		log[0] = '\0';
+		fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
+				   (int)bpf_function_size(l->mod, fname), bpf_module_license(l->mod),
+				   bpf_module_kern_version(l->mod), 0, log, LOG_SIZE, NULL, -1);
+		if (fd < 0) {
+			/* Load again with the verifier's log on, to show why. */
+			fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
+					   (int)bpf_function_size(l->mod, fname),
+					   bpf_module_license(l->mod), bpf_module_kern_version(l->mod),
+					   2, log, LOG_SIZE, NULL, -1);
+			if (fd < 0) {
+				snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s",
+					 fname, strerror(errno), save_log(text, log));
+				free(log);
+				return -EINVAL;
+			}
+		}
+		l->prog_fds[l->nprogs] = fd;
+		l->progs[l->nprogs] = rp;
+		l->nprogs++;
+	}
+	free(log);
+	return 0;
+}
+
+int loader__attach(struct loader *l, const char *binary, pid_t pid, char *err, size_t errlen)
+{
+	double t0 = now_s();
+
+	for (int i = 0; i < l->nprogs; i++) {
+		const struct resolved_probe *rp = l->progs[i];
+		struct loader_link *ln;
+		int fd;
+
+		if (l->nlinks == LOADER_MAX_LINKS) {
+			snprintf(err, errlen, "too many probes");
+			return -E2BIG;
+		}
+		ln = &l->links[l->nlinks];
+		snprintf(ln->ev_name, sizeof(ln->ev_name), "gogrpctrace_%d_%d_%d", (int)getpid(),
+			 (int)pid, i);
+		fd = bpf_attach_uprobe(l->prog_fds[i], BPF_PROBE_ENTRY, ln->ev_name, binary,
+				       rp->fn->probe_file_offset, pid, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot attach %s to PID %d: %s", rp->spec->id, (int)pid,
+				 strerror(errno));
+			return -errno;
+		}
+		ln->fd = fd;
+		l->nlinks++;
+	}
+	l->attach_s += now_s() - t0;
+	return 0;
+}
+
+int loader__table_fd(const struct loader *l, const char *name)
+{
+	return l->mod ? bpf_table_fd(l->mod, name) : -1;
+}
+
+static int possible_cpus(void)
+{
+	char buf[128];
+	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY), n = 0, a, b;
+	ssize_t len;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* "0-3" or "0,2-5" */
+	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
+		if (sscanf(p, "%d-%d", &a, &b) == 2)
+			n += b - a + 1;
+		else if (sscanf(p, "%d", &a) == 1)
+			n++;
+	}
+	return n;
+}
+
+int loader__read_counters(const struct loader *l, uint64_t *out, int n)
+{
+	int fd = loader__table_fd(l, "counters"), ncpu = possible_cpus();
+	uint64_t *vals;
+
+	memset(out, 0, (size_t)n * sizeof(*out));
+	if (fd < 0 || ncpu <= 0)
+		return -ENOENT;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (int k = 0; k < n; k++) {
+		uint32_t key = (uint32_t)k;
+
+		if (bpf_lookup_elem(fd, &key, vals) != 0)
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+void loader__close(struct loader *l)
+{
+	for (int i = l->nlinks - 1; i >= 0; i--) {
+		bpf_close_perf_event_fd(l->links[i].fd);
+		bpf_detach_uprobe(l->links[i].ev_name);
+	}
+	l->nlinks = 0;
+	for (int i = 0; i < l->nprogs; i++)
+		if (l->prog_fds[i] >= 0)
+			close(l->prog_fds[i]);
+	l->nprogs = 0;
+	if (l->mod)
+		bpf_module_destroy(l->mod);
+	l->mod = NULL;
+}

@@ -1,0 +1,46 @@
+/* loader.h - compile a rendered program with libbcc, attach its probes to
+ * processes, read its counters, detach. */
+#ifndef LOADER_H
+#define LOADER_H
+
+#include "kheaders.h"
+#include "resolve.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LOADER_MAX_LINKS 256
+
+struct loader_link {
+	char ev_name[64];
+	int fd;
+};
+
+struct loader {
+	void *mod; /* bcc module */
+	int nprogs;
+	int prog_fds[32];
+	const struct resolved_probe *progs[32];
+	struct loader_link links[LOADER_MAX_LINKS];
+	int nlinks;
+	double compile_s, attach_s;
+};
+
+/* Compile text and load every enabled probe of res. On a verifier or
+ * compiler failure the log is saved to log_path and named in err. */
+int loader__load(struct loader *l, const char *text, const struct resolution *res,
+		 const struct kheaders *kh, char *err, size_t errlen);
+
+/* Attach every loaded probe to pid at the file offsets of binary. */
+int loader__attach(struct loader *l, const char *binary, pid_t pid, char *err, size_t errlen);
+
+/* The file descriptor of a table of the program, or -1. */
+int loader__table_fd(const struct loader *l, const char *name);
+
+/* Sum a per-CPU u64 array's slots into out[n]. */
+int loader__read_counters(const struct loader *l, uint64_t *out, int n);
+
+/* Detach everything and free the module; safe to call twice. */
+void loader__close(struct loader *l);
+
+#endif

@@ -1,0 +1,187 @@
+/* options.c - getopt_long table, number parsing and the usage text. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PAYLOAD 64
+#define MAX_PAYLOAD 1024
+
+static const char usage_text[] =
+	"Usage: gogrpctrace -p PID [options]\n"
+	"       gogrpctrace --inspect [--json] (-p PID | BINARY)\n"
+	"       gogrpctrace --ebpf (-p PID | BINARY)\n"
+	"\n"
+	"Trace the gRPC calls a running Go program makes and serves.\n"
+	"\n"
+	"  -p, --pid PID          trace this process (repeatable)\n"
+	"  -m, --method GLOB      only calls whose method matches, e.g. '/pkg.Svc/*'\n"
+	"      --side SIDE        client or server: only calls of that side\n"
+	"  -e, --errors           only calls that did not end OK\n"
+	"      --min-latency MS   only calls slower than MS milliseconds\n"
+	"  -d, --duration SECS    stop after SECS seconds\n"
+	"      --json             one JSON object per line\n"
+	"  -v, --verbose          headers, trailers and each message as they happen\n"
+	"      --payload[=N]      show the first N bytes of each message (default 64)\n"
+	"      --show-secrets     do not redact authorization, cookie and similar values\n"
+	"      --kernel-headers DIR  kernel header tree for the BPF compiler\n"
+	"      --inspect          show what was read from the binary and exit\n"
+	"      --ebpf             print the generated BPF program and exit\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  gogrpctrace -p 1234                  # every call of PID 1234\n"
+	"  gogrpctrace -p 1234 -e               # only failed calls\n"
+	"  gogrpctrace -p 1234 -m '/grpc.health.v1.Health/*' -v\n"
+	"  gogrpctrace -p 1234 --json -d 10 > calls.jsonl\n"
+	"  gogrpctrace --inspect ./server       # argument locations, offsets, itabs\n";
+
+enum {
+	OPT_SIDE = 256,
+	OPT_MIN_LATENCY,
+	OPT_JSON,
+	OPT_PAYLOAD,
+	OPT_SHOW_SECRETS,
+	OPT_KERNEL_HEADERS,
+	OPT_EBPF,
+	OPT_INSPECT,
+	OPT_RINGBUF_PAGES,
+};
+
+static const struct option long_options[] = {
+	{"pid", required_argument, NULL, 'p'},
+	{"method", required_argument, NULL, 'm'},
+	{"side", required_argument, NULL, OPT_SIDE},
+	{"errors", no_argument, NULL, 'e'},
+	{"min-latency", required_argument, NULL, OPT_MIN_LATENCY},
+	{"duration", required_argument, NULL, 'd'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"verbose", no_argument, NULL, 'v'},
+	{"payload", optional_argument, NULL, OPT_PAYLOAD},
+	{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+	{"kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS},
+	{"ebpf", no_argument, NULL, OPT_EBPF},
+	{"inspect", no_argument, NULL, OPT_INSPECT},
+	{"ringbuf-pages", required_argument, NULL, OPT_RINGBUF_PAGES},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static void bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "gogrpctrace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n\n%s", usage_text);
+	exit(2);
+}
+
+static long parse_long(const char *s, const char *what, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		bad(what, s);
+	return v;
+}
+
+static double parse_double(const char *s, const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 1e9)
+		bad(what, s);
+	return v;
+}
+
+void options__parse(struct options *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->ringbuf_pages = 1024;
+	while ((c = getopt_long(argc, argv, "p:m:ed:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (o->npids == MAX_PIDS)
+				bad("too many -p options (at most 16): %s", optarg);
+			o->pids[o->npids++] = (pid_t)parse_long(optarg, "invalid PID: %s", 1, INT_MAX);
+			break;
+		case 'm':
+			o->method_glob = optarg;
+			break;
+		case OPT_SIDE:
+			if (strcmp(optarg, "client") == 0)
+				o->side = SIDE_FILTER_CLIENT;
+			else if (strcmp(optarg, "server") == 0)
+				o->side = SIDE_FILTER_SERVER;
+			else
+				bad("--side takes client or server, not %s", optarg);
+			break;
+		case 'e':
+			o->errors_only = true;
+			break;
+		case OPT_MIN_LATENCY:
+			o->min_latency_ms = parse_double(optarg, "invalid --min-latency: %s");
+			break;
+		case 'd':
+			o->duration_s = parse_double(optarg, "invalid --duration: %s");
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_PAYLOAD:
+			o->payload = optarg ? (int)parse_long(optarg, "invalid --payload size: %s", 1,
+							      MAX_PAYLOAD)
+					    : DEFAULT_PAYLOAD;
+			break;
+		case OPT_SHOW_SECRETS:
+			o->show_secrets = true;
+			break;
+		case OPT_KERNEL_HEADERS:
+			o->kernel_headers = optarg;
+			break;
+		case OPT_EBPF:
+			o->ebpf = true;
+			break;
+		case OPT_INSPECT:
+			o->inspect = true;
+			break;
+		case OPT_RINGBUF_PAGES:
+			o->ringbuf_pages = (int)parse_long(optarg, "invalid --ringbuf-pages: %s", 1, 65536);
+			if (o->ringbuf_pages & (o->ringbuf_pages - 1))
+				bad("--ringbuf-pages must be a power of two: %s", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "\n%s", usage_text);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		o->binary = argv[optind++];
+	if (optind < argc)
+		bad("unexpected argument: %s", argv[optind]);
+	if (o->binary && o->npids)
+		bad("give either -p PID or a BINARY, not both (%s)", o->binary);
+	if (!o->inspect && !o->ebpf && o->binary)
+		bad("tracing needs a running process: -p PID (got %s)", o->binary);
+	if (!o->binary && !o->npids)
+		bad("%s", "no target: give -p PID");
+	if ((o->inspect || o->ebpf) && o->npids > 1)
+		bad("%s", "--inspect and --ebpf take one target");
+}

@@ -1,0 +1,34 @@
+/* options.h - command-line options of gogrpctrace. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define MAX_PIDS 16
+
+enum side_filter { SIDE_FILTER_ANY, SIDE_FILTER_CLIENT, SIDE_FILTER_SERVER };
+
+struct options {
+	pid_t pids[MAX_PIDS];
+	int npids;
+	const char *binary; /* positional, for --inspect/--ebpf without -p */
+	const char *method_glob;
+	enum side_filter side;
+	bool errors_only;
+	double min_latency_ms;
+	double duration_s;
+	bool json;
+	int verbose;
+	int payload; /* bytes of each message to show; 0 = off */
+	bool show_secrets;
+	const char *kernel_headers;
+	bool ebpf;
+	bool inspect;
+	int ringbuf_pages; /* hidden: tests shrink it to force loss */
+};
+
+/* Parse argv; on error prints one line plus usage and exits 2. */
+void options__parse(struct options *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,62 @@
+/* probes.h - what gogrpctrace probes, and what each probe needs from the
+ * target binary. Everything here is data; resolve.c does the looking up. */
+#ifndef PROBES_H
+#define PROBES_H
+
+#include <stdbool.h>
+
+#define MAX_ALTS 4
+#define MAX_NEEDS 24
+#define MAX_FUNCS 4
+#define MAX_RULE_PROBES 12
+
+enum need_kind {
+	NEED_PARAM,  /* a piece of a parameter of the probed function */
+	NEED_MEMBER, /* "pkg.Type:dotted.path" member offset */
+	NEED_SIZE,   /* "pkg.Type" struct size */
+	NEED_ITAB,   /* "concrete,interface" itab address */
+	NEED_PARAM_TYPE, /* alts[0] is a parameter whose type must be alts[1] */
+};
+
+/* One number the rendered BPF program needs. macro is our own name for it
+ * in the program text; alts are tried in order and the first found wins.
+ * An optional need that is missing renders as absent (HAS_ macro 0)
+ * instead of disabling the probe. */
+struct need {
+	const char *macro;
+	enum need_kind kind;
+	const char *alts[MAX_ALTS];
+	int piece; /* NEED_PARAM: which word of a multi-word value */
+	bool optional;
+};
+
+struct probe_spec {
+	const char *id;	  /* also the BPF function name suffix: probe_<id> */
+	const char *what; /* for people */
+	const char *funcs[MAX_FUNCS]; /* candidate symbols, first present wins */
+	struct need needs[MAX_NEEDS];
+};
+
+/* A rule: the Checker (does the binary qualify: a module or symbol, and a
+ * version range) and the Selector (the probes that fit the versions). */
+struct rule {
+	const char *name;
+	const char *module;	 /* module whose version gates the rule */
+	const char *marker;	 /* a symbol that proves the code is linked in */
+	const char *min_version; /* inclusive; NULL = any */
+	const char *probes[MAX_RULE_PROBES];
+};
+
+extern const struct probe_spec probe_specs[];
+extern const int nprobe_specs;
+extern const struct rule rules[];
+extern const int nrules;
+
+/* Extra items --inspect shows that no probe reads yet (the seed's list). */
+extern const char *const inspect_extra_funcs[];
+extern const char *const inspect_extra_members[];
+extern const char *const inspect_extra_itabs[];
+
+const struct probe_spec *probe_spec__find(const char *id);
+
+#endif

@@ -1,0 +1,24 @@
+/* render.h - write the BPF program for one binary from bpf_templates/. */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include "resolve.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct render_opts {
+	int payload;	   /* bytes of payload to copy; 0 = off */
+	int ringbuf_pages; /* 0 = default */
+	uint64_t load_bias; /* added to itab addresses (PIE targets) */
+};
+
+/* The program text (malloc'd), or NULL with a reason in err. Only numbers
+ * taken from the binary enter the text, each checked against its range. */
+char *render__program(const struct resolution *res, const struct render_opts *ro, char *err,
+		      size_t errlen);
+
+/* Provided by the build (tool/embed.sh): a template file by base name. */
+const char *embedded_file(const char *name);
+
+#endif

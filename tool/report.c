@@ -1,0 +1,389 @@
+/* report.c - printing: call lines, JSON objects, -v events, the summary. */
+#include "report.h"
+
+#include "json.h"
+
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <linux/types.h>
+#include "../bpf_templates/gogrpctrace_events.h"
+
+#define MAX_METHODS 1024
+
+struct method_stats {
+	char method[CALL_TEXT];
+	int side;
+	uint64_t calls, errors, unfinished;
+	double *lat_ms;
+	size_t nlat, cap;
+};
+
+struct report {
+	const struct options *o;
+	FILE *out;
+	int64_t mono_to_real_ns;
+	uint64_t start_mono_ns;
+	struct method_stats methods[MAX_METHODS];
+	int nmethods;
+	uint64_t dropped_methods; /* calls past MAX_METHODS distinct methods */
+	uint64_t unfinished;
+	uint64_t printed;
+};
+
+static const char *const code_names[] = {
+	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+	"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+	"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+	"UNAUTHENTICATED",
+};
+
+const char *grpc_code_name(int code)
+{
+	if (code >= 0 && code < (int)(sizeof(code_names) / sizeof(code_names[0])))
+		return code_names[code];
+	return code < 0 ? "-" : "CODE_UNKNOWN";
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct report *report__new(const struct options *o, FILE *out)
+{
+	struct report *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->o = o;
+	r->out = out;
+	r->start_mono_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	r->mono_to_real_ns = clock_ns(CLOCK_REALTIME) - (int64_t)r->start_mono_ns;
+	return r;
+}
+
+void report__free(struct report *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nmethods; i++)
+		free(r->methods[i].lat_ms);
+	free(r);
+}
+
+void report__time(const struct report *r, uint64_t mono_ns, char *buf, size_t len, bool iso)
+{
+	int64_t real = (int64_t)mono_ns + r->mono_to_real_ns;
+	time_t secs = (time_t)(real / 1000000000LL);
+	struct tm tm;
+	char base[32];
+
+	if (iso) {
+		gmtime_r(&secs, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf, len, "%s.%06lldZ", base, (long long)(real % 1000000000LL) / 1000);
+	} else {
+		localtime_r(&secs, &tm);
+		strftime(buf, len, "%H:%M:%S", &tm);
+	}
+}
+
+/* Credentials stay out of terminals and logs unless asked for. */
+static bool is_secret(const char *name)
+{
+	static const char *const exact[] = {
+		"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
+		"x-auth-token", "x-csrf-token", "x-xsrf-token",
+	};
+
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcasecmp(name, exact[i]) == 0)
+			return true;
+	return strcasestr(name, "token") || strcasestr(name, "secret") ||
+	       strcasestr(name, "password") || strcasestr(name, "api-key");
+}
+
+static const char *shown_value(const struct report *r, const char *name, const char *value,
+			       char *buf, size_t len)
+{
+	if (r->o->show_secrets || !is_secret(name))
+		return value;
+	snprintf(buf, len, "[redacted %zu bytes]", strlen(value));
+	return buf;
+}
+
+static const char *side_name(int side)
+{
+	return side == SIDE_SERVER ? "server" : "client";
+}
+
+static bool wanted(const struct report *r, const struct call *c, double lat_ms)
+{
+	const struct options *o = r->o;
+
+	if (o->side == SIDE_FILTER_CLIENT && c->side != SIDE_CLIENT)
+		return false;
+	if (o->side == SIDE_FILTER_SERVER && c->side != SIDE_SERVER)
+		return false;
+	if (o->method_glob && fnmatch(o->method_glob, c->method, 0) != 0)
+		return false;
+	if (o->errors_only && c->complete && c->grpc_status == 0)
+		return false;
+	if (lat_ms < o->min_latency_ms)
+		return false;
+	return true;
+}
+
+static struct method_stats *stats_for(struct report *r, const struct call *c)
+{
+	for (int i = 0; i < r->nmethods; i++)
+		if (r->methods[i].side == c->side && strcmp(r->methods[i].method, c->method) == 0)
+			return &r->methods[i];
+	if (r->nmethods == MAX_METHODS)
+		return NULL;
+	snprintf(r->methods[r->nmethods].method, CALL_TEXT, "%s", c->method);
+	r->methods[r->nmethods].side = c->side;
+	return &r->methods[r->nmethods++];
+}
+
+static void record(struct report *r, const struct call *c, double lat_ms)
+{
+	struct method_stats *m = stats_for(r, c);
+
+	if (!m) {
+		r->dropped_methods++;
+		return;
+	}
+	m->calls++;
+	if (!c->complete) {
+		m->unfinished++;
+		return;
+	}
+	if (c->grpc_status != 0)
+		m->errors++;
+	if (m->nlat == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		double *p = realloc(m->lat_ms, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		m->lat_ms = p;
+		m->cap = cap;
+	}
+	m->lat_ms[m->nlat++] = lat_ms;
+}
+
+static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
+{
+	if (msgs == 1)
+		snprintf(buf, len, "%" PRIu64, bytes);
+	else
+		snprintf(buf, len, "%" PRIu64 "(%u)", bytes, msgs);
+}
+
+void report__header(struct report *r)
+{
+	if (r->o->json)
+		return;
+	fprintf(r->out, "%-8s %-7s %-6s %-21s %-30s %-17s %8s %9s %9s\n", "TIME", "PID", "SIDE",
+		"PEER", "METHOD", "STATUS", "LAT(ms)", "REQ", "RESP");
+	fflush(r->out);
+}
+
+static void text_line(struct report *r, const struct call *c, double lat_ms)
+{
+	char t[16], req[32], resp[32], status[48];
+	const char *flag = c->desync || c->read_errors ? "?" : "";
+
+	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
+	size_text(req, sizeof(req), c->req_bytes, c->req_msgs);
+	size_text(resp, sizeof(resp), c->resp_bytes, c->resp_msgs);
+	if (!c->complete)
+		snprintf(status, sizeof(status), "UNFINISHED");
+	else
+		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
+	fprintf(r->out, "%-8s %-7u %-6s %-21s %-30s %-17s %8.2f %8s%s %8s%s\n", t, c->pid,
+		side_name(c->side), *c->peer ? c->peer : "-", *c->method ? c->method : "-", status,
+		lat_ms, req, flag, resp, flag);
+	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
+		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);
+}
+
+static void json_headers(struct report *r, const char *key, const struct header_list *hl)
+{
+	char buf[64];
+
+	fprintf(r->out, ",\"%s\":{", key);
+	for (int i = 0; i < hl->n; i++) {
+		bool dup = false;
+
+		/* A repeated name keeps its first value; JSON keys are unique. */
+		for (int j = 0; j < i && !dup; j++)
+			dup = strcmp(hl->names[j], hl->names[i]) == 0;
+		if (dup)
+			continue;
+		fprintf(r->out, "%s", i ? "," : "");
+		json_str(r->out, hl->names[i]);
+		fputc(':', r->out);
+		json_str(r->out, shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
+	}
+	fputc('}', r->out);
+}
+
+static void json_call(struct report *r, const struct call *c, double lat_ms)
+{
+	char ts[48];
+
+	report__time(r, c->start_ns, ts, sizeof(ts), true);
+	fprintf(r->out, "{\"type\":\"rpc\",\"ts\":\"%s\",\"pid\":%u,\"side\":\"%s\",\"method\":", ts,
+		c->pid, side_name(c->side));
+	json_str(r->out, c->method);
+	fprintf(r->out, ",\"authority\":");
+	json_str(r->out, c->authority);
+	fprintf(r->out, ",\"peer\":");
+	json_str(r->out, c->peer);
+	fprintf(r->out, ",\"local\":");
+	json_str(r->out, c->local);
+	fprintf(r->out, ",\"tls\":%s,\"stack\":\"grpc-go\",\"stream_id\":%u,\"complete\":%s",
+		c->tls ? "true" : "false", c->stream_id, c->complete ? "true" : "false");
+	if (c->http_status >= 0)
+		fprintf(r->out, ",\"http_status\":%d", c->http_status);
+	else
+		fprintf(r->out, ",\"http_status\":null");
+	if (c->grpc_status >= 0)
+		fprintf(r->out, ",\"grpc_status\":%d,\"grpc_status_name\":\"%s\"", c->grpc_status,
+			grpc_code_name(c->grpc_status));
+	else
+		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
+	fprintf(r->out, ",\"grpc_message\":");
+	json_str(r->out, c->grpc_message);
+	fprintf(r->out,
+		",\"duration_us\":%.0f,\"req_bytes\":%" PRIu64 ",\"resp_bytes\":%" PRIu64
+		",\"req_msgs\":%u,\"resp_msgs\":%u",
+		lat_ms * 1000.0, c->req_bytes, c->resp_bytes, c->req_msgs, c->resp_msgs);
+	json_headers(r, "req_headers", &c->req_headers);
+	json_headers(r, "resp_headers", &c->resp_headers);
+	json_headers(r, "trailers", &c->trailers);
+	fprintf(r->out, ",\"truncated\":%s,\"sizes_exact\":%s,\"read_errors\":%s}\n",
+		c->truncated ? "true" : "false", c->desync ? "false" : "true",
+		c->read_errors ? "true" : "false");
+}
+
+void report__call(struct call *c, void *report)
+{
+	struct report *r = report;
+	uint64_t end = c->end_ns ? c->end_ns : c->start_ns;
+	double lat_ms = end > c->start_ns ? (double)(end - c->start_ns) / 1e6 : 0;
+
+	if (!c->complete)
+		r->unfinished++;
+	if (!wanted(r, c, lat_ms))
+		return;
+	record(r, c, lat_ms);
+	r->printed++;
+	if (r->o->json)
+		json_call(r, c, lat_ms);
+	else
+		text_line(r, c, lat_ms);
+	fflush(r->out);
+}
+
+void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
+		   uint32_t stream_id, const char *what, const struct header_list *hl)
+{
+	char t[48], buf[64];
+
+	if (r->o->json) {
+		report__time(r, ts_ns, t, sizeof(t), true);
+		fprintf(r->out,
+			"{\"type\":\"event\",\"ts\":\"%s\",\"pid\":%u,\"side\":\"%s\",\"dir\":\"%s\","
+			"\"stream_id\":%u,\"what\":",
+			t, pid, side_name(side), dir == DIR_OUT ? "out" : "in", stream_id);
+		json_str(r->out, what);
+		if (hl)
+			json_headers(r, "headers", hl);
+		fprintf(r->out, "}\n");
+		return;
+	}
+	report__time(r, ts_ns, t, sizeof(t), false);
+	fprintf(r->out, "%-8s %-7u %-6s %s stream %u %s\n", t, pid, side_name(side),
+		dir == DIR_OUT ? "->" : "<-", stream_id, what);
+	for (int i = 0; hl && i < hl->n; i++)
+		fprintf(r->out, "%-8s   %s: %s\n", "", hl->names[i],
+			shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double percentile(double *v, size_t n, double p)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	i = (size_t)(p * (double)(n - 1) + 0.5);
+	return v[i < n ? i : n - 1];
+}
+
+void report__summary(struct report *r, const struct tally *t)
+{
+	double secs = (double)((uint64_t)clock_ns(CLOCK_MONOTONIC) - r->start_mono_ns) / 1e9;
+
+	for (int i = 0; i < r->nmethods; i++)
+		qsort(r->methods[i].lat_ms, r->methods[i].nlat, sizeof(double), cmp_double);
+	if (r->o->json) {
+		fprintf(r->out, "{\"type\":\"summary\",\"duration_s\":%.3f,\"calls\":%" PRIu64
+				",\"methods\":[",
+			secs, r->printed);
+		for (int i = 0; i < r->nmethods; i++) {
+			struct method_stats *m = &r->methods[i];
+
+			fprintf(r->out, "%s{\"method\":", i ? "," : "");
+			json_str(r->out, m->method);
+			fprintf(r->out,
+				",\"side\":\"%s\",\"calls\":%" PRIu64 ",\"errors\":%" PRIu64
+				",\"unfinished\":%" PRIu64 ",\"p50_ms\":%.3f,\"p99_ms\":%.3f}",
+				side_name(m->side), m->calls, m->errors, m->unfinished,
+				percentile(m->lat_ms, m->nlat, 0.5), percentile(m->lat_ms, m->nlat, 0.99));
+		}
+		fprintf(r->out,
+			"],\"unfinished_calls\":%" PRIu64 ",\"events_received\":%" PRIu64
+			",\"events_emitted\":%" PRIu64 ",\"events_lost\":%" PRIu64
+			",\"reads_failed\":%" PRIu64 ",\"truncated_headers\":%" PRIu64
+			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
+			",\"malformed_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
+			",\"restarts_skipped\":%" PRIu64 "}\n",
+			r->unfinished, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
+			t->desync, t->foreign, t->malformed, t->hits, t->restarts);
+		fflush(r->out);
+		return;
+	}
+	fprintf(r->out, "\nSUMMARY (%.1f s)\n%-40s %-6s %7s %7s %9s %9s\n", secs, "METHOD", "SIDE",
+		"CALLS", "ERRORS", "P50(ms)", "P99(ms)");
+	for (int i = 0; i < r->nmethods; i++) {
+		struct method_stats *m = &r->methods[i];
+
+		fprintf(r->out, "%-40s %-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f\n", m->method,
+			side_name(m->side), m->calls, m->errors, percentile(m->lat_ms, m->nlat, 0.5),
+			percentile(m->lat_ms, m->nlat, 0.99));
+	}
+	fprintf(r->out,
+		"events: %" PRIu64 " received, %" PRIu64 " lost (buffer full); %" PRIu64
+		" failed reads; %" PRIu64 " truncated header blocks; %" PRIu64
+		" frames with message boundaries lost; %" PRIu64 " calls unfinished\n",
+		t->received, t->lost, t->read_errors, t->truncated, t->desync, r->unfinished);
+	fflush(r->out);
+}

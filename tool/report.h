@@ -1,0 +1,45 @@
+/* report.h - everything gogrpctrace prints about calls: one line (or JSON
+ * object) per finished call, -v event lines, and the closing summary. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "calls.h"
+#include "options.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct report;
+
+struct tally {
+	uint64_t received;    /* events read from the ring buffers */
+	uint64_t emitted;     /* events the BPF side handed to them */
+	uint64_t lost;	      /* events dropped because a buffer was full */
+	uint64_t read_errors; /* failed reads of target memory */
+	uint64_t truncated;   /* header blocks with something cut */
+	uint64_t desync;      /* DATA frames whose message boundaries were lost */
+	uint64_t foreign;     /* DATA frames in a buffer kind we cannot read */
+	uint64_t restarts;    /* hits skipped because the function restarted */
+	uint64_t hits;	      /* probe hits in all */
+	uint64_t malformed;   /* events that failed validation in user space */
+	uint64_t unmatched;   /* events for a stream without a call */
+};
+
+struct report *report__new(const struct options *o, FILE *out);
+void report__free(struct report *r);
+
+/* Column header (text mode only). */
+void report__header(struct report *r);
+/* A call ended (or is flushed unfinished at the end). */
+void report__call(struct call *c, void *report);
+/* -v: one line about an event. side/dir as in the events header. */
+void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
+		   uint32_t stream_id, const char *what, const struct header_list *hl);
+void report__summary(struct report *r, const struct tally *t);
+
+/* Monotonic nanoseconds (the BPF clock) to wall-clock text. */
+void report__time(const struct report *r, uint64_t mono_ns, char *buf, size_t len, bool iso);
+
+const char *grpc_code_name(int code);
+
+#endif

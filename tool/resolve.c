@@ -1,0 +1,266 @@
+/* resolve.c - the rule engine: Checker, Selector, and need resolution. */
+#include "resolve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_WANTED 256
+
+static const char *wanted_funcs[MAX_WANTED];
+static const char *wanted_structs[MAX_WANTED];
+static char struct_names[MAX_WANTED][160];
+static int nwanted_funcs, nwanted_structs;
+
+static void add_unique(const char **list, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(list[i], name) == 0)
+			return;
+	if (*n < MAX_WANTED)
+		list[(*n)++] = name;
+}
+
+/* "pkg.Type:path" -> "pkg.Type" */
+static void add_struct_of(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+
+	if (nwanted_structs >= MAX_WANTED || len >= sizeof(struct_names[0]))
+		return;
+	snprintf(struct_names[nwanted_structs], sizeof(struct_names[0]), "%.*s", (int)len, spec);
+	for (int i = 0; i < nwanted_structs; i++)
+		if (strcmp(wanted_structs[i], struct_names[nwanted_structs]) == 0)
+			return;
+	wanted_structs[nwanted_structs] = struct_names[nwanted_structs];
+	nwanted_structs++;
+}
+
+void resolution__wanted(const char *const **funcs, int *nfuncs, const char *const **structs,
+			int *nstructs)
+{
+	if (!nwanted_funcs) {
+		for (int i = 0; i < nprobe_specs; i++) {
+			const struct probe_spec *ps = &probe_specs[i];
+
+			for (int f = 0; f < MAX_FUNCS && ps->funcs[f]; f++)
+				add_unique(wanted_funcs, &nwanted_funcs, ps->funcs[f]);
+			for (int n = 0; n < MAX_NEEDS && ps->needs[n].macro; n++) {
+				const struct need *nd = &ps->needs[n];
+
+				if (nd->kind != NEED_MEMBER && nd->kind != NEED_SIZE)
+					continue;
+				for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++)
+					add_struct_of(nd->alts[a]);
+			}
+		}
+		for (int i = 0; inspect_extra_funcs[i]; i++)
+			add_unique(wanted_funcs, &nwanted_funcs, inspect_extra_funcs[i]);
+		for (int i = 0; inspect_extra_members[i]; i++)
+			add_struct_of(inspect_extra_members[i]);
+	}
+	*funcs = wanted_funcs;
+	*nfuncs = nwanted_funcs;
+	*structs = wanted_structs;
+	*nstructs = nwanted_structs;
+}
+
+static const struct gobin_param *find_param(const struct gobin_func *fn, const char *name)
+{
+	for (int i = 0; i < fn->nparams; i++)
+		if (!fn->params[i].is_return && strcmp(fn->params[i].name, name) == 0)
+			return &fn->params[i];
+	return NULL;
+}
+
+static void resolve_param(struct resolved_probe *rp, struct resolved_need *rn)
+{
+	const struct need *nd = rn->need;
+	const struct gobin_param *p;
+
+	if (rp->fn->params_why) {
+		rn->why = rp->fn->params_why;
+		return;
+	}
+	p = find_param(rp->fn, nd->alts[0]);
+	rn->source = nd->alts[0];
+	if (!p) {
+		rn->why = "no such parameter";
+		return;
+	}
+	if (nd->kind == NEED_PARAM_TYPE) {
+		rn->found = strcmp(p->type_name, nd->alts[1]) == 0;
+		if (!rn->found)
+			rn->why = "parameter has another type (a different release)";
+		return;
+	}
+	if (p->why) {
+		rn->why = p->why;
+		return;
+	}
+	if (nd->piece >= p->npieces) {
+		rn->why = "parameter has fewer pieces than needed";
+		return;
+	}
+	rn->piece = p->pieces[nd->piece];
+	if (rn->piece.kind == GOBIN_LOC_NONE) {
+		rn->why = "this piece has no location at the probe address";
+		return;
+	}
+	rn->found = true;
+}
+
+static void resolve_member(struct gobin *gb, struct resolved_need *rn)
+{
+	const struct need *nd = rn->need;
+	char type[160];
+
+	for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++) {
+		const char *colon = strchr(nd->alts[a], ':');
+		const char *why = NULL;
+
+		if (nd->kind == NEED_SIZE) {
+			if (gobin__struct_size(gb, nd->alts[a], &rn->value, &why) == 0) {
+				rn->found = true;
+				rn->source = nd->alts[a];
+				return;
+			}
+		} else if (colon) {
+			snprintf(type, sizeof(type), "%.*s", (int)(colon - nd->alts[a]), nd->alts[a]);
+			if (gobin__member(gb, type, colon + 1, &rn->value, &rn->size, &why) == 0) {
+				rn->found = true;
+				rn->source = nd->alts[a];
+				return;
+			}
+		}
+		if (!rn->why)
+			rn->why = why; /* report the first alternative's reason */
+	}
+}
+
+static void resolve_need(struct gobin *gb, struct resolved_probe *rp, struct resolved_need *rn)
+{
+	const char *why = NULL;
+
+	switch (rn->need->kind) {
+	case NEED_PARAM:
+	case NEED_PARAM_TYPE:
+		resolve_param(rp, rn);
+		break;
+	case NEED_MEMBER:
+	case NEED_SIZE:
+		resolve_member(gb, rn);
+		break;
+	case NEED_ITAB:
+		rn->source = rn->need->alts[0];
+		if (gobin__itab(gb, rn->need->alts[0], &rn->value, &why) == 0)
+			rn->found = true;
+		else
+			rn->why = why;
+		break;
+	}
+}
+
+static void resolve_probe(struct resolution *res, struct resolved_probe *rp, int idx)
+{
+	const struct probe_spec *ps = rp->spec;
+	const char *why = NULL;
+
+	for (int f = 0; f < MAX_FUNCS && ps->funcs[f]; f++) {
+		if (gobin__func(res->gb, ps->funcs[f], &rp->fn, &why) == 0)
+			break;
+		rp->fn = NULL;
+	}
+	if (!rp->fn) {
+		snprintf(res->why_buf[idx], sizeof(res->why_buf[idx]), "function %s: %s",
+			 ps->funcs[0], why ? why : "not found");
+		rp->why = res->why_buf[idx];
+		return;
+	}
+	rp->enabled = true;
+	for (int n = 0; n < MAX_NEEDS && ps->needs[n].macro; n++) {
+		struct resolved_need *rn = &rp->needs[rp->nneeds++];
+
+		rn->need = &ps->needs[n];
+		resolve_need(res->gb, rp, rn);
+		if (!rn->found && !rn->need->optional && rp->enabled) {
+			rp->enabled = false;
+			snprintf(res->why_buf[idx], sizeof(res->why_buf[idx]), "%s %s: %s",
+				 rn->need->kind == NEED_PARAM || rn->need->kind == NEED_PARAM_TYPE
+					 ? "parameter"
+					 : rn->need->kind == NEED_ITAB ? "itab" : "member",
+				 rn->source ? rn->source : rn->need->alts[0],
+				 rn->why ? rn->why : "not found");
+			rp->why = res->why_buf[idx];
+		}
+	}
+}
+
+/* Checker: the module is linked in (by module list or, for GOPATH builds
+ * without one, by the marker symbol) at a supported version. */
+static void check_rule(struct resolution *res, struct rule_result *rr)
+{
+	const struct rule *r = rr->rule;
+	const struct gobin_func *fn;
+	const char *why;
+
+	rr->version = gobin__module_version(res->gb, r->module);
+	if (gobin__func(res->gb, r->marker, &fn, &why) != 0) {
+		rr->why = rr->version ? "the module is listed but its transport is not linked in"
+				      : "not linked into this binary";
+		return;
+	}
+	if (rr->version && r->min_version && gobin__version_cmp(rr->version, r->min_version) < 0) {
+		rr->why = "older than the oldest supported release";
+		return;
+	}
+	rr->applies = true;
+}
+
+int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t errlen)
+{
+	const char *const *funcs, *const *structs;
+	int nfuncs, nstructs, ret;
+
+	memset(res, 0, sizeof(*res));
+	res->gb = gb;
+	resolution__wanted(&funcs, &nfuncs, &structs, &nstructs);
+	ret = gobin__index(gb, funcs, nfuncs, structs, nstructs, err, errlen);
+	if (ret)
+		return ret;
+	for (int r = 0; r < nrules && res->nrules < 8; r++) {
+		struct rule_result *rr = &res->rules[res->nrules++];
+
+		rr->rule = &rules[r];
+		check_rule(res, rr);
+		/* Selector: every probe of an applicable rule is tried; the
+		 * variants' functions and parameter types pick what fits. */
+		for (int p = 0; p < MAX_RULE_PROBES && rules[r].probes[p] && res->nprobes < 32; p++) {
+			struct resolved_probe *rp = &res->probes[res->nprobes];
+
+			rp->spec = probe_spec__find(rules[r].probes[p]);
+			rp->rule = &rules[r];
+			if (!rp->spec)
+				continue;
+			if (rr->applies) {
+				resolve_probe(res, rp, res->nprobes);
+			} else {
+				snprintf(res->why_buf[res->nprobes], sizeof(res->why_buf[0]),
+					 "rule %s does not apply: %s", rules[r].name, rr->why);
+				rp->why = res->why_buf[res->nprobes];
+			}
+			res->nprobes++;
+		}
+	}
+	return 0;
+}
+
+int resolution__enabled(const struct resolution *res)
+{
+	int n = 0;
+
+	for (int i = 0; i < res->nprobes; i++)
+		n += res->probes[i].enabled;
+	return n;
+}

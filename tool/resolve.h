@@ -1,0 +1,57 @@
+/* resolve.h - apply the rules to one binary: which probes run, where they
+ * attach, and the number behind every need, or why a probe cannot run. */
+#ifndef RESOLVE_H
+#define RESOLVE_H
+
+#include "../dwarf/gobin.h"
+#include "probes.h"
+
+#include <stdint.h>
+
+struct resolved_need {
+	const struct need *need;
+	bool found;
+	const char *source; /* the alternative that matched */
+	const char *why;    /* when not found */
+	uint64_t value;	    /* offset, size or address */
+	uint64_t size;	    /* member size */
+	struct gobin_piece piece; /* NEED_PARAM */
+};
+
+struct resolved_probe {
+	const struct probe_spec *spec;
+	const struct rule *rule;
+	bool enabled;
+	const char *why; /* why disabled */
+	const struct gobin_func *fn;
+	int nneeds;
+	struct resolved_need needs[MAX_NEEDS];
+};
+
+struct rule_result {
+	const struct rule *rule;
+	bool applies;
+	const char *version; /* module version found, or NULL */
+	const char *why;     /* why it does not apply */
+};
+
+struct resolution {
+	struct gobin *gb;
+	int nrules;
+	struct rule_result rules[8];
+	int nprobes;
+	struct resolved_probe probes[32];
+	char why_buf[32][256];
+};
+
+/* Index DWARF and resolve every probe of every rule. Returns 0, or -errno
+ * with a reason in err when the binary cannot be read at all. */
+int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t errlen);
+int resolution__enabled(const struct resolution *res);
+
+/* The names to index: every function and struct type the table mentions,
+ * plus the --inspect extras. Returns counts via out params; static storage. */
+void resolution__wanted(const char *const **funcs, int *nfuncs, const char *const **structs,
+			int *nstructs);
+
+#endif

@@ -1,0 +1,388 @@
+/* tracer.c - a tracing session: resolve -> render -> compile -> attach ->
+ * poll -> summary, with one cleanup path that detaches everything.
+ *
+ * Targets running the same executable share one compiled program; each
+ * PID gets its own uprobes. Events come through BPF ring buffers written
+ * without wakeups and drained on a short timer, so a busy target never
+ * pays for waking us.
+ */
+#include "tracer.h"
+
+#include "../dwarf/gobin.h"
+#include "calls.h"
+#include "events.h"
+#include "kheaders.h"
+#include "loader.h"
+#include "render.h"
+#include "report.h"
+#include "resolve.h"
+#include "target.h"
+
+#include <bcc/libbpf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/types.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bpf_templates/gogrpctrace_events.h"
+
+#define DRAIN_INTERVAL_MS 10
+#define ALIVE_CHECK_MS 200
+
+struct program {
+	dev_t dev;
+	ino_t ino;
+	struct gobin *gb;
+	struct resolution res;
+	struct loader loader;
+	bool loaded;
+};
+
+struct session {
+	const struct options *o;
+	struct kheaders kh;
+	struct program progs[MAX_PIDS];
+	int nprogs;
+	unsigned long long starttime[MAX_PIDS]; /* to notice a reused PID */
+	bool alive[MAX_PIDS];
+	struct ring_buffer *rb;
+	struct calls *calls;
+	struct report *report;
+	struct tally tally;
+	struct event_sink sink;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		       &v);
+	fclose(f);
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Where a PIE executable is mapped: subtract its link address. */
+static int load_bias(pid_t pid, struct gobin *gb, uint64_t *bias)
+{
+	char path[64], line[512];
+	uint64_t start, off, first_vaddr = UINT64_MAX;
+	FILE *f;
+	int ret = -ENOENT;
+
+	*bias = 0;
+	if (strcmp(gobin__arch(gb), "amd64") != 0)
+		return 0;
+	/* Only ET_DYN executables move; the reader's first PT_LOAD tells. */
+	if (gobin__file_offset(gb, 0x400000, &off) == 0)
+		return 0; /* linked at the classic fixed address: not PIE */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char perms[8];
+
+		if (sscanf(line, "%" SCNx64 "-%*s %7s %" SCNx64, &start, perms, &off) != 3)
+			continue;
+		if (off == 0 && strstr(line, "/") && first_vaddr == UINT64_MAX) {
+			first_vaddr = start;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	if (ret == 0)
+		*bias = first_vaddr; /* Go PIE links its first segment at 0 */
+	return ret;
+}
+
+static void explain_disabled(const struct program *p, pid_t pid)
+{
+	for (int i = 0; i < p->res.nprobes; i++) {
+		const struct resolved_probe *rp = &p->res.probes[i];
+
+		if (rp->enabled)
+			fprintf(stderr, "gogrpctrace: PID %d: probe %-13s on at 0x%llx (%s)\n", (int)pid,
+				rp->spec->id, (unsigned long long)rp->fn->probe,
+				rp->fn->probe_is_stack_check ? "stack-check jump" : "function entry");
+		else
+			fprintf(stderr, "gogrpctrace: PID %d: probe %-13s off: %s\n", (int)pid,
+				rp->spec->id, rp->why);
+	}
+}
+
+static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
+{
+	struct render_opts ro = {.payload = s->o->payload, .ringbuf_pages = s->o->ringbuf_pages};
+	char err[512];
+	char *text;
+	int ret;
+
+	if (resolution__run(&p->res, p->gb, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gogrpctrace: %s\n", err);
+		return -1;
+	}
+	if (s->o->verbose)
+		explain_disabled(p, pid);
+	if (resolution__enabled(&p->res) == 0) {
+		const struct rule_result *rr = &p->res.rules[0];
+
+		fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: %s%s\n", (int)pid, exe,
+			rr->applies ? "no probe's needs are met" : "grpc-go ",
+			rr->applies ? " (run with -v or --inspect for each reason)" : rr->why);
+		return -1;
+	}
+	if (load_bias(pid, p->gb, &ro.load_bias) != 0) {
+		fprintf(stderr, "gogrpctrace: PID %d: cannot find where the executable is mapped\n",
+			(int)pid);
+		return -1;
+	}
+	text = render__program(&p->res, &ro, err, sizeof(err));
+	if (!text) {
+		fprintf(stderr, "gogrpctrace: %s\n", err);
+		return -1;
+	}
+	ret = loader__load(&p->loader, text, &p->res, &s->kh, err, sizeof(err));
+	free(text);
+	if (ret) {
+		fprintf(stderr, "gogrpctrace: %s\n", err);
+		return -1;
+	}
+	p->loaded = true;
+	return 0;
+}
+
+/* Open each PID's executable; PIDs running the same file share a program. */
+static int prepare(struct session *s)
+{
+	char exe[256], err[GOBIN_ERRLEN];
+
+	for (int i = 0; i < s->o->npids; i++) {
+		pid_t pid = s->o->pids[i];
+		struct program *p = NULL;
+		struct stat st;
+
+		if (target__exe_path(pid, exe, sizeof(exe), err, sizeof(err)) != 0 ||
+		    stat(exe, &st) != 0) {
+			fprintf(stderr, "gogrpctrace: %s\n", *err ? err : strerror(errno));
+			return -1;
+		}
+		s->starttime[i] = start_time(pid);
+		s->alive[i] = true;
+		for (int k = 0; k < s->nprogs; k++)
+			if (s->progs[k].dev == st.st_dev && s->progs[k].ino == st.st_ino)
+				p = &s->progs[k];
+		if (!p) {
+			p = &s->progs[s->nprogs++];
+			p->dev = st.st_dev;
+			p->ino = st.st_ino;
+			p->gb = gobin__open(exe, err, sizeof(err));
+			if (!p->gb) {
+				fprintf(stderr, "gogrpctrace: PID %d: %s\n", (int)pid, err);
+				return -1;
+			}
+			if (prepare_program(s, p, pid, exe))
+				return -1;
+		}
+		/* The process may have exited or been replaced meanwhile. */
+		if (start_time(pid) != s->starttime[i]) {
+			fprintf(stderr, "gogrpctrace: PID %d exited or changed before attaching\n",
+				(int)pid);
+			return -1;
+		}
+		if (loader__attach(&p->loader, exe, pid, err, sizeof(err)) != 0) {
+			fprintf(stderr, "gogrpctrace: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_ring_buffers(struct session *s)
+{
+	for (int k = 0; k < s->nprogs; k++) {
+		int fd = loader__table_fd(&s->progs[k].loader, "events");
+
+		if (fd < 0) {
+			fprintf(stderr, "gogrpctrace: internal error: no events buffer\n");
+			return -1;
+		}
+		if (!s->rb) {
+			s->rb = bpf_new_ringbuf(fd, events__on_sample, &s->sink);
+			if (!s->rb) {
+				fprintf(stderr, "gogrpctrace: cannot open the ring buffer: %s\n",
+					strerror(errno));
+				return -1;
+			}
+		} else if (bpf_add_ringbuf(s->rb, fd, events__on_sample, &s->sink) != 0) {
+			fprintf(stderr, "gogrpctrace: cannot add a ring buffer: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void announce(struct session *s)
+{
+	const struct program *p = &s->progs[0];
+	const char *grpc = gobin__module_version(p->gb, "google.golang.org/grpc");
+	int probes = 0;
+	char pids[256] = "";
+	size_t n = 0;
+
+	for (int k = 0; k < s->nprogs; k++)
+		probes += s->progs[k].loader.nprogs;
+	for (int i = 0; i < s->o->npids && n < sizeof(pids) - 16; i++)
+		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%s%d", i ? "," : "", s->o->pids[i]);
+	if (s->o->json) {
+		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":\"%s\",\"grpc_version\":\"%s\","
+		       "\"probes\":%d}\n",
+		       pids, gobin__go_version(p->gb), grpc ? grpc : "unknown", probes);
+	} else {
+		printf("Tracing gRPC calls of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
+		       pids, gobin__go_version(p->gb), grpc ? grpc : "version unknown", probes);
+		report__header(s->report);
+	}
+	fflush(stdout);
+}
+
+/* True while at least one target runs (the same process, not a reuse). */
+static bool targets_alive(struct session *s)
+{
+	bool any = false;
+
+	for (int i = 0; i < s->o->npids; i++) {
+		if (s->alive[i] && start_time(s->o->pids[i]) != s->starttime[i]) {
+			s->alive[i] = false;
+			if (!s->o->json)
+				fprintf(stderr, "gogrpctrace: PID %d exited\n", s->o->pids[i]);
+		}
+		any |= s->alive[i];
+	}
+	return any;
+}
+
+static void collect_counters(struct session *s)
+{
+	for (int k = 0; k < s->nprogs; k++) {
+		uint64_t c[CNT_NUM];
+
+		if (!s->progs[k].loaded || loader__read_counters(&s->progs[k].loader, c, CNT_NUM))
+			continue;
+		for (int i = 0; i < CNT_MAX_PROBES; i++)
+			s->tally.hits += c[CNT_HITS + i];
+		s->tally.restarts += c[CNT_RESTARTS];
+		s->tally.emitted += c[CNT_EMITTED];
+		s->tally.lost += c[CNT_LOST];
+		s->tally.read_errors += c[CNT_READ_ERRORS];
+		s->tally.truncated += c[CNT_TRUNC_HEADERS];
+		s->tally.desync += c[CNT_DESYNC];
+		s->tally.foreign += c[CNT_FOREIGN];
+	}
+}
+
+static void poll_loop(struct session *s)
+{
+	double start = now_s(), last_alive = start;
+	struct timespec nap = {0, DRAIN_INTERVAL_MS * 1000000L};
+
+	while (!stop_requested) {
+		double t;
+
+		bpf_consume_ringbuf(s->rb);
+		nanosleep(&nap, NULL);
+		t = now_s();
+		if (s->o->duration_s > 0 && t - start >= s->o->duration_s)
+			break;
+		if ((t - last_alive) * 1000 >= ALIVE_CHECK_MS) {
+			last_alive = t;
+			if (!targets_alive(s))
+				break;
+		}
+	}
+	bpf_consume_ringbuf(s->rb);
+}
+
+int tracer__run(const struct options *o)
+{
+	static struct session s;
+	struct sigaction sa = {.sa_handler = on_signal};
+	char err[1024];
+	int ret = 1;
+
+	s.o = o;
+	if (geteuid() != 0) {
+		fprintf(stderr, "gogrpctrace: tracing needs root (to load BPF programs and attach "
+				"uprobes); try sudo\n");
+		return 1;
+	}
+	if (o->payload) {
+		fprintf(stderr, "gogrpctrace: --payload is not implemented yet; sizes and headers "
+				"are traced without it\n");
+		return 2;
+	}
+	if (kheaders__find(&s.kh, o->kernel_headers, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gogrpctrace: %s\n", err);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	s.report = report__new(o, stdout);
+	s.calls = calls__new(report__call, s.report);
+	if (!s.report || !s.calls)
+		goto cleanup;
+	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose};
+	if (prepare(&s) || open_ring_buffers(&s))
+		goto cleanup;
+	announce(&s);
+	poll_loop(&s);
+	collect_counters(&s);
+	calls__flush(s.calls);
+	report__summary(s.report, &s.tally);
+	ret = 0;
+cleanup:
+	/* Detach first: the target stops paying for probes at once. */
+	for (int k = s.nprogs - 1; k >= 0; k--)
+		loader__close(&s.progs[k].loader);
+	if (s.rb)
+		bpf_free_ringbuf(s.rb);
+	for (int k = 0; k < s.nprogs; k++) {
+		gobin__close(s.progs[k].gb);
+		s.progs[k].gb = NULL;
+	}
+	calls__free(s.calls);
+	report__free(s.report);
+	return ret;
+}
