@@ -134,6 +134,10 @@ static __always_inline u64 read_conn(u64 addr, u32 *flags)
 	if (c.tab == ITAB_TLS)
 		*flags |= EVF_TLS;
 #endif
+#if HAS_ITAB_TLS_WRAP
+	if (c.tab == ITAB_TLS_WRAP)
+		*flags |= EVF_TLS;
+#endif
 	return c.data;
 }
 
@@ -368,6 +372,9 @@ static __always_inline int msg_out(u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64
 	struct ev_msg e = {};
 	u8 prefix[5] = {};
 
+	/* An empty write is the client's half-close, not a message. */
+	if (hdr_len == 0)
+		return 0;
 	fill_common(&e.c, EV_MSG_OUT, probe, side, DIR_OUT);
 	e.c.conn = read_conn(t + conn_off, &e.c.flags);
 	if (read_user(&e.c.stream_id, sizeof(u32), s + sid_off))

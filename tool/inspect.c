@@ -70,10 +70,13 @@ static int all_itabs(const char **out, int max)
 
 			if (nd->kind != NEED_ITAB)
 				continue;
-			for (int j = 0; j < n; j++)
-				dup |= strcmp(out[j], nd->alts[0]) == 0;
-			if (!dup && n < max)
-				out[n++] = nd->alts[0];
+			for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++) {
+				dup = false;
+				for (int j = 0; j < n; j++)
+					dup |= strcmp(out[j], nd->alts[a]) == 0;
+				if (!dup && n < max)
+					out[n++] = nd->alts[a];
+			}
 		}
 	}
 	for (int i = 0; inspect_extra_itabs[i] && n < max; i++)

@@ -35,7 +35,12 @@
 	{"HF_SID", NEED_MEMBER, {H2 "HeadersFrame:FrameHeader.StreamID"}},       \
 	{"HF_FLAGS", NEED_MEMBER, {H2 "HeadersFrame:FrameHeader.Flags"}}
 
-#define ITAB_TLS_NEED {"ITAB_TLS", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}
+/* grpc's TLS credentials hand the transport a *tls.Conn, or a wrapper
+ * that keeps the raw conn's syscall access: either means TLS. */
+#define ITAB_TLS_NEED                                                           \
+	{"ITAB_TLS", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
+	{"ITAB_TLS_WRAP", NEED_ITAB, {"*google.golang.org/grpc/internal/credentials.syscallConn,net.Conn", \
+				      "*google.golang.org/grpc/credentials/internal.syscallConn,net.Conn"}, .optional = true}
 
 const struct probe_spec probe_specs[] = {
 	{

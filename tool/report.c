@@ -183,7 +183,7 @@ static void record(struct report *r, const struct call *c, double lat_ms)
 
 static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
 {
-	if (msgs == 1)
+	if (msgs == 1 || (msgs == 0 && bytes == 0))
 		snprintf(buf, len, "%" PRIu64, bytes);
 	else
 		snprintf(buf, len, "%" PRIu64 "(%u)", bytes, msgs);

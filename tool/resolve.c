@@ -153,11 +153,14 @@ static void resolve_need(struct gobin *gb, struct resolved_probe *rp, struct res
 		resolve_member(gb, rn);
 		break;
 	case NEED_ITAB:
-		rn->source = rn->need->alts[0];
-		if (gobin__itab(gb, rn->need->alts[0], &rn->value, &why) == 0)
-			rn->found = true;
-		else
+		for (int a = 0; a < MAX_ALTS && rn->need->alts[a] && !rn->found; a++) {
+			rn->source = rn->need->alts[a];
+			rn->found = gobin__itab(gb, rn->need->alts[a], &rn->value, &why) == 0;
+		}
+		if (!rn->found) {
+			rn->source = rn->need->alts[0];
 			rn->why = why;
+		}
 		break;
 	}
 }

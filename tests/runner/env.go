@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// cell is one line of tests/targets/cells.txt: a toolchain and grpc-go
+// version whose target programs were built into build/targets/<name>.
+type cell struct {
+	name      string
+	goVersion string
+	grpc      string
+	xnet      string
+	gopath    bool
+}
+
+var (
+	repoRoot   string
+	toolPath   string // build/gogrpctrace
+	asanPath   string // build/gogrpctrace-asan
+	targetsDir string // build/targets
+	cells      []cell
+)
+
+func setupEnv() error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	// The runner is started from tests/runner or from the repository.
+	for dir := wd; dir != "/"; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "bpf_templates")); err == nil {
+			repoRoot = dir
+			break
+		}
+	}
+	if repoRoot == "" {
+		return fmt.Errorf("cannot find the repository root above %s", wd)
+	}
+	toolPath = filepath.Join(repoRoot, "build", "gogrpctrace")
+	asanPath = filepath.Join(repoRoot, "build", "gogrpctrace-asan")
+	targetsDir = filepath.Join(repoRoot, "build", "targets")
+	if _, err := os.Stat(toolPath); err != nil {
+		return fmt.Errorf("%s is missing: run make first", toolPath)
+	}
+	return readCells(filepath.Join(repoRoot, "tests", "targets", "cells.txt"))
+}
+
+func readCells(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 7 {
+			return fmt.Errorf("%s: bad line %q", path, line)
+		}
+		cells = append(cells, cell{name: fs[0], goVersion: fs[3], grpc: fs[4], xnet: fs[5], gopath: fs[6] == "-"})
+	}
+	if len(cells) == 0 {
+		return fmt.Errorf("%s lists no cells", path)
+	}
+	return sc.Err()
+}
+
+// targetBin is the path of a target program of a cell.
+func targetBin(c cell, prog string) string {
+	return filepath.Join(targetsDir, c.name, prog)
+}

@@ -1,0 +1,3 @@
+module gogrpctrace/tests/runner
+
+go 1.22

@@ -1,0 +1,416 @@
+package main
+
+// Runtime tests: attach gogrpctrace to real Go gRPC programs of every
+// matrix cell and compare what it printed with what the client did.
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// clientCall is one line the test client prints per call.
+type clientCall struct {
+	Type           string            `json:"type"`
+	Method         string            `json:"method"`
+	Kind           string            `json:"kind"`
+	GrpcStatus     int               `json:"grpc_status"`
+	GrpcStatusName string            `json:"grpc_status_name"`
+	GrpcMessage    string            `json:"grpc_message"`
+	ReqMsgs        int               `json:"req_msgs"`
+	RespMsgs       int               `json:"resp_msgs"`
+	ReqBytes       int64             `json:"req_bytes"`
+	RespBytes      int64             `json:"resp_bytes"`
+	Metadata       map[string]string `json:"metadata"`
+	RespHeader     map[string]string `json:"resp_header"`
+	Trailer        map[string]string `json:"trailer"`
+}
+
+// rpc is one {"type":"rpc"} line of gogrpctrace --json.
+type rpc struct {
+	Type           string            `json:"type"`
+	Pid            int               `json:"pid"`
+	Side           string            `json:"side"`
+	Method         string            `json:"method"`
+	Authority      string            `json:"authority"`
+	Peer           string            `json:"peer"`
+	Local          string            `json:"local"`
+	TLS            bool              `json:"tls"`
+	StreamID       int               `json:"stream_id"`
+	Complete       bool              `json:"complete"`
+	HTTPStatus     *int              `json:"http_status"`
+	GrpcStatus     *int              `json:"grpc_status"`
+	GrpcStatusName *string           `json:"grpc_status_name"`
+	GrpcMessage    string            `json:"grpc_message"`
+	DurationUs     float64           `json:"duration_us"`
+	ReqBytes       int64             `json:"req_bytes"`
+	RespBytes      int64             `json:"resp_bytes"`
+	ReqMsgs        int               `json:"req_msgs"`
+	RespMsgs       int               `json:"resp_msgs"`
+	ReqHeaders     map[string]string `json:"req_headers"`
+	RespHeaders    map[string]string `json:"resp_headers"`
+	Trailers       map[string]string `json:"trailers"`
+	Truncated      bool              `json:"truncated"`
+	SizesExact     bool              `json:"sizes_exact"`
+	ReadErrors     bool              `json:"read_errors"`
+}
+
+type summary struct {
+	Calls           int `json:"calls"`
+	Unfinished      int `json:"unfinished_calls"`
+	EventsReceived  int `json:"events_received"`
+	EventsEmitted   int `json:"events_emitted"`
+	EventsLost      int `json:"events_lost"`
+	ReadsFailed     int `json:"reads_failed"`
+	Malformed       int `json:"malformed_events"`
+	RestartsSkipped int `json:"restarts_skipped"`
+}
+
+// traceResult is what one traced run produced.
+type traceResult struct {
+	serverAddr string
+	calls      []clientCall
+	rpcs       []rpc
+	sum        *summary
+	toolErr    string
+}
+
+// traceOpts describes one run: which cell, which side is traced, the
+// scenario the client plays and extra tool arguments.
+type traceOpts struct {
+	cell     cell
+	side     string // "server", "client" or "both"
+	tls      bool
+	scenario string
+	args     []string
+}
+
+func startServer(c cell, tls bool) (*proc, string, error) {
+	args := []string{}
+	if tls {
+		args = append(args, "-tls")
+	}
+	srv, err := start(targetBin(c, "grpcserver"), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	line, err := srv.waitLine("listening ", 10*time.Second)
+	if err != nil {
+		srv.stop(syscall.SIGKILL, time.Second)
+		return nil, "", err
+	}
+	return srv, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
+}
+
+func traceRun(o traceOpts) (*traceResult, error) {
+	srv, addr, err := startServer(o.cell, o.tls)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop(syscall.SIGTERM, 5*time.Second)
+	flag := tempFlag()
+	defer os.Remove(flag)
+	cargs := []string{"-addr", addr, "-scenario", o.scenario, "-wait-file", flag, "-sleep-after", "300ms"}
+	if o.tls {
+		cargs = append(cargs, "-tls")
+	}
+	cli, err := start(targetBin(o.cell, "grpcclient"), cargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer cli.stop(syscall.SIGKILL, time.Second)
+	targs := []string{"--json"}
+	switch o.side {
+	case "server":
+		targs = append(targs, "-p", fmt.Sprint(srv.pid()))
+	case "client":
+		targs = append(targs, "-p", fmt.Sprint(cli.pid()))
+	default:
+		targs = append(targs, "-p", fmt.Sprint(srv.pid()), "-p", fmt.Sprint(cli.pid()))
+	}
+	targs = append(targs, o.args...)
+	tool, err := start(toolPath, targs...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+		tool.stop(syscall.SIGKILL, time.Second)
+		return nil, err
+	}
+	if err := os.WriteFile(flag, nil, 0o600); err != nil {
+		return nil, err
+	}
+	cliErr := cli.wait(120 * time.Second)
+	// Events are drained on a timer; give the last ones time to arrive.
+	time.Sleep(300 * time.Millisecond)
+	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
+	res := &traceResult{serverAddr: addr, toolErr: tool.errText()}
+	if cliErr != nil {
+		return res, fmt.Errorf("client failed: %v; %s", cliErr, cli.errText())
+	}
+	if toolErr != nil {
+		return res, fmt.Errorf("gogrpctrace exited with %v: %s", toolErr, tool.errText())
+	}
+	for _, l := range cli.lines() {
+		var c clientCall
+		if json.Unmarshal([]byte(l), &c) == nil && c.Type == "call" {
+			res.calls = append(res.calls, c)
+		}
+	}
+	for _, l := range tool.lines() {
+		var probe struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal([]byte(l), &probe); err != nil {
+			return res, fmt.Errorf("gogrpctrace printed a line that is not JSON: %q", l)
+		}
+		switch probe.Type {
+		case "rpc":
+			var r rpc
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				return res, fmt.Errorf("bad rpc line %q: %v", l, err)
+			}
+			res.rpcs = append(res.rpcs, r)
+		case "summary":
+			res.sum = &summary{}
+			if err := json.Unmarshal([]byte(l), res.sum); err != nil {
+				return res, fmt.Errorf("bad summary %q: %v", l, err)
+			}
+		}
+	}
+	if res.sum == nil {
+		return res, fmt.Errorf("no summary line; stderr: %s", tool.errText())
+	}
+	return res, nil
+}
+
+// subset checks every key of want is in got with the same value. Binary
+// ("-bin") metadata travels base64-encoded and the tool shows it as sent.
+func subset(what string, want, got map[string]string) error {
+	for k, v := range want {
+		g, ok := got[k]
+		if ok && strings.HasSuffix(k, "-bin") {
+			g = decodeBin(g)
+		}
+		if !ok || g != v {
+			return fmt.Errorf("%s[%q] = %q, want %q (got %v)", what, k, got[k], v, got)
+		}
+	}
+	return nil
+}
+
+// matchCall compares one traced rpc with the client's account of it.
+func matchCall(side string, tls bool, serverAddr string, want clientCall, got rpc) error {
+	if got.Side != side {
+		return fmt.Errorf("side %q, want %q", got.Side, side)
+	}
+	if got.Method != want.Method {
+		return fmt.Errorf("method %q, want %q", got.Method, want.Method)
+	}
+	if !got.Complete || got.GrpcStatus == nil {
+		return fmt.Errorf("%s: call not complete", want.Method)
+	}
+	if *got.GrpcStatus != want.GrpcStatus || *got.GrpcStatusName != want.GrpcStatusName {
+		return fmt.Errorf("%s: status %d %s, want %d %s", want.Method, *got.GrpcStatus, *got.GrpcStatusName, want.GrpcStatus, want.GrpcStatusName)
+	}
+	if got.GrpcMessage != want.GrpcMessage {
+		return fmt.Errorf("%s: grpc_message %q, want %q", want.Method, got.GrpcMessage, want.GrpcMessage)
+	}
+	gotSizes := []int64{int64(got.ReqMsgs), int64(got.RespMsgs), got.ReqBytes, got.RespBytes}
+	wantSizes := []int64{int64(want.ReqMsgs), int64(want.RespMsgs), want.ReqBytes, want.RespBytes}
+	if !reflect.DeepEqual(gotSizes, wantSizes) {
+		return fmt.Errorf("%s: msgs/bytes req,resp %v, want %v", want.Method, gotSizes, wantSizes)
+	}
+	if !got.SizesExact || got.ReadErrors || got.Truncated {
+		return fmt.Errorf("%s: sizes_exact=%v read_errors=%v truncated=%v", want.Method, got.SizesExact, got.ReadErrors, got.Truncated)
+	}
+	if got.TLS != tls {
+		return fmt.Errorf("%s: tls=%v, want %v", want.Method, got.TLS, tls)
+	}
+	if got.HTTPStatus == nil || *got.HTTPStatus != 200 {
+		return fmt.Errorf("%s: http_status %v, want 200", want.Method, got.HTTPStatus)
+	}
+	if err := subset("req_headers", want.Metadata, got.ReqHeaders); err != nil {
+		return err
+	}
+	if err := subset("req_headers", map[string]string{":path": want.Method}, got.ReqHeaders); err != nil {
+		return err
+	}
+	if err := subset("resp_headers", want.RespHeader, got.RespHeaders); err != nil {
+		return err
+	}
+	if err := subset("trailers", want.Trailer, got.Trailers); err != nil {
+		return err
+	}
+	// The client sees the server's address as its peer; the server sees
+	// the client's ephemeral port on loopback.
+	if side == "client" && got.Peer != serverAddr {
+		return fmt.Errorf("%s: peer %q, want %q", want.Method, got.Peer, serverAddr)
+	}
+	if side == "server" && (!strings.HasPrefix(got.Peer, "127.0.0.1:") || got.Local != serverAddr) {
+		return fmt.Errorf("%s: peer %q local %q, want 127.0.0.1:* and %q", want.Method, got.Peer, got.Local, serverAddr)
+	}
+	return nil
+}
+
+// checkHonest: nothing lost, nothing unread, nothing left unfinished.
+func checkHonest(s *summary) error {
+	if s.EventsLost != 0 || s.EventsReceived != s.EventsEmitted || s.Unfinished != 0 || s.ReadsFailed != 0 || s.Malformed != 0 {
+		return fmt.Errorf("summary not clean: %+v", *s)
+	}
+	return nil
+}
+
+// expectExact: one rpc per client call, in order, each matching.
+func expectExact(o traceOpts, r *traceResult, keep func(clientCall) bool) error {
+	var want []clientCall
+	for _, c := range r.calls {
+		if keep == nil || keep(c) {
+			want = append(want, c)
+		}
+	}
+	if len(want) == 0 {
+		return fmt.Errorf("the client reported no calls")
+	}
+	if len(r.rpcs) != len(want) {
+		return fmt.Errorf("traced %d calls, want %d; tool stderr: %s", len(r.rpcs), len(want), r.toolErr)
+	}
+	for i := range want {
+		if err := matchCall(o.side, o.tls, r.serverAddr, want[i], r.rpcs[i]); err != nil {
+			return fmt.Errorf("call %d: %v", i, err)
+		}
+	}
+	return checkHonest(r.sum)
+}
+
+func registerRuntime() {
+	for _, c := range cells {
+		for _, side := range []string{"server", "client"} {
+			for _, tls := range []bool{false, true} {
+				o := traceOpts{cell: c, side: side, tls: tls, scenario: "all"}
+				name := fmt.Sprintf("trace/%s/%s/%s", c.name, side, map[bool]string{false: "plaintext", true: "tls"}[tls])
+				register("runtime", name, true, func() error {
+					r, err := traceRun(o)
+					if err != nil {
+						return err
+					}
+					return expectExact(o, r, nil)
+				})
+			}
+		}
+	}
+	newest := cells[0]
+	register("runtime", "filter/method-glob", true, func() error {
+		o := traceOpts{cell: newest, side: "server", scenario: "all", args: []string{"-m", "*/Server*"}}
+		r, err := traceRun(o)
+		if err != nil {
+			return err
+		}
+		return expectExact(o, r, func(c clientCall) bool { return strings.Contains(c.Method, "/Server") })
+	})
+	register("runtime", "filter/errors-only", true, func() error {
+		o := traceOpts{cell: newest, side: "client", scenario: "all", args: []string{"-e"}}
+		r, err := traceRun(o)
+		if err != nil {
+			return err
+		}
+		return expectExact(o, r, func(c clientCall) bool { return c.GrpcStatus != 0 })
+	})
+	register("runtime", "filter/side", true, func() error {
+		// Both processes traced, only the server side printed.
+		o := traceOpts{cell: newest, side: "both", scenario: "unary", args: []string{"--side", "server"}}
+		r, err := traceRun(o)
+		if err != nil {
+			return err
+		}
+		o.side = "server"
+		return expectExact(o, r, nil)
+	})
+	register("runtime", "two-processes", true, func() error {
+		o := traceOpts{cell: newest, side: "both", scenario: "streams"}
+		r, err := traceRun(o)
+		if err != nil {
+			return err
+		}
+		var srvRPCs, cliRPCs []rpc
+		for _, x := range r.rpcs {
+			if x.Side == "server" {
+				srvRPCs = append(srvRPCs, x)
+			} else {
+				cliRPCs = append(cliRPCs, x)
+			}
+		}
+		for _, part := range []struct {
+			side string
+			rpcs []rpc
+		}{{"server", srvRPCs}, {"client", cliRPCs}} {
+			if len(part.rpcs) != len(r.calls) {
+				return fmt.Errorf("%s side: traced %d calls, want %d", part.side, len(part.rpcs), len(r.calls))
+			}
+			for i := range r.calls {
+				if err := matchCall(part.side, false, r.serverAddr, r.calls[i], part.rpcs[i]); err != nil {
+					return fmt.Errorf("%s side call %d: %v", part.side, i, err)
+				}
+			}
+		}
+		return checkHonest(r.sum)
+	})
+	register("runtime", "target-exits", true, func() error { return targetExits(newest) })
+}
+
+// targetExits: the traced server goes away; the tool must notice, detach
+// and end with its summary on its own.
+func targetExits(c cell) error {
+	srv, addr, err := startServer(c, false)
+	if err != nil {
+		return err
+	}
+	defer srv.stop(syscall.SIGKILL, time.Second)
+	tool, err := start(toolPath, "--json", "-p", fmt.Sprint(srv.pid()))
+	if err != nil {
+		return err
+	}
+	defer tool.stop(syscall.SIGKILL, time.Second)
+	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+		return err
+	}
+	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "unary")
+	if err != nil {
+		return err
+	}
+	if err := cli.wait(30 * time.Second); err != nil {
+		return fmt.Errorf("client: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	srv.stop(syscall.SIGTERM, 5*time.Second)
+	if err := tool.wait(10 * time.Second); err != nil {
+		return fmt.Errorf("tool after the target exited: %v; %s", err, tool.errText())
+	}
+	rpcs, sums := 0, 0
+	for _, l := range tool.lines() {
+		if strings.Contains(l, `"type":"rpc"`) {
+			rpcs++
+		}
+		if strings.Contains(l, `"type":"summary"`) {
+			sums++
+		}
+	}
+	if rpcs != 3 || sums != 1 {
+		return fmt.Errorf("got %d rpc lines and %d summaries, want 3 and 1", rpcs, sums)
+	}
+	return nil
+}
+
+func decodeBin(s string) string {
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.StdEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return string(b)
+		}
+	}
+	return "undecodable:" + s
+}
