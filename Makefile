@@ -14,7 +14,7 @@ OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS)) \
 
 BIN = $(BUILD)/gogrpctrace$(SAN)
 
-.PHONY: all test unit runtime demo bench asan clean targets install
+.PHONY: all test unit runtime demo bench asan clean targets install deps
 
 all: $(BIN) $(BUILD)/gogrpctrace
 
@@ -43,22 +43,26 @@ $(BUILD)/obj$(SAN)/templates.o: $(BUILD)/templates.c
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" $(BUILD)/gogrpctrace-asan
 
+# Debian packages and tracefs (needs root; does nothing when all is there).
+deps:
+	bash tests/setup.sh
+
 targets:
 	bash tests/targets/build.sh
 
-test: all asan targets
+test: deps all asan targets
 	bash tests/run.sh
 
-unit: all asan targets
+unit: deps all asan targets
 	bash tests/run.sh unit
 
-runtime: all targets
+runtime: deps all targets
 	bash tests/run.sh runtime
 
-demo: all
+demo: deps all
 	bash tests/demo.sh
 
-bench: all targets
+bench: deps all targets
 	bash tests/bench/run.sh
 
 install: all

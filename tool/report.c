@@ -191,8 +191,12 @@ static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
 
 void report__header(struct report *r)
 {
-	if (r->o->json)
-		return;
+	/* The summary's duration counts from here: probes are attached. */
+	r->start_mono_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+}
+
+void report__columns(struct report *r)
+{
 	fprintf(r->out, "%-8s %-7s %-6s %-21s %-30s %-17s %8s %9s %9s\n", "TIME", "PID", "SIDE",
 		"PEER", "METHOD", "STATUS", "LAT(ms)", "REQ", "RESP");
 	fflush(r->out);

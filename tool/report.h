@@ -28,8 +28,10 @@ struct tally {
 struct report *report__new(const struct options *o, FILE *out);
 void report__free(struct report *r);
 
-/* Column header (text mode only). */
+/* Tracing has started: the summary's clock starts now. */
 void report__header(struct report *r);
+/* The column header line (text mode). */
+void report__columns(struct report *r);
 /* A call ended (or is flushed unfinished at the end). */
 void report__call(struct call *c, void *report);
 /* -v: one line about an event. side/dir as in the events header. */

@@ -265,6 +265,7 @@ static void announce(struct session *s)
 		probes += s->progs[k].loader.nprogs;
 	for (int i = 0; i < s->o->npids && n < sizeof(pids) - 16; i++)
 		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%s%d", i ? "," : "", s->o->pids[i]);
+	report__header(s->report);
 	if (s->o->json) {
 		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":\"%s\",\"grpc_version\":\"%s\","
 		       "\"probes\":%d}\n",
@@ -272,7 +273,7 @@ static void announce(struct session *s)
 	} else {
 		printf("Tracing gRPC calls of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
 		       pids, gobin__go_version(p->gb), grpc ? grpc : "version unknown", probes);
-		report__header(s->report);
+		report__columns(s->report);
 	}
 	fflush(stdout);
 }

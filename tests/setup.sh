@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# setup.sh - install what gogrpctrace builds and tests with (Debian 12),
+# and mount tracefs. Idempotent: does nothing that is already done.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config
+	libbpfcc-dev libelf-dev libdw-dev libcapstone-dev # the tool
+	linux-headers-amd64                               # a header tree for bcc
+	golang-1.19-go golang-google-grpc-dev             # the Debian cell of the matrix
+	llvm-14-tools binutils gdb jq                     # oracles for the tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -e /sys/kernel/tracing/uprobe_events ]]; then
+	mkdir -p /sys/kernel/tracing
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+fi
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
+	echo "setup: note: add /usr/local/go/bin to PATH" >&2
+fi
