@@ -6,9 +6,11 @@
 #define EV_HEADERS 1 /* a header block, sent or received */
 #define EV_MSG_OUT 2 /* one gRPC message sent */
 #define EV_DATA_IN 3 /* one DATA frame received, with the messages it starts */
+#define EV_RST 4     /* RST_STREAM sent or received */
 
 #define SIDE_CLIENT 0
 #define SIDE_SERVER 1
+#define SIDE_UNKNOWN 2 /* the call table knows: RST_STREAM sent */
 #define DIR_IN 0
 #define DIR_OUT 1
 
@@ -66,11 +68,23 @@ struct ev_headers {
 	char buf[2 * HDR_BUF_SIZE]; /* only buf_len bytes are sent */
 };
 
+/* --payload: at most this many bytes of a message are copied. */
+#define PAYLOAD_MAX 1024
+#define PAYLOAD_MASK 2047 /* the buffers are twice that for the verifier */
+
 struct ev_msg {
 	struct ev_common c;
 	__u32 len; /* message length from its 5-byte prefix */
 	__u8 compressed;
-	__u8 pad[3];
+	__u8 pad;
+	__u16 payload_len; /* bytes of payload[] sent */
+	char payload[2 * PAYLOAD_MAX];
+};
+
+struct ev_rst {
+	struct ev_common c;
+	__u32 code; /* HTTP/2 error code */
+	__u32 pad;
 };
 
 #define DATA_MAX_LENS 8
@@ -82,6 +96,9 @@ struct ev_data {
 	__u16 nlens; /* of which lens[] holds the first */
 	__u64 msg_bytes; /* sum of those messages' lengths */
 	__u32 lens[DATA_MAX_LENS];
+	__u16 payload_len; /* --payload: the start of the first message begun here */
+	__u8 pad[6];
+	char payload[2 * PAYLOAD_MAX];
 };
 
 /* Counters, one slot each in a per-CPU array. */

@@ -93,6 +93,10 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 		}                                                            \
 	} while (0)
 
+/* Hide a value from the optimizer, so that a mask applied after it stays
+ * in the program for the verifier to see. */
+#define OPAQUE(v) asm volatile("" : "=r"(v) : "0"(v))
+
 static __always_inline int read_user(void *dst, u32 size, u64 src)
 {
 	if (bpf_probe_read_user(dst, size, (void *)src) == 0)
@@ -364,31 +368,100 @@ int probe_hdr_out(struct pt_regs *ctx)
 /* ---- messages sent ---- */
 
 #if PROBE_CLI_MSG_OUT || PROBE_SRV_MSG_OUT
+BPF_PERCPU_ARRAY(msg_scratch, struct ev_msg, 1);
+
+/* Where a sent message's bytes are: data is a []byte (before grpc-go 1.66)
+ * or a mem.BufferSlice, whose first buffer holds the message start. */
+static __always_inline int message_bytes(u64 dptr, u64 dlen, int is_slice, u64 *src, u64 *len)
+{
+	struct iface b = {};
+	struct go_slice d = {};
+
+	if (is_slice) {
+		*src = dptr;
+		*len = dlen;
+		return 0;
+	}
+	if (dlen == 0 || read_user(&b, sizeof(b), dptr))
+		return -1;
+#if HAS_ITAB_SLICEBUF
+	if (b.tab == ITAB_SLICEBUF && read_user(&d, sizeof(d), b.data) == 0) {
+		*src = d.ptr;
+		*len = d.len;
+		return 0;
+	}
+#endif
+#if HAS_ITAB_MEMBUF && HAS_MEMBUF_DATA
+	if (b.tab == ITAB_MEMBUF && read_user(&d, sizeof(d), b.data + MEMBUF_DATA) == 0) {
+		*src = d.ptr;
+		*len = d.len;
+		return 0;
+	}
+#endif
+	return -1;
+}
+
 /* (*http2Client|Server).Write/write(t, s, hdr, data, opts): one message;
  * hdr is gRPC's 5-byte prefix: compressed flag, then big-endian length. */
 static __always_inline int msg_out(u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64 hdr_len,
-				   u64 conn_off, u64 sid_off)
+				   u64 conn_off, u64 sid_off, u64 dptr, u64 dlen, int is_slice)
 {
-	struct ev_msg e = {};
+	u32 zero = 0;
+	struct ev_msg *e;
 	u8 prefix[5] = {};
 
 	/* An empty write is the client's half-close, not a message. */
 	if (hdr_len == 0)
 		return 0;
-	fill_common(&e.c, EV_MSG_OUT, probe, side, DIR_OUT);
-	e.c.conn = read_conn(t + conn_off, &e.c.flags);
-	if (read_user(&e.c.stream_id, sizeof(u32), s + sid_off))
-		e.c.flags |= EVF_READ_ERROR;
+	e = msg_scratch.lookup(&zero);
+	if (!e)
+		return 0;
+	fill_common(&e->c, EV_MSG_OUT, probe, side, DIR_OUT);
+	e->c.flags = 0;
+	e->len = 0;
+	e->compressed = 0;
+	e->payload_len = 0;
+	e->c.conn = read_conn(t + conn_off, &e->c.flags);
+	if (read_user(&e->c.stream_id, sizeof(u32), s + sid_off))
+		e->c.flags |= EVF_READ_ERROR;
 	if (hdr_len < 5 || read_user(prefix, 5, hdr)) {
-		e.c.flags |= EVF_READ_ERROR;
+		e->c.flags |= EVF_READ_ERROR;
 	} else {
-		e.compressed = prefix[0];
-		e.len = ((u32)prefix[1] << 24) | ((u32)prefix[2] << 16) | ((u32)prefix[3] << 8) |
-			prefix[4];
+		e->compressed = prefix[0];
+		e->len = ((u32)prefix[1] << 24) | ((u32)prefix[2] << 16) | ((u32)prefix[3] << 8) |
+			 prefix[4];
 	}
-	emit(&e, sizeof(e));
+#if PAYLOAD_BYTES
+	{
+		u64 src = 0, avail = 0;
+		u32 n;
+
+		if (message_bytes(dptr, dlen, is_slice, &src, &avail) == 0) {
+			n = avail < PAYLOAD_BYTES ? avail : PAYLOAD_BYTES;
+			OPAQUE(n);
+			n &= PAYLOAD_MASK;
+			if (bpf_probe_read_user(e->payload, n, (void *)src) == 0)
+				e->payload_len = n;
+			else
+				count(CNT_READ_ERRORS);
+		}
+	}
+#endif
+	emit(e, offsetof(struct ev_msg, payload) + (e->payload_len & PAYLOAD_MASK));
 	return 0;
 }
+#endif
+
+/* The data argument of a msg_out probe, when --payload asks for it. */
+#if PAYLOAD_BYTES && HAS_CMO_DATA_PTR && HAS_CMO_DATA_LEN
+#define CMO_DATA(ctx) ARG(ctx, CMO_DATA_PTR), ARG(ctx, CMO_DATA_LEN), HAS_CMO_DATA_BYTES
+#else
+#define CMO_DATA(ctx) 0, 0, 1
+#endif
+#if PAYLOAD_BYTES && HAS_SMO_DATA_PTR && HAS_SMO_DATA_LEN
+#define SMO_DATA(ctx) ARG(ctx, SMO_DATA_PTR), ARG(ctx, SMO_DATA_LEN), HAS_SMO_DATA_BYTES
+#else
+#define SMO_DATA(ctx) 0, 0, 1
 #endif
 
 #if PROBE_CLI_MSG_OUT
@@ -396,7 +469,7 @@ int probe_cli_msg_out(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_MSG_OUT);
 	return msg_out(CLI_MSG_OUT_IDX, SIDE_CLIENT, ARG(ctx, CMO_T), ARG(ctx, CMO_S),
-		       ARG(ctx, CMO_HDR_PTR), ARG(ctx, CMO_HDR_LEN), CLI_CONN, CMO_SID);
+		       ARG(ctx, CMO_HDR_PTR), ARG(ctx, CMO_HDR_LEN), CLI_CONN, CMO_SID, CMO_DATA(ctx));
 }
 #endif
 
@@ -405,7 +478,7 @@ int probe_srv_msg_out(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_MSG_OUT);
 	return msg_out(SRV_MSG_OUT_IDX, SIDE_SERVER, ARG(ctx, SMO_T), ARG(ctx, SMO_S),
-		       ARG(ctx, SMO_HDR_PTR), ARG(ctx, SMO_HDR_LEN), SRV_CONN, SMO_SID);
+		       ARG(ctx, SMO_HDR_PTR), ARG(ctx, SMO_HDR_LEN), SRV_CONN, SMO_SID, SMO_DATA(ctx));
 }
 #endif
 
@@ -468,6 +541,17 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 			st->remaining = ((u32)p[1] << 24) | ((u32)p[2] << 16) | ((u32)p[3] << 8) | p[4];
 			st->pos = pos + 5;
 			note_message(e, st->remaining);
+#if PAYLOAD_BYTES
+			if (e->nlens == 1) {
+				u32 n = st->remaining < avail - 5 ? st->remaining : avail - 5;
+
+				n = n < PAYLOAD_BYTES ? n : PAYLOAD_BYTES;
+				OPAQUE(n);
+				n &= PAYLOAD_MASK;
+				if (bpf_probe_read_user(e->payload, n, (void *)(data + pos + 5)) == 0)
+					e->payload_len = n;
+			}
+#endif
 			continue;
 		}
 		/* A prefix split across frames: one byte at a time. */
@@ -504,7 +588,7 @@ static __always_inline int data_in(u8 probe, u8 side, u64 conn_addr, u32 sid, u8
 
 	if (!e)
 		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
+	__builtin_memset(e, 0, offsetof(struct ev_data, payload));
 	fill_common(&e->c, EV_DATA_IN, probe, side, DIR_IN);
 	e->c.conn = read_conn(conn_addr, &e->c.flags);
 	e->c.stream_id = sid;
@@ -521,7 +605,7 @@ static __always_inline int data_in(u8 probe, u8 side, u64 conn_addr, u32 sid, u8
 		parse_frame(e, st, data, len);
 	if (fflags & 0x1)
 		msg_states.delete(&key);
-	emit(e, sizeof(*e));
+	emit(e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
 	return 0;
 }
 #endif
@@ -604,5 +688,63 @@ int probe_srv_pdata_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_PDATA_IN);
 	return pdata_frame_in(SRV_PDATA_IN_IDX, SIDE_SERVER, ARG(ctx, SPI_T), ARG(ctx, SPI_F), SRV_CONN);
+}
+#endif
+
+/* ---- stream resets ---- */
+
+#if PROBE_CLI_RST_IN || PROBE_SRV_RST_IN
+/* handleRSTStream(t, f *http2.RSTStreamFrame) */
+static __always_inline int rst_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
+{
+	struct ev_rst e = {};
+
+	fill_common(&e.c, EV_RST, probe, side, DIR_IN);
+	e.c.conn = read_conn(t + conn_off, &e.c.flags);
+	if (read_user(&e.c.stream_id, sizeof(u32), f + RSF_SID) ||
+	    read_user(&e.code, sizeof(u32), f + RSF_CODE))
+		e.c.flags |= EVF_READ_ERROR;
+	emit(&e, sizeof(e));
+	return 0;
+}
+#endif
+
+#if PROBE_CLI_RST_IN
+int probe_cli_rst_in(struct pt_regs *ctx)
+{
+	PROBE_ENTER(ctx, CLI_RST_IN);
+	return rst_in(CLI_RST_IN_IDX, SIDE_CLIENT, ARG(ctx, CRI_T), ARG(ctx, CRI_F), CLI_CONN);
+}
+#endif
+
+#if PROBE_SRV_RST_IN
+int probe_srv_rst_in(struct pt_regs *ctx)
+{
+	PROBE_ENTER(ctx, SRV_RST_IN);
+	return rst_in(SRV_RST_IN_IDX, SIDE_SERVER, ARG(ctx, SRI_T), ARG(ctx, SRI_F), SRV_CONN);
+}
+#endif
+
+#if PROBE_RST_OUT
+/* x/net's (*Framer).WriteRSTStream(f, streamID, code): only frames written
+ * through grpc's bufWriter belong to a grpc connection. */
+int probe_rst_out(struct pt_regs *ctx)
+{
+	struct ev_rst e = {};
+	struct iface w = {};
+
+	PROBE_ENTER(ctx, RST_OUT);
+	if (read_user(&w, sizeof(w), ARG(ctx, RO_F) + FRAMER_W))
+		return 0;
+	if (w.tab != ITAB_BUFWRITER) {
+		count(CNT_FOREIGN);
+		return 0;
+	}
+	fill_common(&e.c, EV_RST, RST_OUT_IDX, SIDE_UNKNOWN, DIR_OUT);
+	e.c.conn = read_conn(w.data + BW_CONN, &e.c.flags);
+	e.c.stream_id = ARG(ctx, RO_SID);
+	e.code = ARG(ctx, RO_CODE);
+	emit(&e, sizeof(e));
+	return 0;
 }
 #endif

@@ -32,20 +32,28 @@ struct calls *calls__new(call_done_fn done, void *ctx)
 	return cs;
 }
 
+struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id)
+{
+	struct call *c;
+
+	for (c = cs->buckets[bucket(pid, conn, stream_id)]; c; c = c->next)
+		if (c->pid == pid && c->conn == conn && c->stream_id == stream_id)
+			return c;
+	return NULL;
+}
+
 struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
 			int side, uint64_t ts)
 {
 	unsigned b = bucket(pid, conn, stream_id);
-	struct call *c;
+	struct call *c = calls__find(cs, pid, conn, stream_id);
 
-	for (c = cs->buckets[b]; c; c = c->next) {
-		if (c->pid == pid && c->conn == conn && c->stream_id == stream_id) {
-			/* Events of one call can arrive out of order (the client's
-			 * first message may be seen before its headers are written). */
-			if (ts && ts < c->start_ns)
-				c->start_ns = ts;
-			return c;
-		}
+	if (c) {
+		/* Events of one call can arrive out of order (the client's
+		 * first message may be seen before its headers are written). */
+		if (ts && ts < c->start_ns)
+			c->start_ns = ts;
+		return c;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -57,6 +65,8 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	c->start_ns = ts;
 	c->http_status = -1;
 	c->grpc_status = -1;
+	c->reset_code = -1;
+	c->req_payload_len = c->resp_payload_len = -1;
 	c->next = cs->buckets[b];
 	cs->buckets[b] = c;
 	cs->open++;

@@ -36,6 +36,12 @@ struct call {
 	bool desync;	  /* message boundaries lost: counts are a lower bound */
 	bool read_errors; /* some memory read failed */
 	bool complete;
+	/* --payload: the start of the first message each way */
+	char req_payload[1024], resp_payload[1024];
+	int req_payload_len, resp_payload_len; /* -1: none captured */
+	int reset_code;		/* HTTP/2 error code of an RST_STREAM, -1: none */
+	int reset_by;		/* SIDE_CLIENT or SIDE_SERVER: who reset the stream */
+	bool status_from_reset; /* grpc_status derived from the reset, not sent */
 };
 
 /* Called once per finished call (and per unfinished one at the end). */
@@ -47,6 +53,8 @@ struct calls *calls__new(call_done_fn done, void *ctx);
 /* Find or create the call of this stream. */
 struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
 			int side, uint64_t ts);
+/* The call of this stream if one is open, else NULL. */
+struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id);
 /* Hand a call to the done callback and forget it. */
 void calls__finish(struct calls *cs, struct call *c);
 /* Hand every open call to the callback (complete = false). */

@@ -131,7 +131,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 			      request ? "request headers" : (header_list__get(&hl, "grpc-status")
 								     ? "trailers"
 								     : "response headers"),
-			      &hl);
+			      &hl, NULL, -1);
 	c = calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns);
 	if (!c) {
 		header_list__free(&hl);
@@ -157,12 +157,25 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	}
 }
 
+/* Keep the first captured payload of a direction. */
+static void keep_payload(char *dst, int *dst_len, const char *src, int len)
+{
+	if (*dst_len >= 0 || len < 0)
+		return;
+	if (len > 1024)
+		len = 1024;
+	memcpy(dst, src, (size_t)len);
+	*dst_len = len;
+}
+
 static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size)
 {
 	struct call *c;
 	char what[64];
+	int plen;
 
-	if (size < sizeof(*e)) {
+	if (size < offsetof(struct ev_msg, payload) || e->payload_len > PAYLOAD_MAX ||
+	    offsetof(struct ev_msg, payload) + e->payload_len > size) {
 		s->tally->malformed++;
 		return;
 	}
@@ -171,18 +184,21 @@ static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size
 		return;
 	if (e->c.flags & EVF_READ_ERROR)
 		c->read_errors = true;
+	plen = s->payload ? e->payload_len : -1;
 	if (e->c.side == SIDE_CLIENT) {
 		c->req_msgs++;
 		c->req_bytes += e->len;
+		keep_payload(c->req_payload, &c->req_payload_len, e->payload, plen);
 	} else {
 		c->resp_msgs++;
 		c->resp_bytes += e->len;
+		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
 	}
 	if (s->verbose) {
 		snprintf(what, sizeof(what), "message sent, %u bytes%s", e->len,
 			 e->compressed ? " (compressed)" : "");
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, e->c.stream_id,
-			      what, NULL);
+			      what, NULL, e->payload, plen);
 	}
 }
 
@@ -190,8 +206,10 @@ static void on_data_in(struct event_sink *s, const struct ev_data *e, size_t siz
 {
 	struct call *c;
 	char what[64];
+	int plen;
 
-	if (size < sizeof(*e) || e->nlens > DATA_MAX_LENS) {
+	if (size < offsetof(struct ev_data, payload) || e->nlens > DATA_MAX_LENS ||
+	    e->payload_len > PAYLOAD_MAX || offsetof(struct ev_data, payload) + e->payload_len > size) {
 		s->tally->malformed++;
 		return;
 	}
@@ -200,26 +218,105 @@ static void on_data_in(struct event_sink *s, const struct ev_data *e, size_t siz
 		return;
 	if (e->c.flags & EVF_DESYNC)
 		c->desync = true;
+	plen = s->payload && e->nlens ? e->payload_len : -1;
 	if (e->c.side == SIDE_CLIENT) {
 		c->resp_msgs += e->nmsgs;
 		c->resp_bytes += e->msg_bytes;
+		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
 	} else {
 		c->req_msgs += e->nmsgs;
 		c->req_bytes += e->msg_bytes;
+		keep_payload(c->req_payload, &c->req_payload_len, e->payload, plen);
 	}
 	if (!s->verbose)
 		return;
 	for (int i = 0; i < e->nlens; i++) {
 		snprintf(what, sizeof(what), "message received, %u bytes", e->lens[i]);
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_IN, e->c.stream_id,
-			      what, NULL);
+			      what, NULL, e->payload, i == 0 ? plen : -1);
 	}
 	if (e->nmsgs > e->nlens) {
 		snprintf(what, sizeof(what), "%u more messages received in the same frame",
 			 e->nmsgs - e->nlens);
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_IN, e->c.stream_id,
-			      what, NULL);
+			      what, NULL, NULL, -1);
 	}
+}
+
+/* grpc-go's own mapping of a reset received from the server. */
+static int status_of_reset(uint32_t code)
+{
+	switch (code) {
+	case 0x8: /* CANCEL */
+		return 1;  /* CANCELLED */
+	case 0x7: /* REFUSED_STREAM */
+		return 14; /* UNAVAILABLE */
+	case 0xb: /* ENHANCE_YOUR_CALM */
+		return 8;  /* RESOURCE_EXHAUSTED */
+	case 0xc: /* INADEQUATE_SECURITY */
+		return 7;  /* PERMISSION_DENIED */
+	default:
+		return 13; /* INTERNAL */
+	}
+}
+
+/* grpc-timeout: digits and a unit (H M S m u n). */
+static double timeout_ms(const char *v)
+{
+	char *end;
+	double n;
+
+	if (!v)
+		return -1;
+	n = strtod(v, &end);
+	switch (*end) {
+	case 'H': return n * 3600e3;
+	case 'M': return n * 60e3;
+	case 'S': return n * 1e3;
+	case 'm': return n;
+	case 'u': return n / 1e3;
+	case 'n': return n / 1e6;
+	default: return -1;
+	}
+}
+
+/* A reset ends a call that got no trailers. When the client resets (it
+ * gave up), the status is the one the client saw: DEADLINE_EXCEEDED when
+ * its grpc-timeout had run out, CANCELLED otherwise. */
+static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
+{
+	struct call *c;
+	bool by_client;
+	double limit, elapsed;
+
+	if (size < sizeof(*e)) {
+		s->tally->malformed++;
+		return;
+	}
+	c = calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
+	if (s->verbose && c) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "RST_STREAM, error code %u", e->code);
+		report__event(s->report, e->c.ts_ns, e->c.pid, c->side, e->c.dir, e->c.stream_id,
+			      what, NULL, NULL, -1);
+	}
+	if (!c)
+		return; /* the call had already ended (trailers first) */
+	by_client = (c->side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
+	c->reset_code = (int)e->code;
+	c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
+	c->status_from_reset = true;
+	if (by_client) {
+		limit = timeout_ms(header_list__get(&c->req_headers, "grpc-timeout"));
+		elapsed = (double)(e->c.ts_ns - c->start_ns) / 1e6;
+		c->grpc_status = limit >= 0 && elapsed >= limit ? 4 : 1;
+	} else {
+		c->grpc_status = status_of_reset(e->code);
+	}
+	c->end_ns = e->c.ts_ns;
+	c->complete = true;
+	calls__finish(s->calls, c);
 }
 
 int events__on_sample(void *ctx, void *data, size_t size)
@@ -228,7 +325,8 @@ int events__on_sample(void *ctx, void *data, size_t size)
 	const struct ev_common *c = data;
 
 	s->tally->received++;
-	if (size < sizeof(*c) || c->side > SIDE_SERVER) {
+	if (size < sizeof(*c) || c->side > SIDE_UNKNOWN ||
+	    (c->side == SIDE_UNKNOWN && c->kind != EV_RST)) {
 		s->tally->malformed++;
 		return 0;
 	}
@@ -241,6 +339,9 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		break;
 	case EV_DATA_IN:
 		on_data_in(s, data, size);
+		break;
+	case EV_RST:
+		on_rst(s, data, size);
 		break;
 	default:
 		s->tally->malformed++;

@@ -12,6 +12,7 @@ struct event_sink {
 	struct report *report;
 	struct tally *tally;
 	int verbose;
+	int payload; /* --payload bytes, 0 = off */
 };
 
 /* libbpf ring_buffer_sample_fn. */

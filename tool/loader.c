@@ -59,6 +59,30 @@ static void restore_stdout(int saved)
 	}
 }
 
+/* bcc prints the whole verifier log on stderr; we keep it in a file and
+ * say where, so the terminal gets one line. */
+static int quiet_stderr(void)
+{
+	int saved, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null < 0)
+		return -1;
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(null, STDERR_FILENO);
+	close(null);
+	return saved;
+}
+
+static void restore_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen)
 {
@@ -99,6 +123,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 			return -ENOENT;
 		}
 		log[0] = '\0';
+		saved = quiet_stderr();
 		fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
 				   (int)bpf_function_size(l->mod, fname), bpf_module_license(l->mod),
 				   bpf_module_kern_version(l->mod), 0, log, LOG_SIZE, NULL, -1);
@@ -108,6 +133,8 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 					   (int)bpf_function_size(l->mod, fname),
 					   bpf_module_license(l->mod), bpf_module_kern_version(l->mod),
 					   2, log, LOG_SIZE, NULL, -1);
+			restore_stderr(saved);
+			saved = -1;
 			if (fd < 0) {
 				snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s",
 					 fname, strerror(errno), save_log(text, log));
@@ -115,6 +142,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 				return -EINVAL;
 			}
 		}
+		restore_stderr(saved);
 		l->prog_fds[l->nprogs] = fd;
 		l->progs[l->nprogs] = rp;
 		l->nprogs++;

@@ -97,6 +97,13 @@ const struct probe_spec probe_specs[] = {
 			{"CMO_HDR_LEN", NEED_PARAM, {"hdr"}, .piece = 1},
 			{"CLI_CONN", NEED_MEMBER, {T "http2Client:conn"}},
 			{"CMO_SID", NEED_MEMBER, {T "ClientStream:Stream.id", T "Stream:id"}},
+			/* --payload only: the message bytes */
+			{"CMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
+			{"CMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
+			{"CMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
+			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
+			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
+			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
 		},
 	},
 	{
@@ -110,6 +117,13 @@ const struct probe_spec probe_specs[] = {
 			{"SMO_HDR_LEN", NEED_PARAM, {"hdr"}, .piece = 1},
 			{"SRV_CONN", NEED_MEMBER, {T "http2Server:conn"}},
 			{"SMO_SID", NEED_MEMBER, {T "ServerStream:Stream.id", T "Stream:id"}},
+			/* --payload only: the message bytes */
+			{"SMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
+			{"SMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
+			{"SMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
+			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
+			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
+			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
 		},
 	},
 	{
@@ -174,6 +188,43 @@ const struct probe_spec probe_specs[] = {
 			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
 		},
 	},
+	{
+		.id = "cli_rst_in",
+		.what = "client: stream reset by the server (RST_STREAM)",
+		.funcs = {T "(*http2Client).handleRSTStream"},
+		.needs = {
+			{"CRI_T", NEED_PARAM, {"t"}},
+			{"CRI_F", NEED_PARAM, {"f"}},
+			{"CLI_CONN", NEED_MEMBER, {T "http2Client:conn"}},
+			{"RSF_SID", NEED_MEMBER, {H2 "RSTStreamFrame:FrameHeader.StreamID"}},
+			{"RSF_CODE", NEED_MEMBER, {H2 "RSTStreamFrame:ErrCode"}},
+		},
+	},
+	{
+		.id = "srv_rst_in",
+		.what = "server: stream reset by the client (RST_STREAM)",
+		.funcs = {T "(*http2Server).handleRSTStream"},
+		.needs = {
+			{"SRI_T", NEED_PARAM, {"t"}},
+			{"SRI_F", NEED_PARAM, {"f"}},
+			{"SRV_CONN", NEED_MEMBER, {T "http2Server:conn"}},
+			{"RSF_SID", NEED_MEMBER, {H2 "RSTStreamFrame:FrameHeader.StreamID"}},
+			{"RSF_CODE", NEED_MEMBER, {H2 "RSTStreamFrame:ErrCode"}},
+		},
+	},
+	{
+		.id = "rst_out",
+		.what = "both sides: stream reset sent (RST_STREAM)",
+		.funcs = {H2 "(*Framer).WriteRSTStream"},
+		.needs = {
+			{"RO_F", NEED_PARAM, {"f"}},
+			{"RO_SID", NEED_PARAM, {"streamID"}},
+			{"RO_CODE", NEED_PARAM, {"code"}},
+			{"FRAMER_W", NEED_MEMBER, {H2 "Framer:w"}},
+			{"ITAB_BUFWRITER", NEED_ITAB, {"*" T "bufWriter,io.Writer"}},
+			{"BW_CONN", NEED_MEMBER, {T "bufWriter:conn"}},
+		},
+	},
 };
 const int nprobe_specs = sizeof(probe_specs) / sizeof(probe_specs[0]);
 
@@ -184,7 +235,8 @@ const struct rule rules[] = {
 		.marker = T "(*loopyWriter).writeHeader",
 		.min_version = "v1.33.0",
 		.probes = {"srv_hdr_in", "cli_hdr_in", "hdr_out", "cli_msg_out", "srv_msg_out",
-			   "cli_data_in", "srv_data_in", "cli_pdata_in", "srv_pdata_in"},
+			   "cli_data_in", "srv_data_in", "cli_pdata_in", "srv_pdata_in",
+			   "cli_rst_in", "srv_rst_in", "rst_out"},
 	},
 };
 const int nrules = sizeof(rules) / sizeof(rules[0]);

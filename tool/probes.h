@@ -8,7 +8,7 @@
 #define MAX_ALTS 4
 #define MAX_NEEDS 24
 #define MAX_FUNCS 4
-#define MAX_RULE_PROBES 12
+#define MAX_RULE_PROBES 16
 
 enum need_kind {
 	NEED_PARAM,  /* a piece of a parameter of the probed function */

@@ -95,8 +95,8 @@ static int render_need(struct defines *d, const struct resolved_need *rn, uint64
 	const char *m = rn->need->macro;
 	const struct gobin_piece *pc = &rn->piece;
 
-	if (rn->need->kind == NEED_PARAM_TYPE)
-		return 0; /* a check, not a number */
+	if (rn->need->kind == NEED_PARAM_TYPE) /* a check: only whether it held */
+		return define_i(d, "HAS_", m, rn->found);
 	if (!rn->found)
 		return define_i(d, "HAS_", m, 0);
 	switch (rn->need->kind) {
@@ -194,8 +194,7 @@ static int render_defines(struct defines *d, const struct resolution *res,
 			snprintf(has, sizeof(has), "HAS_%s", probe_specs[i].needs[n].macro);
 			for (int k = 0; k < d->n && !seen; k++)
 				seen = strcmp(d->names[k], has) == 0;
-			if (!seen && probe_specs[i].needs[n].kind != NEED_PARAM_TYPE &&
-			    define_i(d, "HAS_", probe_specs[i].needs[n].macro, 0))
+			if (!seen && define_i(d, "HAS_", probe_specs[i].needs[n].macro, 0))
 				return -EINVAL;
 		}
 	fprintf(d->f, "\n");

@@ -219,6 +219,37 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		lat_ms, req, flag, resp, flag);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
 		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);
+	if (c->status_from_reset)
+		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
+			"", side_name(c->reset_by), c->reset_code);
+}
+
+static void base64(FILE *f, const unsigned char *p, int n)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	fputc('"', f);
+	for (int i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		fputc(tbl[v >> 18 & 63], f);
+		fputc(tbl[v >> 12 & 63], f);
+		fputc(i + 1 < n ? tbl[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? tbl[v & 63] : '=', f);
+	}
+	fputc('"', f);
+}
+
+/* Payload bytes for a terminal: printable ASCII as is, the rest \xHH. */
+static void escaped(FILE *f, const unsigned char *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			fputc(p[i], f);
+		else
+			fprintf(f, "\\x%02x", p[i]);
+	}
 }
 
 static void json_headers(struct report *r, const char *key, const struct header_list *hl)
@@ -269,10 +300,27 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
 	fprintf(r->out, ",\"grpc_message\":");
 	json_str(r->out, c->grpc_message);
+	if (c->status_from_reset)
+		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d},\"status_from_reset\":true",
+			side_name(c->reset_by), c->reset_code);
+	else
+		fprintf(r->out, ",\"reset\":null,\"status_from_reset\":false");
 	fprintf(r->out,
 		",\"duration_us\":%.0f,\"req_bytes\":%" PRIu64 ",\"resp_bytes\":%" PRIu64
 		",\"req_msgs\":%u,\"resp_msgs\":%u",
 		lat_ms * 1000.0, c->req_bytes, c->resp_bytes, c->req_msgs, c->resp_msgs);
+	if (r->o->payload) {
+		fprintf(r->out, ",\"req_payload_b64\":");
+		if (c->req_payload_len >= 0)
+			base64(r->out, (const unsigned char *)c->req_payload, c->req_payload_len);
+		else
+			fputs("null", r->out);
+		fprintf(r->out, ",\"resp_payload_b64\":");
+		if (c->resp_payload_len >= 0)
+			base64(r->out, (const unsigned char *)c->resp_payload, c->resp_payload_len);
+		else
+			fputs("null", r->out);
+	}
 	json_headers(r, "req_headers", &c->req_headers);
 	json_headers(r, "resp_headers", &c->resp_headers);
 	json_headers(r, "trailers", &c->trailers);
@@ -301,7 +349,8 @@ void report__call(struct call *c, void *report)
 }
 
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
-		   uint32_t stream_id, const char *what, const struct header_list *hl)
+		   uint32_t stream_id, const char *what, const struct header_list *hl,
+		   const char *payload, int payload_len)
 {
 	char t[48], buf[64];
 
@@ -314,6 +363,10 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 		json_str(r->out, what);
 		if (hl)
 			json_headers(r, "headers", hl);
+		if (payload_len >= 0) {
+			fprintf(r->out, ",\"payload_b64\":");
+			base64(r->out, (const unsigned char *)payload, payload_len);
+		}
 		fprintf(r->out, "}\n");
 		return;
 	}
@@ -323,6 +376,11 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 	for (int i = 0; hl && i < hl->n; i++)
 		fprintf(r->out, "%-8s   %s: %s\n", "", hl->names[i],
 			shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
+	if (payload_len >= 0) {
+		fprintf(r->out, "%-8s   payload: \"", "");
+		escaped(r->out, (const unsigned char *)payload, payload_len);
+		fprintf(r->out, "\"\n");
+	}
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -36,7 +36,8 @@ void report__columns(struct report *r);
 void report__call(struct call *c, void *report);
 /* -v: one line about an event. side/dir as in the events header. */
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
-		   uint32_t stream_id, const char *what, const struct header_list *hl);
+		   uint32_t stream_id, const char *what, const struct header_list *hl,
+		   const char *payload, int payload_len);
 void report__summary(struct report *r, const struct tally *t);
 
 /* Monotonic nanoseconds (the BPF clock) to wall-clock text. */

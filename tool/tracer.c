@@ -348,11 +348,6 @@ int tracer__run(const struct options *o)
 				"uprobes); try sudo\n");
 		return 1;
 	}
-	if (o->payload) {
-		fprintf(stderr, "gogrpctrace: --payload is not implemented yet; sizes and headers "
-				"are traced without it\n");
-		return 2;
-	}
 	if (kheaders__find(&s.kh, o->kernel_headers, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return 1;
@@ -364,7 +359,7 @@ int tracer__run(const struct options *o)
 	s.calls = calls__new(report__call, s.report);
 	if (!s.report || !s.calls)
 		goto cleanup;
-	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose};
+	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
 	if (prepare(&s) || open_ring_buffers(&s))
 		goto cleanup;
 	announce(&s);

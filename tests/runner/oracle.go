@@ -132,7 +132,53 @@ func checkKeys(where string, raw json.RawMessage, known map[string]bool) error {
 	return nil
 }
 
+// dupKeys reports the first JSON object that holds a key twice (a map
+// decoder would silently keep one of the values).
+func dupKeys(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var walk func(path string) error
+	walk = func(path string) error {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'):
+			seen := make(map[string]bool)
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, _ := kt.(string)
+				if seen[k] {
+					return fmt.Errorf("JSON object %s holds key %q twice", path, k)
+				}
+				seen[k] = true
+				if err := walk(path + "." + k); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+			return err
+		}
+		return nil
+	}
+	return walk("")
+}
+
 func checkAllKeys(raw []byte) error {
+	if err := dupKeys(raw); err != nil {
+		return err
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
 		return err
@@ -256,9 +302,6 @@ func checkInspectOracle(c cell, bin string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkAllKeys(raw); err != nil {
-		return fmt.Errorf("%s: %v", bin, err)
-	}
 	o := gatherOracle(bin, true)
 	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID} {
 		if e != nil {
@@ -266,7 +309,14 @@ func checkInspectOracle(c cell, bin string) error {
 		}
 	}
 	v := &verifier{bin: bin, js: js, o: o, cell: c}
-	return v.run()
+	if err := v.run(); err != nil {
+		return err
+	}
+	// Then the shape: no repeated key, no field the oracle did not check.
+	if err := checkAllKeys(raw); err != nil {
+		return fmt.Errorf("%s: %v", bin, err)
+	}
+	return nil
 }
 
 type verifier struct {
@@ -405,6 +455,25 @@ func (v *verifier) run() error {
 		}
 		if f == nil && p.Enabled {
 			return fmt.Errorf("%s: probe %s: function %s missing", v.bin, p.ID, p.Function)
+		}
+		if p.Function == "" && !p.Enabled {
+			// A probe whose function is absent names it only in its why:
+			// "function NAME: no such symbol".
+			if rest, ok := strings.CutPrefix(p.Why, "function "); ok {
+				if i := strings.LastIndex(rest, ": "); i > 0 {
+					fn := rest[:i]
+					if !v.inMissing(fn) {
+						return fmt.Errorf("%s: probe %s: why names function %s which is not in missing", v.bin, p.ID, fn)
+					}
+					if s, ok := v.o.syms[fn]; ok && strings.HasSuffix(p.Why, "no such symbol") {
+						return v.mismatch("probe "+p.ID+" why", p.Why, fmt.Sprintf("nm has %s at 0x%x", fn, s.addr))
+					}
+				}
+			}
+			if p.Probe != "" {
+				return fmt.Errorf("%s: probe %s has an address %s but no function", v.bin, p.ID, p.Probe)
+			}
+			continue
 		}
 		if f == nil && !v.inMissing(p.Function) {
 			return fmt.Errorf("%s: probe %s names function %s which is neither in functions nor in missing", v.bin, p.ID, p.Function)

@@ -33,7 +33,7 @@ done
 # up_to_date CELL: all binaries exist and no input is newer than any of them.
 up_to_date() {
 	local cell=$1 dest=$out/$1 modfile=${c_modfile[$1]} p inputs
-	inputs=("$here/build.sh")
+	inputs=("$here/build.sh" "$here/cells.txt")
 	for p in "${pkgdirs[@]}"; do inputs+=("$here/$p"); done
 	if [[ "$modfile" != - ]]; then
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
@@ -70,6 +70,11 @@ build_gopath() {
 		"${progs[@]/#/./}")
 }
 
+# Serialize concurrent runs (a test runner and a person may both call us).
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
+
 failed=0
 for cell in "${cells[@]}"; do
 	if up_to_date "$cell"; then
@@ -88,10 +93,10 @@ for cell in "${cells[@]}"; do
 		failed=1
 		continue
 	fi
-	mkdir -p "$out"
-	# Build into a fresh directory, then move: a failed build leaves the old
-	# binaries alone, and fresh files get fresh mtimes (go build -o skips
-	# rewriting an identical existing binary, which would defeat the check).
+	# Build into a fresh directory, then rename each binary into place: a
+	# failed build leaves the old binaries alone, a running target keeps its
+	# file, and fresh files get fresh mtimes (go build -o skips rewriting an
+	# identical existing binary, which would defeat the up-to-date check).
 	tmp=$(mktemp -d "$out/.build-$cell.XXXXXX")
 	start=$SECONDS
 	if [[ "${c_modfile[$cell]}" == - ]]; then
@@ -100,9 +105,9 @@ for cell in "${cells[@]}"; do
 		builder=build_module
 	fi
 	if log=$($builder "$cell" "$tmp" 2>&1); then
-		rm -rf "$out/$cell"
-		chmod 755 "$tmp"
-		mv "$tmp" "$out/$cell"
+		mkdir -p "$out/$cell"
+		for p in "${progs[@]}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
+		rmdir "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"
 	else
 		rm -rf "$tmp"

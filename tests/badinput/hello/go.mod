@@ -1,0 +1,3 @@
+module badinput/hello
+
+go 1.19
