@@ -147,6 +147,32 @@ static void read_go_build_id(struct gobin *gb)
 	}
 }
 
+/* A truncated or damaged file must be an error, not "no DWARF": every
+ * section header and every section's bytes must lie inside the file. */
+static const char *check_sections(struct gobin *gb, uint64_t file_size)
+{
+	size_t shnum;
+	Elf_Scn *scn = NULL;
+
+	if (gb->ehdr.e_shoff == 0)
+		return NULL; /* no section headers at all: allowed, nothing to check */
+	if (elf_getshdrnum(gb->elf, &shnum) != 0)
+		return "unreadable section header table";
+	if (gb->ehdr.e_shoff > file_size || shnum > file_size / sizeof(Elf64_Shdr) ||
+	    gb->ehdr.e_shoff + shnum * sizeof(Elf64_Shdr) > file_size)
+		return "the section header table lies outside the file (truncated?)";
+	while ((scn = elf_nextscn(gb->elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return "unreadable section header";
+		if (sh.sh_type != SHT_NOBITS && sh.sh_size &&
+		    (sh.sh_offset > file_size || sh.sh_size > file_size - sh.sh_offset))
+			return "a section lies outside the file (truncated?)";
+	}
+	return NULL;
+}
+
 static int load_phdrs(struct gobin *gb)
 {
 	if (elf_getphdrnum(gb->elf, &gb->nphdrs) != 0)
@@ -163,7 +189,8 @@ static int load_phdrs(struct gobin *gb)
 struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 {
 	struct gobin *gb;
-	struct stat st;
+	struct stat st = {0};
+	const char *reason;
 	int ret;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -182,7 +209,7 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(gb->fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fstat(gb->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s is not a regular file", path);
 		goto fail;
 	}
@@ -193,6 +220,10 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 	}
 	if (gb->ehdr.e_type != ET_EXEC && gb->ehdr.e_type != ET_DYN) {
 		snprintf(err, errlen, "%s is not an executable", path);
+		goto fail;
+	}
+	if ((reason = check_sections(gb, (uint64_t)st.st_size)) != NULL) {
+		snprintf(err, errlen, "%s: %s", path, reason);
 		goto fail;
 	}
 	if (load_phdrs(gb)) {

@@ -16,7 +16,7 @@
 struct gobin;
 
 #define GOBIN_ERRLEN 256
-#define GOBIN_MAX_PIECES 4
+#define GOBIN_MAX_PIECES 8
 #define GOBIN_MAX_RETS 64
 
 struct gobin_module {

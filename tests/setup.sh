@@ -7,7 +7,7 @@ packages=(
 	build-essential pkg-config
 	libbpfcc-dev libelf-dev libdw-dev libcapstone-dev # the tool
 	linux-headers-amd64                               # a header tree for bcc
-	golang-1.19-go golang-google-grpc-dev             # the Debian cell of the matrix
+	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
 )
 

@@ -2,13 +2,25 @@
 #include "calls.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NBUCKETS 4096
+#define NCONNS 1024
+
+/* A connection's addresses; a small cache, a newer connection may take
+ * an older one's slot. */
+struct conn_addrs {
+	uint32_t pid;
+	uint64_t conn;
+	char peer[64];
+	char local[64];
+};
 
 struct calls {
 	struct call *buckets[NBUCKETS];
+	struct conn_addrs conns[NCONNS];
 	call_done_fn done;
 	void *ctx;
 	uint64_t open;
@@ -96,8 +108,41 @@ static void unlink_call(struct calls *cs, struct call *c)
 void calls__finish(struct calls *cs, struct call *c)
 {
 	unlink_call(cs, c);
+	calls__fill_addrs(cs, c);
 	cs->done(c, cs->ctx);
 	free_call(c);
+}
+
+static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	return &cs->conns[bucket(pid, conn, 0) % NCONNS];
+}
+
+void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
+			   const char *local)
+{
+	struct conn_addrs *a = conn_slot(cs, pid, conn);
+
+	if (a->pid != pid || a->conn != conn)
+		memset(a, 0, sizeof(*a));
+	a->pid = pid;
+	a->conn = conn;
+	if (*peer)
+		snprintf(a->peer, sizeof(a->peer), "%s", peer);
+	if (*local)
+		snprintf(a->local, sizeof(a->local), "%s", local);
+}
+
+void calls__fill_addrs(struct calls *cs, struct call *c)
+{
+	struct conn_addrs *a = conn_slot(cs, c->pid, c->conn);
+
+	if (a->pid != c->pid || a->conn != c->conn)
+		return;
+	if (!*c->peer)
+		snprintf(c->peer, sizeof(c->peer), "%s", a->peer);
+	if (!*c->local)
+		snprintf(c->local, sizeof(c->local), "%s", a->local);
 }
 
 void calls__flush(struct calls *cs)

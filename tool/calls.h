@@ -57,6 +57,11 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id);
 /* Hand a call to the done callback and forget it. */
 void calls__finish(struct calls *cs, struct call *c);
+/* Remember a connection's addresses (seen on one call, true for all). */
+void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
+			   const char *local);
+/* Fill c->peer and c->local from what its connection showed, if empty. */
+void calls__fill_addrs(struct calls *cs, struct call *c);
 /* Hand every open call to the callback (complete = false). */
 void calls__flush(struct calls *cs);
 void calls__free(struct calls *cs);

@@ -132,8 +132,12 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 								     ? "trailers"
 								     : "response headers"),
 			      &hl, NULL, -1);
-	c = calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns);
+	/* Only a request opens a call; a response for a stream we never saw
+	 * opening (attached mid-call, or already reset) is not a call. */
+	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
+		    : calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
 	if (!c) {
+		s->tally->unmatched++;
 		header_list__free(&hl);
 		return;
 	}
@@ -149,6 +153,8 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		format_addr(c->peer, sizeof(c->peer), e->peer_ip, e->peer_ip_len, e->peer_port);
 	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
 		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
+	if (*c->peer || *c->local)
+		calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local);
 	/* The call ends with the trailers: sent by a server, received by a client. */
 	if (!request && (e->c.flags & EVF_END_STREAM)) {
 		c->end_ns = e->c.ts_ns;
@@ -179,9 +185,15 @@ static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size
 		s->tally->malformed++;
 		return;
 	}
-	c = calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns);
-	if (!c)
+	/* A client's first message can be seen before its headers are
+	 * written (grpc-go queues them), so it may open the call. */
+	c = e->c.side == SIDE_CLIENT
+		    ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
+		    : calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
+	if (!c) {
+		s->tally->unmatched++;
 		return;
+	}
 	if (e->c.flags & EVF_READ_ERROR)
 		c->read_errors = true;
 	plen = s->payload ? e->payload_len : -1;
@@ -213,9 +225,11 @@ static void on_data_in(struct event_sink *s, const struct ev_data *e, size_t siz
 		s->tally->malformed++;
 		return;
 	}
-	c = calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns);
-	if (!c)
+	c = calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
+	if (!c) {
+		s->tally->unmatched++;
 		return;
+	}
 	if (e->c.flags & EVF_DESYNC)
 		c->desync = true;
 	plen = s->payload && e->nlens ? e->payload_len : -1;
@@ -280,9 +294,10 @@ static double timeout_ms(const char *v)
 	}
 }
 
-/* A reset ends a call that got no trailers. When the client resets (it
- * gave up), the status is the one the client saw: DEADLINE_EXCEEDED when
- * its grpc-timeout had run out, CANCELLED otherwise. */
+/* A reset ends a call that got no trailers. The status is the one
+ * grpc-go's client reports: a client that gave up saw CANCELLED, a reset
+ * from the server maps as grpc-go maps it, and either becomes
+ * DEADLINE_EXCEEDED when the deadline had run out. */
 static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 {
 	struct call *c;
@@ -301,19 +316,24 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 		report__event(s->report, e->c.ts_ns, e->c.pid, c->side, e->c.dir, e->c.stream_id,
 			      what, NULL, NULL, -1);
 	}
-	if (!c)
-		return; /* the call had already ended (trailers first) */
+	if (!c) {
+		s->tally->unmatched++; /* the call had already ended (trailers first) */
+		return;
+	}
 	by_client = (c->side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
 	c->reset_code = (int)e->code;
 	c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
 	c->status_from_reset = true;
-	if (by_client) {
-		limit = timeout_ms(header_list__get(&c->req_headers, "grpc-timeout"));
-		elapsed = (double)(e->c.ts_ns - c->start_ns) / 1e6;
-		c->grpc_status = limit >= 0 && elapsed >= limit ? 4 : 1;
-	} else {
-		c->grpc_status = status_of_reset(e->code);
-	}
+	/* grpc-go turns a CANCEL into DEADLINE_EXCEEDED once the call's
+	 * deadline has passed, whoever reset the stream; the first event we
+	 * see comes a little after the client read its clock for
+	 * grpc-timeout, so allow for that. */
+	limit = timeout_ms(header_list__get(&c->req_headers, "grpc-timeout"));
+	elapsed = (double)(e->c.ts_ns - c->start_ns) / 1e6;
+	if (e->code == 0x8 && limit >= 0 && elapsed + 1.0 + limit * 0.02 >= limit)
+		c->grpc_status = 4;
+	else
+		c->grpc_status = by_client ? 1 : status_of_reset(e->code);
 	c->end_ns = e->c.ts_ns;
 	c->complete = true;
 	calls__finish(s->calls, c);

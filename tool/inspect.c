@@ -33,6 +33,36 @@ static int all_funcs(const char **out, int max)
 	return nfuncs;
 }
 
+static size_t type_len(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+
+	return colon ? (size_t)(colon - spec) : strlen(spec);
+}
+
+/* Stable reorder so that the members of one type stand together, types in
+ * the order they first appear. */
+static int group_by_type(const char **v, int n)
+{
+	const char *sorted[256];
+	bool taken[256] = {false};
+	int k = 0;
+
+	for (int i = 0; i < n && i < 256; i++) {
+		if (taken[i])
+			continue;
+		for (int j = i; j < n && j < 256; j++) {
+			if (!taken[j] && type_len(v[j]) == type_len(v[i]) &&
+			    strncmp(v[j], v[i], type_len(v[i])) == 0) {
+				sorted[k++] = v[j];
+				taken[j] = true;
+			}
+		}
+	}
+	memcpy(v, sorted, (size_t)k * sizeof(*v));
+	return k;
+}
+
 /* Every "Type:member" the table mentions, each once. */
 static int all_members(const char **out, int max)
 {
@@ -54,9 +84,15 @@ static int all_members(const char **out, int max)
 			}
 		}
 	}
-	for (int i = 0; inspect_extra_members[i] && n < max; i++)
-		out[n++] = inspect_extra_members[i];
-	return n;
+	for (int i = 0; inspect_extra_members[i] && n < max; i++) {
+		bool dup = false;
+
+		for (int j = 0; j < n; j++)
+			dup |= strcmp(out[j], inspect_extra_members[i]) == 0;
+		if (!dup)
+			out[n++] = inspect_extra_members[i];
+	}
+	return group_by_type(out, n);
 }
 
 static int all_itabs(const char **out, int max)
@@ -79,8 +115,14 @@ static int all_itabs(const char **out, int max)
 			}
 		}
 	}
-	for (int i = 0; inspect_extra_itabs[i] && n < max; i++)
-		out[n++] = inspect_extra_itabs[i];
+	for (int i = 0; inspect_extra_itabs[i] && n < max; i++) {
+		bool dup = false;
+
+		for (int j = 0; j < n; j++)
+			dup |= strcmp(out[j], inspect_extra_itabs[i]) == 0;
+		if (!dup)
+			out[n++] = inspect_extra_itabs[i];
+	}
 	return n;
 }
 

@@ -48,6 +48,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		goto out;
 	}
+	if (!resolution__has_grpc(&res)) {
+		fprintf(stderr, "gogrpctrace: %s: no gRPC in this Go program (grpc-go is not linked in)\n",
+			gobin__path(gb));
+		goto out;
+	}
 	if (o.inspect) {
 		inspect__print(stdout, &res, o.json);
 		ret = 0;

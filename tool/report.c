@@ -426,10 +426,10 @@ void report__summary(struct report *r, const struct tally *t)
 			",\"events_emitted\":%" PRIu64 ",\"events_lost\":%" PRIu64
 			",\"reads_failed\":%" PRIu64 ",\"truncated_headers\":%" PRIu64
 			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
-			",\"malformed_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
+			",\"malformed_events\":%" PRIu64 ",\"unmatched_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
 			",\"restarts_skipped\":%" PRIu64 "}\n",
 			r->unfinished, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
-			t->desync, t->foreign, t->malformed, t->hits, t->restarts);
+			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts);
 		fflush(r->out);
 		return;
 	}

@@ -209,6 +209,13 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	const char *why;
 
 	rr->version = gobin__module_version(res->gb, r->module);
+	if (!gobin__has_symtab(res->gb)) {
+		rr->why = rr->version ? "the binary has no symbol table (stripped), so its functions "
+					"cannot be found"
+				      : "the binary has no symbol table and no module list: cannot tell";
+		rr->unknown = true;
+		return;
+	}
 	if (gobin__func(res->gb, r->marker, &fn, &why) != 0) {
 		rr->why = rr->version ? "the module is listed but its transport is not linked in"
 				      : "not linked into this binary";
@@ -266,4 +273,12 @@ int resolution__enabled(const struct resolution *res)
 	for (int i = 0; i < res->nprobes; i++)
 		n += res->probes[i].enabled;
 	return n;
+}
+
+bool resolution__has_grpc(const struct resolution *res)
+{
+	for (int i = 0; i < res->nrules; i++)
+		if (res->rules[i].applies || res->rules[i].unknown || res->rules[i].version)
+			return true;
+	return false;
 }

@@ -33,6 +33,7 @@ struct rule_result {
 	bool applies;
 	const char *version; /* module version found, or NULL */
 	const char *why;     /* why it does not apply */
+	bool unknown;	     /* could not tell (no symbols) */
 };
 
 struct resolution {
@@ -48,6 +49,8 @@ struct resolution {
  * with a reason in err when the binary cannot be read at all. */
 int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t errlen);
 int resolution__enabled(const struct resolution *res);
+/* True when the binary links grpc-go (or might: no symbols to tell). */
+bool resolution__has_grpc(const struct resolution *res);
 
 /* The names to index: every function and struct type the table mentions,
  * plus the --inspect extras. Returns counts via out params; static storage. */

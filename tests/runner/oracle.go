@@ -302,6 +302,23 @@ func checkInspectOracle(c cell, bin string) error {
 	if err != nil {
 		return err
 	}
+	// The ASan/UBSan build must print the same, and no sanitizer report.
+	if _, err := os.Stat(asanPath); err == nil {
+		r, err := runTool(asanPath, []string{"--inspect", "--json", bin})
+		if err != nil {
+			return err
+		}
+		what := "gogrpctrace-asan --inspect --json " + bin
+		if err := r.common(what); err != nil {
+			return err
+		}
+		if r.exit != 0 || r.stderr != "" {
+			return fmt.Errorf("%s: %s", what, r.describe())
+		}
+		if !bytes.Equal(bytes.TrimSpace([]byte(r.stdout)), bytes.TrimSpace(raw)) {
+			return fmt.Errorf("%s: prints other JSON than build/gogrpctrace (stale build? run make asan)", what)
+		}
+	}
 	o := gatherOracle(bin, true)
 	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID} {
 		if e != nil {
@@ -532,8 +549,18 @@ func (v *verifier) checkModules() error {
 			return v.mismatch("modules["+k+"]", got[k], "not listed by go version -m")
 		}
 	}
-	if v.cell.grpc != "" && got["google.golang.org/grpc"] != v.cell.grpc {
-		return v.mismatch("modules[google.golang.org/grpc]", got["google.golang.org/grpc"], "the cell's "+v.cell.grpc)
+	// The grpc-go module (path ending in "/grpc") has the cell's version.
+	found := false
+	for _, k := range sortedKeys(got) {
+		if strings.HasSuffix(k, "/grpc") {
+			found = true
+			if v.cell.grpc != "" && got[k] != v.cell.grpc {
+				return v.mismatch("modules["+k+"]", got[k], "the cell's "+v.cell.grpc)
+			}
+		}
+	}
+	if !found {
+		return v.mismatch("modules", "no grpc module", "the cell's grpc "+v.cell.grpc)
 	}
 	return nil
 }

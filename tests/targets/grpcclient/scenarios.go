@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -18,9 +19,11 @@ type callSpec struct {
 	wantMsg  string
 	wantResp [][]byte // exact response messages expected
 	health   bool     // grpc.health.v1 Check (proto codec) instead of Echo
+	timeout     time.Duration // the call's deadline; 0 = callTimeout
+	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -41,6 +44,14 @@ func scenario(name string) []callSpec {
 		return all
 	case "health":
 		return []callSpec{healthCall()}
+	case "resets":
+		return resetCalls()
+	case "secrets":
+		return []callSpec{unaryEcho(16, map[string]string{"authorization": "Bearer s3cr3t-t0ken",
+			"cookie": "session=abc123", "x-api-key": "k-9876", "x-user": "alice"})}
+	case "slow":
+		slow := unaryEcho(20, map[string]string{echo.KeySleepMs: "300"})
+		return []callSpec{unaryEcho(10, map[string]string{}), slow, unaryEcho(30, map[string]string{})}
 	}
 	return nil
 }
@@ -101,6 +112,19 @@ func streamCalls() []callSpec {
 			md: map[string]string{}, wantResp: [][]byte{[]byte("1200")}},
 		{method: echo.MethodBidi, kind: "bidi", reqs: bidi, md: map[string]string{}, wantResp: bidi},
 	}
+}
+
+// resetCalls end without trailers from the server: the client gives up
+// (deadline, then an explicit cancel) while the server still sleeps, and
+// the stream is reset with RST_STREAM.
+func resetCalls() []callSpec {
+	deadline := unaryEcho(5, map[string]string{echo.KeySleepMs: "2000"})
+	deadline.timeout = 200 * time.Millisecond
+	deadline.wantCode, deadline.wantMsg, deadline.wantResp = codes.DeadlineExceeded, "context deadline exceeded", nil
+	cancelled := unaryEcho(6, map[string]string{echo.KeySleepMs: "2000"})
+	cancelled.cancelAfter = 200 * time.Millisecond
+	cancelled.wantCode, cancelled.wantMsg, cancelled.wantResp = codes.Canceled, "context canceled", nil
+	return []callSpec{deadline, cancelled, unaryEcho(7, map[string]string{})}
 }
 
 func largeCalls() []callSpec {

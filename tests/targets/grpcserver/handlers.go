@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -24,10 +25,31 @@ func (echoServer) Unary(ctx context.Context, in []byte) ([]byte, error) {
 	if err := grpc.SetTrailer(ctx, metadata.Pairs(echo.KeyRespTrailer, "t-Unary")); err != nil {
 		return nil, err
 	}
+	if err := sleepWanted(ctx); err != nil {
+		return nil, err
+	}
 	if err := wantedStatus(ctx); err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// sleepWanted waits x-sleep-ms, or until the call is cancelled or times out.
+func sleepWanted(ctx context.Context) error {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if len(md.Get(echo.KeySleepMs)) == 0 {
+		return nil
+	}
+	ms, err := intValue(md, echo.KeySleepMs)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-time.After(time.Duration(ms) * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
 }
 
 // ServerStream reads one request, then sends x-count messages of x-size bytes.

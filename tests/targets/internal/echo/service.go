@@ -26,6 +26,7 @@ const (
 	KeySize           = "x-size"             // ServerStream: bytes per message
 	KeyRespHeader     = "x-resp-header"      // server response header: "h-<Method>"
 	KeyRespTrailer    = "x-resp-trailer"     // server trailer: "t-<Method>"
+	KeySleepMs        = "x-sleep-ms"         // Unary: wait this long before answering
 )
 
 // Server is what the service handlers call. Messages are *[]byte.
