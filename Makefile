@@ -14,9 +14,9 @@ OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS)) \
 
 BIN = $(BUILD)/gogrpctrace$(SAN)
 
-.PHONY: all test unit runtime demo bench asan clean targets install deps
+.PHONY: all test unit runtime demo bench asan clean targets install deps golden
 
-all: $(BIN) $(BUILD)/gogrpctrace
+all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden
 
 ifneq ($(SAN),)
 $(BUILD)/gogrpctrace:
@@ -39,6 +39,15 @@ $(BUILD)/templates.c: $(TEMPLATES) tool/embed.sh
 $(BUILD)/obj$(SAN)/templates.o: $(BUILD)/templates.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+# The renderer on a made-up resolution, for the golden files in tests/golden.
+TOOL_LIB_OBJS = $(filter-out $(BUILD)/obj/tool/main.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS) $(TOOL_SRCS))) $(BUILD)/obj/templates.o
+$(BUILD)/render-golden: tests/unit/render_golden.c $(TOOL_LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Rewrite the golden files after a deliberate change to the template or renderer.
+golden: $(BUILD)/render-golden
+	for m in all missing payload; do $(BUILD)/render-golden $$m > tests/golden/render_$$m.c; done
 
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" $(BUILD)/gogrpctrace-asan
