@@ -16,7 +16,7 @@ import (
 func init() { extraRegistrations = append(extraRegistrations, registerRender) }
 
 func registerRender() {
-	for _, mode := range []string{"all", "missing", "payload"} {
+	for _, mode := range []string{"all", "missing"} {
 		mode := mode
 		register("unit", "render/golden/"+mode, false, func() error { return renderGolden(mode) })
 	}
