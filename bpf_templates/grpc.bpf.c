@@ -83,7 +83,8 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 #define ARG(ctx, P) arg_word(ctx, P##_KIND, P##_REG, P##_OFF, P##_SIZE)
 
 /* Enter a probe: count the hit, skip it if the stack check will restart
- * the function. */
+ * the function. BENCH_EMPTY (make bench only) stops there, to measure
+ * the cost of the trap itself. */
 #define PROBE_ENTER(ctx, P)                                                  \
 	do {                                                                 \
 		count(CNT_HITS + P##_IDX);                                   \
@@ -91,6 +92,8 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 			count(CNT_RESTARTS);                                 \
 			return 0;                                            \
 		}                                                            \
+		if (BENCH_EMPTY)                                             \
+			return 0;                                            \
 	} while (0)
 
 /* Hide a value from the optimizer, so that a mask applied after it stays

@@ -151,7 +151,8 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 	return 0;
 }
 
-int loader__attach(struct loader *l, const char *binary, pid_t pid, char *err, size_t errlen)
+int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entry, char *err,
+		   size_t errlen)
 {
 	double t0 = now_s();
 
@@ -168,7 +169,8 @@ int loader__attach(struct loader *l, const char *binary, pid_t pid, char *err, s
 		snprintf(ln->ev_name, sizeof(ln->ev_name), "gogrpctrace_%d_%d_%d", (int)getpid(),
 			 (int)pid, i);
 		fd = bpf_attach_uprobe(l->prog_fds[i], BPF_PROBE_ENTRY, ln->ev_name, binary,
-				       rp->fn->probe_file_offset, pid, 0);
+				       at_entry ? rp->fn->entry_file_offset : rp->fn->probe_file_offset,
+				       pid, 0);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot attach %s to PID %d: %s", rp->spec->id, (int)pid,
 				 strerror(errno));

@@ -6,6 +6,7 @@
 #include "kheaders.h"
 #include "resolve.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,7 +33,8 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 		 const struct kheaders *kh, char *err, size_t errlen);
 
 /* Attach every loaded probe to pid at the file offsets of binary. */
-int loader__attach(struct loader *l, const char *binary, pid_t pid, char *err, size_t errlen);
+int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entry, char *err,
+		   size_t errlen);
 
 /* The file descriptor of a table of the program, or -1. */
 int loader__table_fd(const struct loader *l, const char *name);

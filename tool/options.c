@@ -50,6 +50,8 @@ enum {
 	OPT_EBPF,
 	OPT_INSPECT,
 	OPT_RINGBUF_PAGES,
+	OPT_BENCH_EMPTY,
+	OPT_BENCH_ENTRY,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +69,8 @@ static const struct option long_options[] = {
 	{"ebpf", no_argument, NULL, OPT_EBPF},
 	{"inspect", no_argument, NULL, OPT_INSPECT},
 	{"ringbuf-pages", required_argument, NULL, OPT_RINGBUF_PAGES},
+	{"bench-empty", no_argument, NULL, OPT_BENCH_EMPTY},
+	{"bench-entry", no_argument, NULL, OPT_BENCH_ENTRY},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -163,6 +167,12 @@ void options__parse(struct options *o, int argc, char **argv)
 			o->ringbuf_pages = (int)parse_long(optarg, "invalid --ringbuf-pages: %s", 1, 65536);
 			if (o->ringbuf_pages & (o->ringbuf_pages - 1))
 				bad("--ringbuf-pages must be a power of two: %s", optarg);
+			break;
+		case OPT_BENCH_EMPTY:
+			o->bench_empty = true;
+			break;
+		case OPT_BENCH_ENTRY:
+			o->bench_entry = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -26,6 +26,8 @@ struct options {
 	bool ebpf;
 	bool inspect;
 	int ringbuf_pages; /* hidden: tests shrink it to force loss */
+	bool bench_empty;  /* hidden: probes only count their hits */
+	bool bench_entry;  /* hidden: attach at entries, not stack-check jumps */
 };
 
 /* Parse argv; on error prints one line plus usage and exits 2. */

@@ -11,6 +11,8 @@ struct render_opts {
 	int payload;	   /* bytes of payload to copy; 0 = off */
 	int ringbuf_pages; /* 0 = default */
 	uint64_t load_bias; /* added to itab addresses (PIE targets) */
+	bool empty;	    /* benchmark: probes count their hit and return */
+	bool at_entry;	    /* benchmark: probes sit on function entries */
 };
 
 /* The program text (malloc'd), or NULL with a reason in err. Only numbers

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ struct session {
 	struct report *report;
 	struct tally tally;
 	struct event_sink sink;
+	double read_s, render_s, compile_s; /* start-up, for -v and make bench */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -144,15 +146,20 @@ static void explain_disabled(const struct program *p, pid_t pid)
 
 static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
 {
-	struct render_opts ro = {.payload = s->o->payload, .ringbuf_pages = s->o->ringbuf_pages};
+	struct render_opts ro = {.payload = s->o->payload,
+				 .ringbuf_pages = s->o->ringbuf_pages,
+				 .empty = s->o->bench_empty,
+				 .at_entry = s->o->bench_entry};
 	char err[512];
 	char *text;
+	double t0 = now_s();
 	int ret;
 
 	if (resolution__run(&p->res, p->gb, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}
+	s->read_s += now_s() - t0;
 	if (s->o->verbose)
 		explain_disabled(p, pid);
 	if (resolution__enabled(&p->res) == 0) {
@@ -168,12 +175,16 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 			(int)pid);
 		return -1;
 	}
+	t0 = now_s();
 	text = render__program(&p->res, &ro, err, sizeof(err));
 	if (!text) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}
+	s->render_s += now_s() - t0;
+	t0 = now_s();
 	ret = loader__load(&p->loader, text, &p->res, &s->kh, err, sizeof(err));
+	s->compile_s += now_s() - t0;
 	free(text);
 	if (ret) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
@@ -207,7 +218,10 @@ static int prepare(struct session *s)
 			p = &s->progs[s->nprogs++];
 			p->dev = st.st_dev;
 			p->ino = st.st_ino;
+			double t0 = now_s();
+
 			p->gb = gobin__open(exe, err, sizeof(err));
+			s->read_s += now_s() - t0;
 			if (!p->gb) {
 				fprintf(stderr, "gogrpctrace: PID %d: %s\n", (int)pid, err);
 				return -1;
@@ -221,7 +235,7 @@ static int prepare(struct session *s)
 				(int)pid);
 			return -1;
 		}
-		if (loader__attach(&p->loader, exe, pid, err, sizeof(err)) != 0) {
+		if (loader__attach(&p->loader, exe, pid, s->o->bench_entry, err, sizeof(err)) != 0) {
 			fprintf(stderr, "gogrpctrace: %s\n", err);
 			return -1;
 		}
@@ -251,6 +265,20 @@ static int open_ring_buffers(struct session *s)
 		}
 	}
 	return 0;
+}
+
+static void report_startup(const struct session *s)
+{
+	struct rusage ru;
+	double attach_s = 0;
+
+	for (int k = 0; k < s->nprogs; k++)
+		attach_s += s->progs[k].loader.attach_s;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+		"gogrpctrace: start-up: read %.3f s, render %.3f s, compile %.3f s, attach %.3f s, "
+		"peak RSS %ld kB\n",
+		s->read_s, s->render_s, s->compile_s, attach_s, ru.ru_maxrss);
 }
 
 static void announce(struct session *s)
@@ -362,6 +390,8 @@ int tracer__run(const struct options *o)
 	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
 	if (prepare(&s) || open_ring_buffers(&s))
 		goto cleanup;
+	if (o->verbose)
+		report_startup(&s);
 	announce(&s);
 	poll_loop(&s);
 	collect_counters(&s);
