@@ -3,6 +3,8 @@
  * probes on Go code: goroutine stacks move and the target would crash). */
 #include "loader.h"
 
+#include "progcache.h"
+
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
 #include <errno.h>
@@ -83,16 +85,127 @@ static void restore_stderr(int saved)
 	close(saved);
 }
 
+/* Load a cached entry: new maps, their descriptors written into the
+ * instructions in place of the old ones, programs loaded in probe order. */
+static int load_cached(struct loader *l, struct progcache_entry *e, const struct resolution *res)
+{
+	int newfd[PROGCACHE_MAX_TABLES];
+
+	for (int t = 0; t < e->ntables; t++) {
+		const struct progcache_table *ct = &e->tables[t];
+
+		newfd[t] = bcc_create_map(ct->type, ct->name, (int)ct->key_size, (int)ct->leaf_size,
+					  (int)ct->max_entries, (int)ct->flags);
+		if (newfd[t] < 0)
+			return -1;
+		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s", ct->name);
+		l->tables[l->ntables++].fd = newfd[t];
+	}
+	for (int i = 0; i < res->nprobes && l->nprogs < 32; i++) {
+		const struct resolved_probe *rp = &res->probes[i];
+		struct progcache_prog *cp = NULL;
+		struct bpf_insn *insn;
+		char fname[64];
+		int fd, saved;
+
+		if (!rp->enabled)
+			continue;
+		snprintf(fname, sizeof(fname), "probe_%s", rp->spec->id);
+		for (int k = 0; k < e->nprogs; k++)
+			if (strcmp(e->progs[k].name, fname) == 0)
+				cp = &e->progs[k];
+		if (!cp)
+			return -1;
+		insn = cp->insns;
+		for (uint32_t k = 0; k < cp->len / sizeof(*insn); k++) {
+			bool found = false;
+
+			if (insn[k].code != (BPF_LD | BPF_IMM | BPF_DW) || insn[k].src_reg != BPF_PSEUDO_MAP_FD)
+				continue;
+			for (int t = 0; t < e->ntables && !found; t++) {
+				if (insn[k].imm == e->tables[t].fd) {
+					insn[k].imm = newfd[t];
+					found = true;
+				}
+			}
+			if (!found)
+				return -1;
+		}
+		saved = quiet_stderr();
+		fd = bcc_prog_load(BPF_PROG_TYPE_KPROBE, fname, insn, (int)cp->len, e->license,
+				   e->kern_version, 0, NULL, 0);
+		restore_stderr(saved);
+		if (fd < 0)
+			return -1;
+		l->prog_fds[l->nprogs] = fd;
+		l->progs[l->nprogs] = rp;
+		l->nprogs++;
+	}
+	return 0;
+}
+
+/* Keep what was just compiled for the next attach to this binary. */
+static void save_compiled(const struct loader *l, uint64_t key)
+{
+	struct progcache_entry e = {0};
+	size_t n = bpf_num_tables(l->mod);
+
+	if (n > PROGCACHE_MAX_TABLES)
+		return;
+	for (size_t t = 0; t < n; t++) {
+		struct progcache_table *ct = &e.tables[e.ntables++];
+
+		snprintf(ct->name, sizeof(ct->name), "%s", bpf_table_name(l->mod, t));
+		ct->type = bpf_table_type_id(l->mod, t);
+		ct->key_size = (uint32_t)bpf_table_key_size_id(l->mod, t);
+		ct->leaf_size = (uint32_t)bpf_table_leaf_size_id(l->mod, t);
+		ct->max_entries = (uint32_t)bpf_table_max_entries_id(l->mod, t);
+		ct->flags = (uint32_t)bpf_table_flags_id(l->mod, t);
+		ct->fd = bpf_table_fd_id(l->mod, t);
+	}
+	for (int i = 0; i < l->nprogs; i++) {
+		struct progcache_prog *cp = &e.progs[e.nprogs++];
+
+		snprintf(cp->name, sizeof(cp->name), "probe_%s", l->progs[i]->spec->id);
+		cp->len = (uint32_t)bpf_function_size(l->mod, cp->name);
+		cp->insns = bpf_function_start(l->mod, cp->name); /* borrowed */
+	}
+	snprintf(e.license, sizeof(e.license), "%s", bpf_module_license(l->mod));
+	e.kern_version = bpf_module_kern_version(l->mod);
+	progcache__write(key, &e);
+}
+
+static void reset(struct loader *l)
+{
+	loader__close(l);
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < 32; i++)
+		l->prog_fds[i] = -1;
+}
+
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen)
 {
 	double t0 = now_s();
+	uint64_t key = progcache__key(text);
+	struct progcache_entry cached;
 	char *log = NULL;
 	int saved;
 
 	memset(l, 0, sizeof(*l));
 	for (int i = 0; i < 32; i++)
 		l->prog_fds[i] = -1;
+	if (progcache__read(key, &cached) == 0) {
+		int ret = load_cached(l, &cached, res);
+
+		progcache__free(&cached);
+		if (ret == 0) {
+			l->from_cache = true;
+			l->compile_s = now_s() - t0;
+			return 0;
+		}
+		reset(l); /* unusable entry: compile instead */
+	}
 	setenv("BCC_KERNEL_SOURCE", kh->source, 1);
 	saved = quiet_stdout();
 	l->mod = bpf_module_create_c_from_string(text, 0, (const char **)kh->cflags, kh->ncflags,
@@ -148,6 +261,12 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 		l->nprogs++;
 	}
 	free(log);
+	for (size_t t = 0; t < bpf_num_tables(l->mod) && l->ntables < 16; t++) {
+		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s",
+			 bpf_table_name(l->mod, t));
+		l->tables[l->ntables++].fd = bpf_table_fd_id(l->mod, t);
+	}
+	save_compiled(l, key);
 	return 0;
 }
 
@@ -185,7 +304,10 @@ int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entr
 
 int loader__table_fd(const struct loader *l, const char *name)
 {
-	return l->mod ? bpf_table_fd(l->mod, name) : -1;
+	for (int i = 0; i < l->ntables; i++)
+		if (strcmp(l->tables[i].name, name) == 0)
+			return l->tables[i].fd;
+	return -1;
 }
 
 static int possible_cpus(void)
@@ -246,6 +368,12 @@ void loader__close(struct loader *l)
 		if (l->prog_fds[i] >= 0)
 			close(l->prog_fds[i]);
 	l->nprogs = 0;
+	/* Maps we created from the cache are ours to close; a module closes its own. */
+	if (!l->mod)
+		for (int i = 0; i < l->ntables; i++)
+			if (l->tables[i].fd >= 0)
+				close(l->tables[i].fd);
+	l->ntables = 0;
 	if (l->mod)
 		bpf_module_destroy(l->mod);
 	l->mod = NULL;

@@ -17,8 +17,16 @@ struct loader_link {
 	int fd;
 };
 
+struct loader_table {
+	char name[32];
+	int fd;
+};
+
 struct loader {
-	void *mod; /* bcc module */
+	void *mod; /* bcc module; NULL when loaded from the cache */
+	bool from_cache;
+	int ntables;
+	struct loader_table tables[16];
 	int nprogs;
 	int prog_fds[32];
 	const struct resolved_probe *progs[32];

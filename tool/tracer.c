@@ -271,14 +271,18 @@ static void report_startup(const struct session *s)
 {
 	struct rusage ru;
 	double attach_s = 0;
+	bool cached = s->nprogs > 0;
 
-	for (int k = 0; k < s->nprogs; k++)
+	for (int k = 0; k < s->nprogs; k++) {
 		attach_s += s->progs[k].loader.attach_s;
+		cached &= s->progs[k].loader.from_cache;
+	}
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr,
-		"gogrpctrace: start-up: read %.3f s, render %.3f s, compile %.3f s, attach %.3f s, "
+		"gogrpctrace: start-up: read %.3f s, render %.3f s, compile %.3f s%s, attach %.3f s, "
 		"peak RSS %ld kB\n",
-		s->read_s, s->render_s, s->compile_s, attach_s, ru.ru_maxrss);
+		s->read_s, s->render_s, s->compile_s, cached ? " (from the cache)" : "", attach_s,
+		ru.ru_maxrss);
 }
 
 static void announce(struct session *s)

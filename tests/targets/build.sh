@@ -9,8 +9,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${OUT:-$root/build/targets}
-progs=(grpcserver grpcclient h2server h2client)
-pkgdirs=(internal grpcserver grpcclient h2server h2client)
+progs=(grpcserver grpcclient h2server h2client grpcload)
+pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
 order=()

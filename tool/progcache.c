@@ -1,0 +1,155 @@
+/* progcache.c - the compiled-program cache.
+ *
+ * An entry holds each table's description and each probe's instructions as
+ * libbcc produced them, with map references as file descriptors of the
+ * process that compiled them. Loading creates the maps again and rewrites
+ * those descriptors; the kernel's verifier checks the program as always.
+ * Entries live in a root-only directory and are keyed by the program text,
+ * the kernel release and the libbcc version, so any change recompiles.
+ */
+#include "progcache.h"
+
+#include <bcc/bcc_version.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define CACHE_DIR "/var/cache/gogrpctrace"
+#define MAGIC "GGTPROG2"
+#define MAX_INSN_BYTES (1 << 20)
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+uint64_t progcache__key(const char *text)
+{
+	struct utsname u;
+	uint64_t h = 1469598103934665603ULL;
+
+	uname(&u);
+	h = fnv(h, u.release);
+	h = fnv(h, u.version);
+	h = fnv(h, LIBBCC_VERSION);
+	return fnv(h, text);
+}
+
+static void entry_path(uint64_t key, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%016llx.prog", CACHE_DIR, (unsigned long long)key);
+}
+
+/* Only trust a directory and file that root alone can write. */
+static int trusted(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022);
+}
+
+void progcache__free(struct progcache_entry *e)
+{
+	for (int i = 0; i < e->nprogs; i++)
+		free(e->progs[i].insns);
+	memset(e, 0, sizeof(*e));
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	return read(fd, buf, len) == (ssize_t)len ? 0 : -EIO;
+}
+
+int progcache__read(uint64_t key, struct progcache_entry *e)
+{
+	char path[128], magic[8];
+	int fd, dfd, ret = -ENOENT;
+
+	memset(e, 0, sizeof(*e));
+	dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -ENOENT;
+	if (!trusted(dfd)) {
+		close(dfd);
+		return -ENOENT;
+	}
+	close(dfd);
+	entry_path(key, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -ENOENT;
+	if (!trusted(fd) || read_all(fd, magic, sizeof(magic)) || memcmp(magic, MAGIC, 8) ||
+	    read_all(fd, &e->ntables, sizeof(e->ntables)) || e->ntables < 0 ||
+	    e->ntables > PROGCACHE_MAX_TABLES ||
+	    read_all(fd, e->tables, sizeof(e->tables[0]) * (size_t)e->ntables) ||
+	    read_all(fd, &e->nprogs, sizeof(e->nprogs)) || e->nprogs < 0 ||
+	    e->nprogs > PROGCACHE_MAX_PROGS)
+		goto out;
+	for (int i = 0; i < e->nprogs; i++) {
+		struct progcache_prog *p = &e->progs[i];
+
+		if (read_all(fd, p->name, sizeof(p->name)) || read_all(fd, &p->len, sizeof(p->len)) ||
+		    p->len == 0 || p->len > MAX_INSN_BYTES || p->len % 8)
+			goto out;
+		p->name[sizeof(p->name) - 1] = '\0';
+		p->insns = malloc(p->len);
+		if (!p->insns || read_all(fd, p->insns, p->len))
+			goto out;
+	}
+	if (read_all(fd, e->license, sizeof(e->license)) ||
+	    read_all(fd, &e->kern_version, sizeof(e->kern_version)))
+		goto out;
+	e->license[sizeof(e->license) - 1] = '\0';
+	for (int i = 0; i < e->ntables; i++)
+		e->tables[i].name[sizeof(e->tables[i].name) - 1] = '\0';
+	ret = 0;
+out:
+	close(fd);
+	if (ret)
+		progcache__free(e);
+	return ret;
+}
+
+void progcache__write(uint64_t key, const struct progcache_entry *e)
+{
+	char path[128], tmp[160];
+	FILE *f;
+	int fd;
+
+	if (mkdir(CACHE_DIR, 0700) != 0 && errno != EEXIST)
+		return;
+	entry_path(key, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fwrite(MAGIC, 1, 8, f);
+	fwrite(&e->ntables, sizeof(e->ntables), 1, f);
+	fwrite(e->tables, sizeof(e->tables[0]), (size_t)e->ntables, f);
+	fwrite(&e->nprogs, sizeof(e->nprogs), 1, f);
+	for (int i = 0; i < e->nprogs; i++) {
+		fwrite(e->progs[i].name, sizeof(e->progs[i].name), 1, f);
+		fwrite(&e->progs[i].len, sizeof(e->progs[i].len), 1, f);
+		fwrite(e->progs[i].insns, 1, e->progs[i].len, f);
+	}
+	fwrite(e->license, sizeof(e->license), 1, f);
+	fwrite(&e->kern_version, sizeof(e->kern_version), 1, f);
+	/* Publish whole or not at all. */
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		unlink(tmp);
+}
