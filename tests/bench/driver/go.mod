@@ -1,0 +1,3 @@
+module gogrpctrace/tests/bench/driver
+
+go 1.19
