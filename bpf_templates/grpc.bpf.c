@@ -19,7 +19,13 @@
 #define LOC_REG 1
 #define LOC_STACK 2
 
+/* Events go through a ring buffer, or a per-CPU perf buffer on kernels
+ * without one (before 5.8). */
+#if USE_PERF_BUFFER
+BPF_PERF_OUTPUT(events);
+#else
 BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
+#endif
 BPF_PERCPU_ARRAY(counters, u64, CNT_NUM);
 BPF_PERCPU_ARRAY(hdr_scratch, struct ev_headers, 1);
 
@@ -121,9 +127,13 @@ static __always_inline void fill_common(struct ev_common *c, u8 kind, u8 probe, 
 	c->dir = dir;
 }
 
-static __always_inline void emit(void *ev, u32 size)
+static __always_inline void emit(struct pt_regs *ctx, void *ev, u32 size)
 {
+#if USE_PERF_BUFFER
+	if (events.perf_submit(ctx, ev, size) == 0)
+#else
 	if (events.ringbuf_output(ev, size, BPF_RB_NO_WAKEUP) == 0)
+#endif
 		count(CNT_EMITTED);
 	else
 		count(CNT_LOST);
@@ -203,13 +213,13 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		e->c.flags |= EVF_TRUNC_FIELDS;
 }
 
-static __always_inline void emit_headers(struct ev_headers *e)
+static __always_inline void emit_headers(struct pt_regs *ctx, struct ev_headers *e)
 {
 	u32 len = e->buf_len;
 
 	if (e->c.flags & (EVF_TRUNC_FIELDS | EVF_TRUNC_BUF))
 		count(CNT_TRUNC_HEADERS);
-	emit(e, offsetof(struct ev_headers, buf) + (len & (2 * HDR_BUF_SIZE - 1)));
+	emit(ctx, e, offsetof(struct ev_headers, buf) + (len & (2 * HDR_BUF_SIZE - 1)));
 }
 
 static __always_inline struct ev_headers *new_headers(u8 probe, u8 side, u8 dir)
@@ -262,7 +272,7 @@ static __always_inline int read_tcpaddr(u64 addr, u8 *ip, u8 *ip_len, u16 *port)
 }
 
 /* operateHeaders(t, frame *MetaHeadersFrame): a header block received. */
-static __always_inline int headers_in(u8 probe, u8 side, u64 t, u64 frame, u64 conn_off,
+static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 frame, u64 conn_off,
 				      long raddr_off, long laddr_off)
 {
 	struct ev_headers *e = new_headers(probe, side, DIR_IN);
@@ -296,7 +306,7 @@ static __always_inline int headers_in(u8 probe, u8 side, u64 t, u64 frame, u64 c
 	if (laddr_off >= 0 &&
 	    read_tcpaddr(t + laddr_off, e->local_ip, &e->local_ip_len, &e->local_port))
 		e->c.flags |= EVF_LOCAL;
-	emit_headers(e);
+	emit_headers(ctx, e);
 	return 0;
 }
 #endif
@@ -305,7 +315,7 @@ static __always_inline int headers_in(u8 probe, u8 side, u64 t, u64 frame, u64 c
 int probe_srv_hdr_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_HDR_IN);
-	return headers_in(SRV_HDR_IN_IDX, SIDE_SERVER, ARG(ctx, SHI_T), ARG(ctx, SHI_FRAME), SRV_CONN,
+	return headers_in(ctx, SRV_HDR_IN_IDX, SIDE_SERVER, ARG(ctx, SHI_T), ARG(ctx, SHI_FRAME), SRV_CONN,
 #if HAS_SRV_RADDR
 			  SRV_RADDR,
 #else
@@ -324,7 +334,7 @@ int probe_srv_hdr_in(struct pt_regs *ctx)
 int probe_cli_hdr_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_HDR_IN);
-	return headers_in(CLI_HDR_IN_IDX, SIDE_CLIENT, ARG(ctx, CHI_T), ARG(ctx, CHI_FRAME), CLI_CONN,
+	return headers_in(ctx, CLI_HDR_IN_IDX, SIDE_CLIENT, ARG(ctx, CHI_T), ARG(ctx, CHI_FRAME), CLI_CONN,
 #if HAS_CLI_RADDR
 			  CLI_RADDR,
 #else
@@ -363,7 +373,7 @@ int probe_hdr_out(struct pt_regs *ctx)
 	else
 		e->c.conn = read_conn(writer + BW_CONN, &e->c.flags);
 	copy_fields(e, ARG(ctx, HO_HF_PTR), ARG(ctx, HO_HF_LEN));
-	emit_headers(e);
+	emit_headers(ctx, e);
 	return 0;
 }
 #endif
@@ -406,7 +416,7 @@ static __always_inline int message_bytes(u64 dptr, u64 dlen, int is_slice, u64 *
 
 /* (*http2Client|Server).Write/write(t, s, hdr, data, opts): one message;
  * hdr is gRPC's 5-byte prefix: compressed flag, then big-endian length. */
-static __always_inline int msg_out(u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64 hdr_len,
+static __always_inline int msg_out(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64 hdr_len,
 				   u64 conn_off, u64 sid_off, u64 dptr, u64 dlen, int is_slice)
 {
 	u32 zero = 0;
@@ -450,7 +460,7 @@ static __always_inline int msg_out(u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64
 		}
 	}
 #endif
-	emit(e, offsetof(struct ev_msg, payload) + (e->payload_len & PAYLOAD_MASK));
+	emit(ctx, e, offsetof(struct ev_msg, payload) + (e->payload_len & PAYLOAD_MASK));
 	return 0;
 }
 #endif
@@ -471,7 +481,7 @@ static __always_inline int msg_out(u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64
 int probe_cli_msg_out(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_MSG_OUT);
-	return msg_out(CLI_MSG_OUT_IDX, SIDE_CLIENT, ARG(ctx, CMO_T), ARG(ctx, CMO_S),
+	return msg_out(ctx, CLI_MSG_OUT_IDX, SIDE_CLIENT, ARG(ctx, CMO_T), ARG(ctx, CMO_S),
 		       ARG(ctx, CMO_HDR_PTR), ARG(ctx, CMO_HDR_LEN), CLI_CONN, CMO_SID, CMO_DATA(ctx));
 }
 #endif
@@ -480,7 +490,7 @@ int probe_cli_msg_out(struct pt_regs *ctx)
 int probe_srv_msg_out(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_MSG_OUT);
-	return msg_out(SRV_MSG_OUT_IDX, SIDE_SERVER, ARG(ctx, SMO_T), ARG(ctx, SMO_S),
+	return msg_out(ctx, SRV_MSG_OUT_IDX, SIDE_SERVER, ARG(ctx, SMO_T), ARG(ctx, SMO_S),
 		       ARG(ctx, SMO_HDR_PTR), ARG(ctx, SMO_HDR_LEN), SRV_CONN, SMO_SID, SMO_DATA(ctx));
 }
 #endif
@@ -581,7 +591,7 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 	count(CNT_DESYNC);
 }
 
-static __always_inline int data_in(u8 probe, u8 side, u64 conn_addr, u32 sid, u8 fflags,
+static __always_inline int data_in(struct pt_regs *ctx, u8 probe, u8 side, u64 conn_addr, u32 sid, u8 fflags,
 				   u64 data, u64 len)
 {
 	struct msg_key key = {};
@@ -608,14 +618,14 @@ static __always_inline int data_in(u8 probe, u8 side, u64 conn_addr, u32 sid, u8
 		parse_frame(e, st, data, len);
 	if (fflags & 0x1)
 		msg_states.delete(&key);
-	emit(e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
+	emit(ctx, e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
 	return 0;
 }
 #endif
 
 #if PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN
 /* handleData(t, f *http2.DataFrame) */
-static __always_inline int data_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
+static __always_inline int data_frame_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
 {
 	struct go_slice d = {};
 	u32 sid = 0;
@@ -624,7 +634,7 @@ static __always_inline int data_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 co
 	if (read_user(&sid, sizeof(sid), f + DF_SID) || read_user(&fflags, 1, f + DF_FLAGS) ||
 	    read_user(&d, sizeof(d), f + DF_DATA))
 		return 0;
-	return data_in(probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
+	return data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
 }
 #endif
 
@@ -632,7 +642,7 @@ static __always_inline int data_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 co
 int probe_cli_data_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_DATA_IN);
-	return data_frame_in(CLI_DATA_IN_IDX, SIDE_CLIENT, ARG(ctx, CDI_T), ARG(ctx, CDI_F), CLI_CONN);
+	return data_frame_in(ctx, CLI_DATA_IN_IDX, SIDE_CLIENT, ARG(ctx, CDI_T), ARG(ctx, CDI_F), CLI_CONN);
 }
 #endif
 
@@ -640,14 +650,14 @@ int probe_cli_data_in(struct pt_regs *ctx)
 int probe_srv_data_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_DATA_IN);
-	return data_frame_in(SRV_DATA_IN_IDX, SIDE_SERVER, ARG(ctx, SDI_T), ARG(ctx, SDI_F), SRV_CONN);
+	return data_frame_in(ctx, SRV_DATA_IN_IDX, SIDE_SERVER, ARG(ctx, SDI_T), ARG(ctx, SDI_F), SRV_CONN);
 }
 #endif
 
 #if PROBE_CLI_PDATA_IN || PROBE_SRV_PDATA_IN
 /* handleData(t, f *parsedDataFrame): data is a mem.Buffer interface, a
  * SliceBuffer (boxed slice) or a *mem.buffer holding a slice. */
-static __always_inline int pdata_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
+static __always_inline int pdata_frame_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
 {
 	struct iface buf = {};
 	struct go_slice d = {};
@@ -674,7 +684,7 @@ static __always_inline int pdata_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 c
 #endif
 	if (!known && buf.tab)
 		count(CNT_FOREIGN); /* a buffer kind we cannot read: sizes unknown */
-	return data_in(probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
+	return data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
 }
 #endif
 
@@ -682,7 +692,7 @@ static __always_inline int pdata_frame_in(u8 probe, u8 side, u64 t, u64 f, u64 c
 int probe_cli_pdata_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_PDATA_IN);
-	return pdata_frame_in(CLI_PDATA_IN_IDX, SIDE_CLIENT, ARG(ctx, CPI_T), ARG(ctx, CPI_F), CLI_CONN);
+	return pdata_frame_in(ctx, CLI_PDATA_IN_IDX, SIDE_CLIENT, ARG(ctx, CPI_T), ARG(ctx, CPI_F), CLI_CONN);
 }
 #endif
 
@@ -690,7 +700,7 @@ int probe_cli_pdata_in(struct pt_regs *ctx)
 int probe_srv_pdata_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_PDATA_IN);
-	return pdata_frame_in(SRV_PDATA_IN_IDX, SIDE_SERVER, ARG(ctx, SPI_T), ARG(ctx, SPI_F), SRV_CONN);
+	return pdata_frame_in(ctx, SRV_PDATA_IN_IDX, SIDE_SERVER, ARG(ctx, SPI_T), ARG(ctx, SPI_F), SRV_CONN);
 }
 #endif
 
@@ -698,7 +708,7 @@ int probe_srv_pdata_in(struct pt_regs *ctx)
 
 #if PROBE_CLI_RST_IN || PROBE_SRV_RST_IN
 /* handleRSTStream(t, f *http2.RSTStreamFrame) */
-static __always_inline int rst_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
+static __always_inline int rst_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
 {
 	struct ev_rst e = {};
 
@@ -707,7 +717,7 @@ static __always_inline int rst_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
 	if (read_user(&e.c.stream_id, sizeof(u32), f + RSF_SID) ||
 	    read_user(&e.code, sizeof(u32), f + RSF_CODE))
 		e.c.flags |= EVF_READ_ERROR;
-	emit(&e, sizeof(e));
+	emit(ctx, &e, sizeof(e));
 	return 0;
 }
 #endif
@@ -716,7 +726,7 @@ static __always_inline int rst_in(u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
 int probe_cli_rst_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, CLI_RST_IN);
-	return rst_in(CLI_RST_IN_IDX, SIDE_CLIENT, ARG(ctx, CRI_T), ARG(ctx, CRI_F), CLI_CONN);
+	return rst_in(ctx, CLI_RST_IN_IDX, SIDE_CLIENT, ARG(ctx, CRI_T), ARG(ctx, CRI_F), CLI_CONN);
 }
 #endif
 
@@ -724,7 +734,7 @@ int probe_cli_rst_in(struct pt_regs *ctx)
 int probe_srv_rst_in(struct pt_regs *ctx)
 {
 	PROBE_ENTER(ctx, SRV_RST_IN);
-	return rst_in(SRV_RST_IN_IDX, SIDE_SERVER, ARG(ctx, SRI_T), ARG(ctx, SRI_F), SRV_CONN);
+	return rst_in(ctx, SRV_RST_IN_IDX, SIDE_SERVER, ARG(ctx, SRI_T), ARG(ctx, SRI_F), SRV_CONN);
 }
 #endif
 
@@ -747,7 +757,7 @@ int probe_rst_out(struct pt_regs *ctx)
 	e.c.conn = read_conn(w.data + BW_CONN, &e.c.flags);
 	e.c.stream_id = ARG(ctx, RO_SID);
 	e.code = ARG(ctx, RO_CODE);
-	emit(&e, sizeof(e));
+	emit(ctx, &e, sizeof(e));
 	return 0;
 }
 #endif

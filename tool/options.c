@@ -52,6 +52,7 @@ enum {
 	OPT_RINGBUF_PAGES,
 	OPT_BENCH_EMPTY,
 	OPT_BENCH_ENTRY,
+	OPT_PERF_BUFFER,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +72,7 @@ static const struct option long_options[] = {
 	{"ringbuf-pages", required_argument, NULL, OPT_RINGBUF_PAGES},
 	{"bench-empty", no_argument, NULL, OPT_BENCH_EMPTY},
 	{"bench-entry", no_argument, NULL, OPT_BENCH_ENTRY},
+	{"perf-buffer", no_argument, NULL, OPT_PERF_BUFFER},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -173,6 +175,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_BENCH_ENTRY:
 			o->bench_entry = true;
+			break;
+		case OPT_PERF_BUFFER:
+			o->perf_buffer = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

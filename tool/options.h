@@ -28,6 +28,7 @@ struct options {
 	int ringbuf_pages; /* hidden: tests shrink it to force loss */
 	bool bench_empty;  /* hidden: probes only count their hits */
 	bool bench_entry;  /* hidden: attach at entries, not stack-check jumps */
+	bool perf_buffer;  /* hidden: use the perf buffer even with a ring buffer */
 };
 
 /* Parse argv; on error prints one line plus usage and exits 2. */

@@ -13,6 +13,7 @@ struct render_opts {
 	uint64_t load_bias; /* added to itab addresses (PIE targets) */
 	bool empty;	    /* benchmark: probes count their hit and return */
 	bool at_entry;	    /* benchmark: probes sit on function entries */
+	bool perf_buffer;   /* the kernel has no BPF ring buffer */
 };
 
 /* The program text (malloc'd), or NULL with a reason in err. Only numbers

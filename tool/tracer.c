@@ -2,14 +2,15 @@
  * poll -> summary, with one cleanup path that detaches everything.
  *
  * Targets running the same executable share one compiled program; each
- * PID gets its own uprobes. Events come through BPF ring buffers written
- * without wakeups and drained on a short timer, so a busy target never
- * pays for waking us.
+ * PID gets its own uprobes. Events come through BPF ring buffers (perf
+ * buffers on older kernels) written without wakeups and drained on a short
+ * timer, so a busy target never pays for waking us.
  */
 #include "tracer.h"
 
 #include "../dwarf/gobin.h"
 #include "calls.h"
+#include "eventbuf.h"
 #include "events.h"
 #include "kheaders.h"
 #include "loader.h"
@@ -52,7 +53,8 @@ struct session {
 	int nprogs;
 	unsigned long long starttime[MAX_PIDS]; /* to notice a reused PID */
 	bool alive[MAX_PIDS];
-	struct ring_buffer *rb;
+	bool perf_buffer; /* no ring buffer on this kernel (or --perf-buffer) */
+	struct eventbuf *eb;
 	struct calls *calls;
 	struct report *report;
 	struct tally tally;
@@ -149,7 +151,8 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	struct render_opts ro = {.payload = s->o->payload,
 				 .ringbuf_pages = s->o->ringbuf_pages,
 				 .empty = s->o->bench_empty,
-				 .at_entry = s->o->bench_entry};
+				 .at_entry = s->o->bench_entry,
+				 .perf_buffer = s->perf_buffer};
 	char err[512];
 	char *text;
 	double t0 = now_s();
@@ -243,24 +246,25 @@ static int prepare(struct session *s)
 	return 0;
 }
 
-static int open_ring_buffers(struct session *s)
+static int open_event_buffers(struct session *s)
 {
+	/* Perf buffers are per CPU: give each a share of the ring's size. */
+	int perf_pages = s->o->ringbuf_pages >= 64 ? s->o->ringbuf_pages / 8 : s->o->ringbuf_pages;
+
+	s->eb = eventbuf__new(s->perf_buffer, events__on_sample, &s->sink);
+	if (!s->eb)
+		return -1;
 	for (int k = 0; k < s->nprogs; k++) {
-		int fd = loader__table_fd(&s->progs[k].loader, "events");
+		int fd = loader__table_fd(&s->progs[k].loader, "events"), ret;
 
 		if (fd < 0) {
 			fprintf(stderr, "gogrpctrace: internal error: no events buffer\n");
 			return -1;
 		}
-		if (!s->rb) {
-			s->rb = bpf_new_ringbuf(fd, events__on_sample, &s->sink);
-			if (!s->rb) {
-				fprintf(stderr, "gogrpctrace: cannot open the ring buffer: %s\n",
-					strerror(errno));
-				return -1;
-			}
-		} else if (bpf_add_ringbuf(s->rb, fd, events__on_sample, &s->sink) != 0) {
-			fprintf(stderr, "gogrpctrace: cannot add a ring buffer: %s\n", strerror(errno));
+		ret = eventbuf__add(s->eb, fd, perf_pages);
+		if (ret) {
+			fprintf(stderr, "gogrpctrace: cannot open the %s: %s\n",
+				s->perf_buffer ? "perf buffers" : "ring buffer", strerror(-ret));
 			return -1;
 		}
 	}
@@ -353,7 +357,7 @@ static void poll_loop(struct session *s)
 	while (!stop_requested) {
 		double t;
 
-		bpf_consume_ringbuf(s->rb);
+		eventbuf__drain(s->eb, false);
 		nanosleep(&nap, NULL);
 		t = now_s();
 		if (s->o->duration_s > 0 && t - start >= s->o->duration_s)
@@ -364,7 +368,7 @@ static void poll_loop(struct session *s)
 				break;
 		}
 	}
-	bpf_consume_ringbuf(s->rb);
+	eventbuf__drain(s->eb, true);
 }
 
 int tracer__run(const struct options *o)
@@ -392,7 +396,8 @@ int tracer__run(const struct options *o)
 	if (!s.report || !s.calls)
 		goto cleanup;
 	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
-	if (prepare(&s) || open_ring_buffers(&s))
+	s.perf_buffer = o->perf_buffer || !eventbuf__ringbuf_supported();
+	if (prepare(&s) || open_event_buffers(&s))
 		goto cleanup;
 	if (o->verbose)
 		report_startup(&s);
@@ -406,8 +411,7 @@ cleanup:
 	/* Detach first: the target stops paying for probes at once. */
 	for (int k = s.nprogs - 1; k >= 0; k--)
 		loader__close(&s.progs[k].loader);
-	if (s.rb)
-		bpf_free_ringbuf(s.rb);
+	eventbuf__free(s.eb);
 	for (int k = 0; k < s.nprogs; k++) {
 		gobin__close(s.progs[k].gb);
 		s.progs[k].gb = NULL;

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ---- results (also the JSON document) ----
+
+type overheadRow struct {
+	Name        string        `json:"name"`
+	Side        string        `json:"side"`
+	Flags       []string      `json:"flags,omitempty"`
+	Concurrency int           `json:"concurrency"`
+	Untraced    []roundResult `json:"untraced"`
+	Traced      []roundResult `json:"traced"`
+	QPSRatio    float64       `json:"qps_ratio"`
+	P50Ratio    float64       `json:"p50_ratio"`
+	P99Ratio    float64       `json:"p99_ratio"`
+	PairQPSMin  float64       `json:"pair_qps_ratio_min"`
+	PairQPSMax  float64       `json:"pair_qps_ratio_max"`
+	HitsPerCall float64       `json:"hits_per_call"`
+	UsPerHit    float64       `json:"us_per_hit"`
+	Skipped     string        `json:"skipped,omitempty"`
+}
+
+type startupResult struct {
+	Binary       string  `json:"binary"`
+	SizeMB       float64 `json:"size_mb"`
+	ColdAttachS  float64 `json:"cold_attach_s"` // exec to the start line
+	WarmAttachS  float64 `json:"warm_attach_s"`
+	Cold         startup `json:"cold_startup"`
+	Warm         startup `json:"warm_startup"`
+	ColdPeakKB   int64   `json:"cold_peak_rss_kb"` // from wait4
+	WarmPeakKB   int64   `json:"warm_peak_rss_kb"`
+	InspectS     float64 `json:"inspect_s"`        // median of 3
+	DwarfdumpS   float64 `json:"dwarfdump_grep_s"` // one run
+	DumpTimedOut bool    `json:"dwarfdump_timed_out,omitempty"`
+	ProbesOn     int     `json:"probes_enabled"`
+	ProbesAll    int     `json:"probes_total"`
+	Err          string  `json:"error,omitempty"`
+}
+
+type eventsResult struct {
+	Name          string      `json:"name"`
+	RingbufPages  int         `json:"ringbuf_pages"` // 0 = default
+	Round         roundResult `json:"round"`
+	Produced      int64       `json:"produced"`        // emitted + lost
+	ExpectedCalls int64       `json:"expected_events"` // calls x events per call (lossless run)
+	EventsPerSec  float64     `json:"events_per_s"`
+	CPUmsPer10k   float64     `json:"tool_cpu_ms_per_10k_events"`
+	Err           string      `json:"error,omitempty"`
+}
+
+type results struct {
+	Env          map[string]string `json:"env"`
+	Settings     map[string]string `json:"settings"`
+	BigbinBuildS float64           `json:"bigbin_build_s"`
+	Startup      []startupResult   `json:"startup"`
+	Overhead     []*overheadRow    `json:"overhead"`
+	Events       []eventsResult    `json:"events"`
+	EventsPerRPC float64           `json:"server_events_per_call"`
+	TotalS       float64           `json:"total_s"`
+	Errors       []string          `json:"errors,omitempty"`
+}
+
+var res results
+
+func note(format string, args ...interface{}) {
+	s := fmt.Sprintf(format, args...)
+	logf("%s", s)
+	res.Errors = append(res.Errors, s)
+}
+
+// ---- the run ----
+
+func run() int {
+	t0 := time.Now()
+	res.Settings = map[string]string{
+		"round": roundDur.String(), "warmup": warmupDur.String(), "pairs": strconv.Itoa(*pairs),
+		"sustained": sustained.String(), "tiny": tinyDur.String(), "targets": *targetsDir,
+	}
+	res.BigbinBuildS = *buildSecs
+	for _, p := range []string{*toolPath, loadPath, serverPath} {
+		if _, err := os.Stat(p); err != nil {
+			fatal("%v (run make all targets)", err)
+		}
+	}
+	// Start-up first, so the first attach is a cold one.
+	for _, bin := range []string{serverPath, *bigBin} {
+		logf("start-up: %s", bin)
+		res.Startup = append(res.Startup, measureStartup(bin))
+	}
+
+	srv, addr, err := startServer(serverPath)
+	if err != nil {
+		fatal("%v", err)
+	}
+	serverAddr, serverPID = addr, srv.pid()
+
+	mk := func(name, side string, conc int, flags ...string) *overheadRow {
+		return &overheadRow{Name: name, Side: side, Concurrency: conc, Flags: flags}
+	}
+	c1 := []*overheadRow{
+		mk("server", "server", 1), mk("client", "client", 1), mk("both", "both", 1),
+		mk("both, empty probes", "both", 1, "--bench-empty"),
+		mk("both, at entry", "both", 1, "--bench-entry"),
+		mk("both, empty at entry", "both", 1, "--bench-empty", "--bench-entry"),
+	}
+	c32 := []*overheadRow{mk("server", "server", 32), mk("client", "client", 32), mk("both", "both", 32)}
+	for _, batch := range [][]*overheadRow{c1, c32} {
+		logf("overhead at concurrency %d: %d configurations x %d pairs", batch[0].Concurrency, len(batch), *pairs)
+		runBatch(batch)
+		res.Overhead = append(res.Overhead, batch...)
+	}
+
+	logf("events: highest rate (concurrency 32, server, %v)", *sustained)
+	hi := runEvents("highest rate", 0, *sustained)
+	if s := hi.Round.Sum; s != nil && hi.Round.Load.total() > 0 {
+		res.EventsPerRPC = float64(s.EventsEmitted+s.EventsLost) / float64(hi.Round.Load.total())
+	}
+	logf("events: --ringbuf-pages 1 (%v)", *tinyDur)
+	tiny := runEvents("ringbuf-pages 1", 1, *tinyDur)
+	for _, e := range []*eventsResult{&hi, &tiny} {
+		if epc := res.EventsPerRPC; epc == float64(int64(epc)) && epc > 0 {
+			e.ExpectedCalls = int64(epc) * e.Round.Load.total()
+		}
+	}
+	res.Events = []eventsResult{hi, tiny}
+	srv.stop(syscall.SIGTERM, 5*time.Second)
+
+	res.TotalS = time.Since(t0).Seconds()
+	line, env := envLine()
+	res.Env = env
+	printTable(line)
+	if err := writeJSON(&res); err != nil {
+		fatal("%v", err)
+	}
+	fmt.Printf("(also in %s)\n", *outJSON)
+	return 0
+}
+
+// runBatch alternates an untraced and a traced round for every row, pairs times.
+func runBatch(rows []*overheadRow) {
+	for rep := 0; rep < *pairs; rep++ {
+		for _, r := range rows {
+			if r.Skipped != "" {
+				continue
+			}
+			base := roundCfg{side: "none", conc: r.Concurrency, dur: *roundDur, warmup: *warmupDur}
+			u, err := runRound(base)
+			if err != nil {
+				note("%s c=%d untraced: %v", r.Name, r.Concurrency, err)
+				continue
+			}
+			tc := base
+			tc.side, tc.flags = r.Side, r.Flags
+			t, err := runRound(tc)
+			if err != nil {
+				msg := err.Error()
+				if len(r.Flags) > 0 && (strings.Contains(msg, "unrecognized") || strings.Contains(msg, "invalid option") ||
+					strings.Contains(msg, "unknown option") || strings.Contains(msg, "exited before attaching")) {
+					r.Skipped = "flag not supported by this build: " + lastLines(msg, 1)
+				}
+				note("%s c=%d traced: %v", r.Name, r.Concurrency, err)
+				continue
+			}
+			r.Untraced = append(r.Untraced, u)
+			r.Traced = append(r.Traced, t)
+		}
+	}
+	for _, r := range rows {
+		finishRow(r)
+	}
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func finishRow(r *overheadRow) {
+	if len(r.Traced) == 0 {
+		if r.Skipped == "" {
+			r.Skipped = "no successful round"
+		}
+		return
+	}
+	get := func(rs []roundResult, f func(loadResult) float64) []float64 {
+		var v []float64
+		for _, x := range rs {
+			v = append(v, f(x.Load))
+		}
+		return v
+	}
+	qps := func(l loadResult) float64 { return l.QPS }
+	uq, tq := get(r.Untraced, qps), get(r.Traced, qps)
+	r.QPSRatio = mean(tq) / mean(uq)
+	r.P50Ratio = mean(get(r.Traced, func(l loadResult) float64 { return l.P50us })) / mean(get(r.Untraced, func(l loadResult) float64 { return l.P50us }))
+	r.P99Ratio = mean(get(r.Traced, func(l loadResult) float64 { return l.P99us })) / mean(get(r.Untraced, func(l loadResult) float64 { return l.P99us }))
+	r.PairQPSMin, r.PairQPSMax = 1e9, 0
+	var hits, calls float64
+	for i := range tq {
+		x := tq[i] / uq[i]
+		if x < r.PairQPSMin {
+			r.PairQPSMin = x
+		}
+		if x > r.PairQPSMax {
+			r.PairQPSMax = x
+		}
+		if s := r.Traced[i].Sum; s != nil {
+			hits += float64(s.ProbeHits)
+			calls += float64(r.Traced[i].Load.total())
+		}
+	}
+	if calls > 0 {
+		r.HitsPerCall = hits / calls
+	}
+	// Time per call at this concurrency: concurrency / throughput.
+	tu := float64(r.Concurrency) * 1e6 / mean(uq)
+	tt := float64(r.Concurrency) * 1e6 / mean(tq)
+	if r.HitsPerCall > 0 {
+		r.UsPerHit = (tt - tu) / r.HitsPerCall
+	}
+}
+
+func runEvents(name string, pages int, d time.Duration) eventsResult {
+	e := eventsResult{Name: name, RingbufPages: pages}
+	c := roundCfg{side: "server", conc: 32, dur: d, warmup: *warmupDur}
+	if pages > 0 {
+		c.flags = []string{"--ringbuf-pages", strconv.Itoa(pages)}
+	}
+	rr, err := runRound(c)
+	e.Round = rr
+	if err != nil {
+		e.Err = err.Error()
+		note("events %s: %v", name, err)
+		return e
+	}
+	if s := rr.Sum; s != nil {
+		e.Produced = s.EventsEmitted + s.EventsLost
+		if rr.Load.DurationS > 0 {
+			e.EventsPerSec = float64(s.EventsReceived) / (rr.Load.DurationS + warmupDur.Seconds())
+		}
+		if s.EventsReceived > 0 {
+			e.CPUmsPer10k = rr.ToolCPUs * 1000 / float64(s.EventsReceived) * 10000
+		}
+	}
+	return e
+}
+
+// measureStartup: two consecutive attaches to a running bin, then the
+// reader against the dwarfdump method.
+func measureStartup(bin string) startupResult {
+	s := startupResult{Binary: bin, SizeMB: fileMB(bin)}
+	srv, _, err := startServer(bin)
+	if err != nil {
+		s.Err = err.Error()
+		note("start-up %s: %v", bin, err)
+		return s
+	}
+	for i := 0; i < 2; i++ {
+		t, err := startTool([]string{"--json", "-v", "-p", strconv.Itoa(srv.pid())})
+		if err != nil {
+			s.Err = err.Error()
+			note("start-up %s: %v", bin, err)
+			break
+		}
+		at := t.attachTime()
+		t.finish()
+		su := parseStartup(t.p.stderr.String())
+		if i == 0 {
+			s.ColdAttachS, s.Cold, s.ColdPeakKB = at, su, t.peakRSSkB()
+		} else {
+			s.WarmAttachS, s.Warm, s.WarmPeakKB = at, su, t.peakRSSkB()
+		}
+	}
+	srv.stop(syscall.SIGTERM, 5*time.Second)
+
+	// Our reader: --inspect --json, median of three.
+	var ts []float64
+	for i := 0; i < 3; i++ {
+		st := time.Now()
+		out, err := exec.Command(*toolPath, "--inspect", "--json", bin).Output()
+		if err != nil {
+			note("inspect %s: %v", bin, err)
+			break
+		}
+		ts = append(ts, time.Since(st).Seconds())
+		if i == 0 {
+			s.ProbesOn = strings.Count(string(out), `"enabled":true`)
+			s.ProbesAll = s.ProbesOn + strings.Count(string(out), `"enabled":false`)
+		}
+	}
+	sort.Float64s(ts)
+	if len(ts) > 0 {
+		s.InspectS = ts[len(ts)/2]
+	}
+	s.DwarfdumpS, s.DumpTimedOut = dwarfdumpMethod(bin)
+	return s
+}
+
+// dwarfdumpMethod answers the reader's questions the seed document's way:
+// the whole .debug_info as text, grepped for the probed functions (their
+// parameters and location lists follow each name) and the structs whose
+// member offsets the probes use.
+func dwarfdumpMethod(bin string) (float64, bool) {
+	funcs := `google\.golang\.org/grpc/internal/transport\.\(\*(http2Server|http2Client|loopyWriter)\)\.(operateHeaders|writeHeader|write|Write|handleData|handleRSTStream)|golang\.org/x/net/http2\.\(\*Framer\)\.WriteRSTStream`
+	types := `google\.golang\.org/grpc/internal/transport\.(http2Server|http2Client|ServerStream|ClientStream|Stream|loopyWriter)|golang\.org/x/net/http2\.(MetaHeadersFrame|DataFrame|FrameHeader|HeadersFrame)|google\.golang\.org/grpc/mem\.(BufferSlice|SliceBuffer)|net\.TCPAddr`
+	script := fmt.Sprintf(`set -o pipefail; %q --debug-info %q | grep -E -A 40 'DW_AT_name[[:space:]]+\("(%s|%s)"\)' > /dev/null`, *dumpTool, bin, funcs, types)
+	cmd := exec.Command("bash", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	st := time.Now()
+	if err := cmd.Start(); err != nil {
+		note("dwarfdump: %v", err)
+		return 0, false
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			note("dwarfdump method on %s: %v", bin, err)
+		}
+		return time.Since(st).Seconds(), false
+	case <-time.After(*dumpLimit):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return time.Since(st).Seconds(), true
+	}
+}

@@ -1,0 +1,238 @@
+package main
+
+// Running gogrpctrace (the tool) and the load generator.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// summary is the tool's {"type":"summary"} line (the fields we use).
+type summary struct {
+	Calls           int64   `json:"calls"`
+	DurationS       float64 `json:"duration_s"`
+	EventsReceived  int64   `json:"events_received"`
+	EventsEmitted   int64   `json:"events_emitted"`
+	EventsLost      int64   `json:"events_lost"`
+	ProbeHits       int64   `json:"probe_hits"`
+	RestartsSkipped int64   `json:"restarts_skipped"`
+	ReadsFailed     int64   `json:"reads_failed"`
+	Unfinished      int64   `json:"unfinished_calls"`
+}
+
+// startup is the tool's -v line "start-up: read X s, render X s, compile
+// X s, attach X s, peak RSS N kB" (absent from older builds).
+type startup struct {
+	Found     bool    `json:"found"`
+	ReadS     float64 `json:"read_s"`
+	RenderS   float64 `json:"render_s"`
+	CompileS  float64 `json:"compile_s"`
+	AttachS   float64 `json:"attach_s"`
+	PeakRSSkB int64   `json:"peak_rss_kb"`
+}
+
+var startupLine = regexp.MustCompile(`start-up: read ([0-9.]+) s, render ([0-9.]+) s, compile ([0-9.]+) s, attach ([0-9.]+) s, peak RSS ([0-9]+) kB`)
+
+func parseStartup(stderr string) startup {
+	m := startupLine.FindStringSubmatch(stderr)
+	if m == nil {
+		return startup{}
+	}
+	f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	rss, _ := strconv.ParseInt(m[5], 10, 64)
+	return startup{true, f(m[1]), f(m[2]), f(m[3]), f(m[4]), rss}
+}
+
+type toolRun struct {
+	p          *proc
+	startedCh  chan struct{}
+	mu         sync.Mutex
+	startAt    time.Time // when the start line arrived
+	rpcLines   int64
+	sum        *summary
+	cpuAtStart uint64
+}
+
+// startTool runs the tool with args and waits for its start line.
+func startTool(args []string) (*toolRun, error) {
+	t := &toolRun{startedCh: make(chan struct{})}
+	onLine := func(l []byte) {
+		switch {
+		case bytes.HasPrefix(l, []byte(`{"type":"rpc"`)):
+			t.mu.Lock()
+			t.rpcLines++
+			t.mu.Unlock()
+		case bytes.HasPrefix(l, []byte(`{"type":"start"`)):
+			t.mu.Lock()
+			t.startAt = time.Now()
+			t.mu.Unlock()
+			close(t.startedCh)
+		case bytes.HasPrefix(l, []byte(`{"type":"summary"`)):
+			var s summary
+			if json.Unmarshal(l, &s) == nil {
+				t.mu.Lock()
+				t.sum = &s
+				t.mu.Unlock()
+			}
+		}
+	}
+	p, err := start(*toolPath, args, onLine)
+	if err != nil {
+		return nil, err
+	}
+	t.p = p
+	select {
+	case <-t.startedCh:
+		t.cpuAtStart, _ = cpuTicks(p.pid())
+		return t, nil
+	case <-p.done:
+		return nil, fmt.Errorf("tool %v exited before attaching: %s", args, lastLines(p.stderr.String(), 5))
+	case <-time.After(90 * time.Second):
+		p.stop(syscall.SIGINT, 5*time.Second)
+		return nil, fmt.Errorf("tool %v did not attach within 90 s: %s", args, lastLines(p.stderr.String(), 5))
+	}
+}
+
+// attachTime is the wall time from exec to the start line.
+func (t *toolRun) attachTime() float64 { return t.startAt.Sub(t.p.started).Seconds() }
+
+// finish ends the tool with SIGINT (if still running) and returns its summary.
+func (t *toolRun) finish() (*summary, error) {
+	t.p.stop(syscall.SIGINT, 20*time.Second)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sum == nil {
+		return nil, fmt.Errorf("tool ended without a summary: %s", lastLines(t.p.stderr.String(), 5))
+	}
+	return t.sum, nil
+}
+
+func (t *toolRun) peakRSSkB() int64 {
+	if t.p.state == nil {
+		return 0
+	}
+	if ru, ok := t.p.state.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss
+	}
+	return 0
+}
+
+// loadResult is grpcload's JSON line.
+type loadResult struct {
+	Calls       int64   `json:"calls"`
+	Errors      int64   `json:"errors"`
+	QPS         float64 `json:"qps"`
+	P50us       float64 `json:"p50_us"`
+	P99us       float64 `json:"p99_us"`
+	MeanUs      float64 `json:"mean_us"`
+	DurationS   float64 `json:"duration_s"`
+	WarmupCalls int64   `json:"warmup_calls"`
+	FirstError  string  `json:"first_error"`
+}
+
+func (l loadResult) total() int64 { return l.Calls + l.WarmupCalls }
+
+// round is one load run, traced as cfg says.
+type roundCfg struct {
+	side     string // "none", "server", "client", "both"
+	flags    []string
+	conc     int
+	dur      time.Duration
+	warmup   time.Duration
+	quietOut bool // tool without per-call accounting needs
+}
+
+type roundResult struct {
+	Load       loadResult `json:"load"`
+	Sum        *summary   `json:"summary,omitempty"`
+	AttachS    float64    `json:"attach_s,omitempty"`
+	RPCLines   int64      `json:"rpc_lines,omitempty"`
+	ToolCPUs   float64    `json:"tool_cpu_s,omitempty"` // utime+stime between attach and stop
+	ToolPeakKB int64      `json:"tool_peak_rss_kb,omitempty"`
+}
+
+var roundSeq int
+
+func runRound(c roundCfg) (roundResult, error) {
+	var rr roundResult
+	roundSeq++
+	waitFile := filepath.Join(tmpDir, fmt.Sprintf("go-%d", roundSeq))
+	var out bytes.Buffer
+	var outMu sync.Mutex
+	load, err := start(loadPath, []string{"-addr", serverAddr, "-concurrency", strconv.Itoa(c.conc),
+		"-duration", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile},
+		func(l []byte) { outMu.Lock(); out.Write(l); outMu.Unlock() })
+	if err != nil {
+		return rr, err
+	}
+	defer load.stop(syscall.SIGKILL, time.Second)
+	var tool *toolRun
+	if c.side != "none" {
+		args := []string{"--json"}
+		if c.side == "server" || c.side == "both" {
+			args = append(args, "-p", strconv.Itoa(serverPID))
+		}
+		if c.side == "client" || c.side == "both" {
+			args = append(args, "-p", strconv.Itoa(load.pid()))
+		}
+		args = append(args, c.flags...)
+		if tool, err = startTool(args); err != nil {
+			return rr, err
+		}
+		defer tool.p.stop(syscall.SIGKILL, time.Second)
+		rr.AttachS = tool.attachTime()
+	}
+	if err := os.WriteFile(waitFile, nil, 0o644); err != nil {
+		return rr, err
+	}
+	var cpuEnd uint64
+	deadline := c.warmup + c.dur + 60*time.Second
+	for !load.wait(50 * time.Millisecond) {
+		if tool != nil {
+			// Keep the last reading taken while the tool was still attached.
+			if v, ok := cpuTicks(tool.p.pid()); ok {
+				cpuEnd = v
+			}
+		}
+		if deadline -= 50 * time.Millisecond; deadline < 0 {
+			return rr, fmt.Errorf("grpcload did not finish")
+		}
+	}
+	os.Remove(waitFile)
+	if err := json.Unmarshal(bytes.TrimSpace(out.Bytes()), &rr.Load); err != nil {
+		return rr, fmt.Errorf("grpcload output %q: %v (stderr %s)", out.String(), err, load.stderr.String())
+	}
+	if rr.Load.Errors > 0 {
+		return rr, fmt.Errorf("grpcload: %d errors, first: %s", rr.Load.Errors, rr.Load.FirstError)
+	}
+	if tool != nil {
+		if c.side == "server" || c.side == "both" {
+			// Let the last events drain before ending the tool.
+			time.Sleep(300 * time.Millisecond)
+		}
+		if v, ok := cpuTicks(tool.p.pid()); ok {
+			cpuEnd = v
+		}
+		if cpuEnd >= tool.cpuAtStart {
+			rr.ToolCPUs = float64(cpuEnd-tool.cpuAtStart) / clockTicks
+		}
+		sum, err := tool.finish()
+		if err != nil {
+			return rr, err
+		}
+		rr.Sum = sum
+		tool.mu.Lock()
+		rr.RPCLines = tool.rpcLines
+		tool.mu.Unlock()
+		rr.ToolPeakKB = tool.peakRSSkB()
+	}
+	return rr, nil
+}
