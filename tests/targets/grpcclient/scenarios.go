@@ -23,7 +23,7 @@ type callSpec struct {
 	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -49,6 +49,8 @@ func scenario(name string) []callSpec {
 	case "secrets":
 		return []callSpec{unaryEcho(16, map[string]string{"authorization": "Bearer s3cr3t-t0ken",
 			"cookie": "session=abc123", "x-api-key": "k-9876", "x-user": "alice"})}
+	case "stress":
+		return stressCalls()
 	case "slow":
 		slow := unaryEcho(20, map[string]string{echo.KeySleepMs: "300"})
 		return []callSpec{unaryEcho(10, map[string]string{}), slow, unaryEcho(30, map[string]string{})}
@@ -125,6 +127,24 @@ func resetCalls() []callSpec {
 	cancelled.cancelAfter = 200 * time.Millisecond
 	cancelled.wantCode, cancelled.wantMsg, cancelled.wantResp = codes.Canceled, "context canceled", nil
 	return []callSpec{deadline, cancelled, unaryEcho(7, map[string]string{})}
+}
+
+// stressCalls: server streams sent from deep stacks, and busy handlers.
+func stressCalls() []callSpec {
+	const count, size = 40, 64
+	var ss [][]byte
+	for i := 0; i < count; i++ {
+		ss = append(ss, echo.Payload(size))
+	}
+	var calls []callSpec
+	for i := 0; i < 5; i++ {
+		calls = append(calls, callSpec{method: echo.MethodServerStream, kind: "server_stream",
+			reqs: [][]byte{echo.Payload(8)}, wantResp: ss,
+			md: map[string]string{echo.KeyCount: strconv.Itoa(count), echo.KeySize: strconv.Itoa(size),
+				echo.KeyGrowStack: "1"}})
+		calls = append(calls, unaryEcho(32, map[string]string{echo.KeyBusyMs: "3"}))
+	}
+	return calls
 }
 
 func largeCalls() []callSpec {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -28,10 +29,42 @@ func (echoServer) Unary(ctx context.Context, in []byte) ([]byte, error) {
 	if err := sleepWanted(ctx); err != nil {
 		return nil, err
 	}
+	busyWanted(ctx)
 	if err := wantedStatus(ctx); err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// busyWanted spins for x-busy-ms, yielding to the scheduler all the time:
+// with GOMAXPROCS above the core count this keeps goroutines migrating
+// between threads while the transport runs.
+func busyWanted(ctx context.Context) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if len(md.Get(echo.KeyBusyMs)) == 0 {
+		return
+	}
+	ms, err := intValue(md, echo.KeyBusyMs)
+	if err != nil {
+		return
+	}
+	for end := time.Now().Add(time.Duration(ms) * time.Millisecond); time.Now().Before(end); {
+		runtime.Gosched()
+	}
+}
+
+// sendDeep sends out from depth frames down, so that the transport's
+// functions run near the end of the goroutine's stack and now and then
+// must grow it first (their prologue's stack check is taken).
+//
+//go:noinline
+func sendDeep(st grpc.ServerStream, out *[]byte, depth int) error {
+	var pad [48]byte
+	if depth > 0 {
+		pad[depth%len(pad)] = byte(depth)
+		return sendDeep(st, out, depth-1+int(pad[0]&0))
+	}
+	return st.SendMsg(out)
 }
 
 // sleepWanted waits x-sleep-ms, or until the call is cancelled or times out.
@@ -70,9 +103,14 @@ func (echoServer) ServerStream(st grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
+	grow := len(md.Get(echo.KeyGrowStack)) > 0
 	for i := 0; i < count; i++ {
 		out := echo.Payload(size)
-		if err := st.SendMsg(&out); err != nil {
+		depth := 0
+		if grow {
+			depth = (i * 37) % 400
+		}
+		if err := sendDeep(st, &out, depth); err != nil {
 			return err
 		}
 	}

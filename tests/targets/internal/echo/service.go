@@ -27,6 +27,8 @@ const (
 	KeyRespHeader     = "x-resp-header"      // server response header: "h-<Method>"
 	KeyRespTrailer    = "x-resp-trailer"     // server trailer: "t-<Method>"
 	KeySleepMs        = "x-sleep-ms"         // Unary: wait this long before answering
+	KeyGrowStack      = "x-grow-stack"       // ServerStream: send from ever deeper stacks
+	KeyBusyMs         = "x-busy-ms"          // Unary: spin this long, yielding all the time
 )
 
 // Server is what the service handlers call. Messages are *[]byte.
