@@ -1,4 +1,5 @@
-/* func.c - resolve functions and itabs by symbol name, caching functions. */
+/* func.c - resolve functions (symbol table, else Go's function table) and
+ * itabs by symbol name, caching functions. */
 #include "gobin_internal.h"
 
 #include <errno.h>
@@ -20,6 +21,9 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 {
 	const struct gobin_sym *sym;
 	struct gobin_func *fn, **grown;
+	uint64_t entry, end;
+	const char *source = "symtab";
+	int ret;
 
 	for (int i = 0; i < gb->nfuncs; i++) {
 		if (strcmp(gb->funcs[i]->name, name) == 0) {
@@ -28,13 +32,24 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 		}
 	}
 	sym = symbol(gb, name);
-	if (!sym) {
-		*why = gb->nsyms ? "no such symbol" : "the binary has no symbol table";
-		return -ENOENT;
-	}
-	if (sym->size == 0) {
+	if (sym && sym->size == 0) {
 		*why = "symbol has no size";
 		return -EINVAL;
+	}
+	if (sym) {
+		entry = sym->value;
+		end = sym->value + sym->size;
+	} else if (!gb->pclntab) {
+		*why = gb->nsyms ? "no such symbol"
+				  : "the binary has no symbol table and no readable Go function table";
+		return -ENOENT;
+	} else if ((ret = gobin__pclntab_func(gb, name, &entry, &end, why)) != 0) {
+		if (ret == -ENOENT)
+			*why = gb->nsyms ? "no such symbol" : "no such function (no symbol table; "
+							       "not in the Go function table)";
+		return ret;
+	} else {
+		source = "pclntab";
 	}
 	grown = realloc(gb->funcs, (size_t)(gb->nfuncs + 1) * sizeof(*grown));
 	if (!grown)
@@ -46,8 +61,9 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 		return -ENOMEM;
 	gb->funcs[gb->nfuncs] = fn;
 	fn->name = gobin__note(gb, "%s", name);
-	fn->entry = sym->value;
-	fn->end = sym->value + sym->size;
+	fn->source = source;
+	fn->entry = entry;
+	fn->end = end;
 	if (gobin__scan_code(gb, fn, why))
 		goto fail;
 	if (gobin__file_offset(gb, fn->entry, &fn->entry_file_offset) ||

@@ -241,6 +241,8 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s is not a Go program (no Go build information)", path);
 		goto fail;
 	}
+	/* Without Go's function table only the symbol table names functions. */
+	gobin__pclntab_load(gb);
 	/* No DWARF is not fatal: the caller decides what to do without it. */
 	gb->dw = dwarf_begin_elf(gb->elf, DWARF_C_READ, NULL);
 	return gb;
@@ -263,6 +265,7 @@ void gobin__close(struct gobin *gb)
 	free(gb->notes);
 	strmap__free(&gb->dies);
 	strmap__free(&gb->syms);
+	gobin__pclntab_free(gb);
 	free(gb->symv);
 	free(gb->modules);
 	free(gb->modinfo);

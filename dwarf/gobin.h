@@ -48,6 +48,7 @@ struct gobin_param {
 
 struct gobin_func {
 	const char *name; /* as the symbol table spells it */
+	const char *source; /* where entry and end came from: "symtab" or "pclntab" */
 	uint64_t entry;	  /* virtual address of the first instruction */
 	uint64_t end;	  /* first address past the function */
 	uint64_t probe;	  /* where to attach: the stack-check branch, else entry */
@@ -75,6 +76,11 @@ const char *gobin__build_id(const struct gobin *gb);   /* Go build ID or "" */
 const char *gobin__main_path(const struct gobin *gb);  /* main package path or "" */
 bool gobin__has_dwarf(const struct gobin *gb);
 bool gobin__has_symtab(const struct gobin *gb);
+/* Whether Go's function table (.gopclntab) was found and its header is
+ * sound; gobin__func() falls back to it for names the symbol table lacks. */
+bool gobin__has_pclntab(const struct gobin *gb);
+/* How the function table was found: "section", "moduledata", or NULL. */
+const char *gobin__pclntab_how(const struct gobin *gb);
 int gobin__nmodules(const struct gobin *gb);
 const struct gobin_module *gobin__module(const struct gobin *gb, int i);
 /* The version of module path (after replacements), or NULL. */
@@ -89,8 +95,9 @@ int gobin__version_cmp(const char *a, const char *b);
 int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
 		 const char *const *structs, int nstructs, char *err, size_t errlen);
 
-/* Resolve a function by its symbol name. Returns 0, or -ENOENT with the
- * reason in why (a static string or one owned by gb). */
+/* Resolve a function by its symbol name: from the symbol table, else from
+ * Go's function table (fn->source tells which). Returns 0, or -ENOENT with
+ * the reason in why (a static string or one owned by gb). */
 int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
 		const char **why);
 

@@ -37,6 +37,8 @@ struct gobin {
 	struct strmap dies; /* wanted name -> DIE offset + 1 (0 = not found) */
 	bool indexed;
 
+	struct gobin_pclntab *pclntab; /* Go's function table, NULL if none */
+
 	struct gobin_func **funcs; /* resolved functions, cached */
 	int nfuncs;
 
@@ -60,6 +62,13 @@ int gobin__read_buildinfo(struct gobin *gb);
 
 /* prologue.c: fill probe, rets of fn from its machine code. */
 int gobin__scan_code(struct gobin *gb, struct gobin_func *fn, const char **why);
+
+/* pclntab.c: Go's function table. Load finds and checks it (0 or -errno;
+ * failure only means gb->pclntab stays NULL); func looks a name up. */
+int gobin__pclntab_load(struct gobin *gb);
+void gobin__pclntab_free(struct gobin *gb);
+int gobin__pclntab_func(struct gobin *gb, const char *name, uint64_t *entry, uint64_t *end,
+			const char **why);
 
 /* dwarfinfo.c: fill params of fn from DWARF. */
 void gobin__read_params(struct gobin *gb, struct gobin_func *fn);

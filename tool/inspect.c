@@ -155,7 +155,8 @@ static void human_func(FILE *f, struct gobin *gb, const char *name)
 		fprintf(f, "\nFUNCTION %s\n  missing: %s\n", name, why);
 		return;
 	}
-	fprintf(f, "\nFUNCTION %s\n", name);
+	fprintf(f, "\nFUNCTION %s (address from the %s)\n", name,
+		strcmp(fn->source, "pclntab") == 0 ? "Go function table" : "symbol table");
 	fprintf(f, "  entry 0x%llx  end 0x%llx  probe 0x%llx (%s)  file offset 0x%llx\n",
 		(unsigned long long)fn->entry, (unsigned long long)fn->end,
 		(unsigned long long)fn->probe,
@@ -199,8 +200,9 @@ static void print_human(FILE *f, const struct resolution *res)
 	fprintf(f, "go          %s, %s, %s ABI\n", gobin__go_version(gb), gobin__arch(gb),
 		gobin__abi(gb));
 	fprintf(f, "build id    %s\n", *gobin__build_id(gb) ? gobin__build_id(gb) : "(none)");
-	fprintf(f, "debug info  %s, symbol table %s\n", gobin__has_dwarf(gb) ? "DWARF" : "none",
-		gobin__has_symtab(gb) ? "yes" : "none");
+	fprintf(f, "debug info  %s, symbol table %s, Go function table %s\n",
+		gobin__has_dwarf(gb) ? "DWARF" : "none", gobin__has_symtab(gb) ? "yes" : "none",
+		gobin__has_pclntab(gb) ? gobin__pclntab_how(gb) : "none");
 	for (int i = 0; i < gobin__nmodules(gb); i++) {
 		const struct gobin_module *m = gobin__module(gb, i);
 
@@ -300,12 +302,12 @@ static void json_funcs(FILE *f, struct gobin *gb)
 		json_str(f, fn->name);
 		fprintf(f, ",\"entry\":\"0x%llx\",\"end\":\"0x%llx\",\"probe\":\"0x%llx\","
 			   "\"probe_kind\":\"%s\",\"file_offset\":\"0x%llx\","
-			   "\"entry_file_offset\":\"0x%llx\",\"returns\":[",
+			   "\"entry_file_offset\":\"0x%llx\",\"address_source\":\"%s\",\"returns\":[",
 			(unsigned long long)fn->entry, (unsigned long long)fn->end,
 			(unsigned long long)fn->probe,
 			fn->probe_is_stack_check ? "stack_check" : "entry",
 			(unsigned long long)fn->probe_file_offset,
-			(unsigned long long)fn->entry_file_offset);
+			(unsigned long long)fn->entry_file_offset, fn->source);
 		for (int r = 0; r < fn->nrets; r++)
 			fprintf(f, "%s\"0x%llx\"", r ? "," : "", (unsigned long long)fn->rets[r]);
 		fprintf(f, "],\"returns_complete\":%s,\"params\":[",

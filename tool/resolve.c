@@ -209,10 +209,11 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	const char *why;
 
 	rr->version = gobin__module_version(res->gb, r->module);
-	if (!gobin__has_symtab(res->gb)) {
-		rr->why = rr->version ? "the binary has no symbol table (stripped), so its functions "
-					"cannot be found"
-				      : "the binary has no symbol table and no module list: cannot tell";
+	if (!gobin__has_symtab(res->gb) && !gobin__has_pclntab(res->gb)) {
+		rr->why = rr->version ? "the binary has neither a symbol table nor Go's function "
+					"table, so its functions cannot be found"
+				      : "the binary has no symbol table, no function table and no module "
+					"list: cannot tell";
 		rr->unknown = true;
 		return;
 	}

@@ -58,6 +58,7 @@ type jFunc struct {
 	ProbeKind       string   `json:"probe_kind"`
 	FileOffset      string   `json:"file_offset"`
 	EntryFileOffset string   `json:"entry_file_offset"`
+	AddressSource   string   `json:"address_source"`
 	Returns         []string `json:"returns"`
 	ReturnsComplete *bool    `json:"returns_complete"`
 	Params          []jParam `json:"params"`
@@ -103,7 +104,7 @@ type inspectOut struct {
 // so that a new field cannot go unchecked.
 var (
 	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules functions structs itabs missing probes")
-	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset returns returns_complete params params_why")
+	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
 	knownParam  = keys("name type pieces why")
 	knownPiece  = keys("reg stack none size")
 	knownStruct = keys("size members")
@@ -590,6 +591,10 @@ func (v *verifier) checkFunc(f *jFunc) error {
 	}
 	if !s.hasSize || s.size == 0 {
 		return v.mismatch(item("size"), f.End, "nm shows no size")
+	}
+	// nm found it, so the tool must have taken it from the symbol table.
+	if f.AddressSource != "symtab" {
+		return v.mismatch(item("address_source"), f.AddressSource, "symtab (nm lists the symbol)")
 	}
 	entry, end := s.addr, s.addr+s.size
 	if !hexEq(f.Entry, entry) {
