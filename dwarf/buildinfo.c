@@ -180,3 +180,41 @@ int gobin__read_buildinfo(struct gobin *gb)
 		ret = parse_modinfo(gb);
 	return ret;
 }
+
+int gobin__find_version_after(const struct gobin *gb, const char *prefix, char *out,
+			      size_t outlen)
+{
+	size_t plen = strlen(prefix);
+	unsigned char buf[1 << 16];
+
+	for (size_t i = 0; i < gb->nphdrs; i++) {
+		const GElf_Phdr *p = &gb->phdrs[i];
+
+		if (p->p_type != PT_LOAD || (p->p_flags & (PF_W | PF_X)))
+			continue; /* read-only data only */
+		/* Overlapping windows so a match across a boundary is seen. */
+		for (uint64_t off = 0; off < p->p_filesz; off += sizeof(buf) - 64) {
+			ssize_t n = pread(gb->fd, buf, sizeof(buf), (off_t)(p->p_offset + off));
+
+			if (n <= 0)
+				break;
+			for (ssize_t j = 0; j + (ssize_t)plen + 1 < n; j++) {
+				size_t k = 0;
+
+				if (memcmp(buf + j, prefix, plen) != 0 || buf[j + plen] < '0' ||
+				    buf[j + plen] > '9')
+					continue;
+				while (j + (ssize_t)(plen + k) < n && k + 1 < outlen &&
+				       ((buf[j + plen + k] >= '0' && buf[j + plen + k] <= '9') ||
+					buf[j + plen + k] == '.'))
+					k++;
+				memcpy(out, buf + j + plen, k);
+				out[k] = '\0';
+				return 0;
+			}
+			if (n < (ssize_t)sizeof(buf))
+				break;
+		}
+	}
+	return -ENOENT;
+}

@@ -86,6 +86,11 @@ const struct gobin_module *gobin__module(const struct gobin *gb, int i);
 /* The version of module path (after replacements), or NULL. */
 const char *gobin__module_version(const struct gobin *gb, const char *path);
 
+/* Find prefix followed by a version ("grpc-go/" -> "1.33.3") in the
+ * read-only data; copies the version (digits and dots) into out. */
+int gobin__find_version_after(const struct gobin *gb, const char *prefix, char *out,
+			      size_t outlen);
+
 /* Compare two Go version strings ("go1.19.8", "v1.33.3"); <0, 0, >0. */
 int gobin__version_cmp(const char *a, const char *b);
 

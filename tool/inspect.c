@@ -245,9 +245,12 @@ static void print_human(FILE *f, const struct resolution *res)
 	for (int i = 0; i < res->nrules; i++) {
 		const struct rule_result *rr = &res->rules[i];
 
-		fprintf(f, "  %-20s %s %s%s%s\n", rr->rule->name, rr->rule->module,
-			rr->version ? rr->version : "(version unknown)", rr->applies ? "" : ": ",
-			rr->applies ? "" : rr->why);
+		fprintf(f, "  %-20s %s %s%s%s%s%s\n", rr->rule->name, rr->rule->module,
+			rr->version ? rr->version : "(version unknown)",
+			rr->version ? " (from the " : "", rr->version ? rr->version_source : "",
+			rr->version ? ")" : "", rr->applies ? "" : "");
+		if (!rr->applies)
+			fprintf(f, "%24s%s\n", "", rr->why);
 	}
 	fprintf(f, "\nPROBES (%d of %d enabled)\n", resolution__enabled(res), res->nprobes);
 	for (int i = 0; i < res->nprobes; i++) {
@@ -457,6 +460,33 @@ static void json_missing_all(FILE *f, struct gobin *gb)
 	fprintf(f, "]");
 }
 
+static void json_rules(FILE *f, const struct resolution *res)
+{
+	fprintf(f, ",\"rules\":[");
+	for (int i = 0; i < res->nrules; i++) {
+		const struct rule_result *rr = &res->rules[i];
+
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		json_str(f, rr->rule->name);
+		fprintf(f, ",\"module\":");
+		json_str(f, rr->rule->module);
+		fprintf(f, ",\"applies\":%s,\"version\":", rr->applies ? "true" : "false");
+		if (rr->version) {
+			json_str(f, rr->version);
+			fprintf(f, ",\"version_source\":");
+			json_str(f, rr->version_source);
+		} else {
+			fprintf(f, "null,\"version_source\":null");
+		}
+		if (!rr->applies) {
+			fprintf(f, ",\"why\":");
+			json_str(f, rr->why);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}
+
 static void json_probes(FILE *f, const struct resolution *res)
 {
 	fprintf(f, ",\"probes\":[");
@@ -505,6 +535,7 @@ static void print_json(FILE *f, const struct resolution *res)
 	json_structs(f, gb);
 	json_itabs(f, gb);
 	json_missing_all(f, gb);
+	json_rules(f, res);
 	json_probes(f, res);
 	fprintf(f, "}\n");
 }

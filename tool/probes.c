@@ -234,6 +234,8 @@ const struct rule rules[] = {
 		.module = "google.golang.org/grpc",
 		.marker = T "(*loopyWriter).writeHeader",
 		.min_version = "v1.33.0",
+		/* grpc-go compiles its version into its user agent. */
+		.version_mark = "grpc-go/",
 		.probes = {"srv_hdr_in", "cli_hdr_in", "hdr_out", "cli_msg_out", "srv_msg_out",
 			   "cli_data_in", "srv_data_in", "cli_pdata_in", "srv_pdata_in",
 			   "cli_rst_in", "srv_rst_in", "rst_out"},

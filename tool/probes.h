@@ -44,6 +44,7 @@ struct rule {
 	const char *module;	 /* module whose version gates the rule */
 	const char *marker;	 /* a symbol that proves the code is linked in */
 	const char *min_version; /* inclusive; NULL = any */
+	const char *version_mark; /* without module data: "<mark><version>" in the binary */
 	const char *probes[MAX_RULE_PROBES];
 };
 

@@ -209,6 +209,15 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	const char *why;
 
 	rr->version = gobin__module_version(res->gb, r->module);
+	rr->version_source = rr->version ? "module data" : NULL;
+	if (!rr->version && r->version_mark &&
+	    gobin__find_version_after(res->gb, r->version_mark, rr->version_buf + 1,
+				      sizeof(rr->version_buf) - 1) == 0) {
+		/* GOPATH builds carry no module list. */
+		rr->version_buf[0] = 'v';
+		rr->version = rr->version_buf;
+		rr->version_source = "user-agent string";
+	}
 	if (!gobin__has_symtab(res->gb) && !gobin__has_pclntab(res->gb)) {
 		rr->why = rr->version ? "the binary has neither a symbol table nor Go's function "
 					"table, so its functions cannot be found"

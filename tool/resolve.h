@@ -32,6 +32,8 @@ struct rule_result {
 	const struct rule *rule;
 	bool applies;
 	const char *version; /* module version found, or NULL */
+	const char *version_source; /* "module data", "user-agent string" */
+	char version_buf[32];
 	const char *why;     /* why it does not apply */
 	bool unknown;	     /* could not tell (no symbols) */
 };

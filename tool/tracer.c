@@ -292,7 +292,7 @@ static void report_startup(const struct session *s)
 static void announce(struct session *s)
 {
 	const struct program *p = &s->progs[0];
-	const char *grpc = gobin__module_version(p->gb, "google.golang.org/grpc");
+	const char *grpc = p->res.rules[0].version;
 	int probes = 0;
 	char pids[256] = "";
 	size_t n = 0;

@@ -98,12 +98,13 @@ type inspectOut struct {
 	Itabs     map[string]string  `json:"itabs"`
 	Missing   []jMissing         `json:"missing"`
 	Probes    []jProbe           `json:"probes"`
+	Rules     []jRule            `json:"rules"`
 }
 
 // Every key the JSON may hold; a key the oracle does not know is a failure,
 // so that a new field cannot go unchecked.
 var (
-	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules functions structs itabs missing probes")
+	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules functions structs itabs missing rules probes")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
 	knownParam  = keys("name type pieces why")
 	knownPiece  = keys("reg stack none size")
@@ -385,6 +386,9 @@ func (v *verifier) run() error {
 			return v.mismatch("abi", js.ABI, wantABI+" (DW_AT_producer)")
 		}
 	}
+	if err := v.checkRules(); err != nil {
+		return err
+	}
 	if err := v.checkModules(); err != nil {
 		return err
 	}
@@ -526,6 +530,40 @@ func (v *verifier) inMissing(fn string) bool {
 		}
 	}
 	return false
+}
+
+type jRule struct {
+	Name          string  `json:"name"`
+	Module        string  `json:"module"`
+	Applies       bool    `json:"applies"`
+	Version       *string `json:"version"`
+	VersionSource *string `json:"version_source"`
+	Why           string  `json:"why"`
+}
+
+// checkRules: the grpc-go rule applies to every matrix binary, with the
+// cell's version (from the module data, or for the GOPATH cell's client
+// from the user-agent string grpc-go compiles in; its server has none).
+func (v *verifier) checkRules() error {
+	for _, r := range v.js.Rules {
+		if !strings.HasSuffix(r.Module, "/grpc") {
+			continue
+		}
+		if !r.Applies {
+			return v.mismatch("rule "+r.Name, "does not apply: "+r.Why, "applies (grpc-go is linked in)")
+		}
+		if r.Version == nil {
+			if v.cell.gopath {
+				return nil
+			}
+			return v.mismatch("rule "+r.Name+" version", "unknown", v.cell.grpc)
+		}
+		if *r.Version != v.cell.grpc {
+			return v.mismatch("rule "+r.Name+" version", *r.Version, "the cell's "+v.cell.grpc)
+		}
+		return nil
+	}
+	return v.mismatch("rules", "no grpc-go rule", "one")
 }
 
 func (v *verifier) checkModules() error {
