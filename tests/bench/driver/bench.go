@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +46,8 @@ type startupResult struct {
 	DumpTimedOut bool    `json:"dwarfdump_timed_out,omitempty"`
 	ProbesOn     int     `json:"probes_enabled"`
 	ProbesAll    int     `json:"probes_total"`
+	CheckCalls   int64   `json:"check_calls"` // calls made while the warm run was attached
+	CheckSeen    int64   `json:"check_seen"`  // of which the tool printed
 	Err          string  `json:"error,omitempty"`
 }
 
@@ -67,6 +71,8 @@ type results struct {
 	Events       []eventsResult    `json:"events"`
 	EventsPerRPC float64           `json:"server_events_per_call"`
 	TotalS       float64           `json:"total_s"`
+	LoadBefore   string            `json:"loadavg_before"` // /proc/loadavg: other work on the machine
+	LoadAfter    string            `json:"loadavg_after"`
 	Errors       []string          `json:"errors,omitempty"`
 }
 
@@ -87,10 +93,22 @@ func run() int {
 		"sustained": sustained.String(), "tiny": tinyDur.String(), "targets": *targetsDir,
 	}
 	res.BigbinBuildS = *buildSecs
+	res.LoadBefore = loadavg()
 	for _, p := range []string{*toolPath, loadPath, serverPath} {
 		if _, err := os.Stat(p); err != nil {
 			fatal("%v (run make all targets)", err)
 		}
+	}
+	// One copy of the tool for the whole run: a rebuild of build/ during
+	// the run (make, another engineer) must not change what is measured.
+	if b, err := os.ReadFile(*toolPath); err != nil {
+		fatal("%v", err)
+	} else {
+		cp := filepath.Join(tmpDir, "gogrpctrace")
+		if err := os.WriteFile(cp, b, 0o755); err != nil {
+			fatal("%v", err)
+		}
+		*toolPath = cp
 	}
 	// Start-up first, so the first attach is a cold one.
 	for _, bin := range []string{serverPath, *bigBin} {
@@ -136,6 +154,7 @@ func run() int {
 	srv.stop(syscall.SIGTERM, 5*time.Second)
 
 	res.TotalS = time.Since(t0).Seconds()
+	res.LoadAfter = loadavg()
 	line, env := envLine()
 	res.Env = env
 	printTable(line)
@@ -154,21 +173,28 @@ func runBatch(rows []*overheadRow) {
 				continue
 			}
 			base := roundCfg{side: "none", conc: r.Concurrency, dur: *roundDur, warmup: *warmupDur}
-			u, err := runRound(base)
-			if err != nil {
-				note("%s c=%d untraced: %v", r.Name, r.Concurrency, err)
-				continue
-			}
 			tc := base
 			tc.side, tc.flags = r.Side, r.Flags
-			t, err := runRound(tc)
+			// ABBA: untraced first in even pairs, traced first in odd
+			// ones, so a drift during the run cancels too.
+			var u, t roundResult
+			var err error
+			if rep%2 == 0 {
+				if u, err = runRound(base); err == nil {
+					t, err = runRound(tc)
+				}
+			} else {
+				if t, err = runRound(tc); err == nil {
+					u, err = runRound(base)
+				}
+			}
 			if err != nil {
 				msg := err.Error()
 				if len(r.Flags) > 0 && (strings.Contains(msg, "unrecognized") || strings.Contains(msg, "invalid option") ||
 					strings.Contains(msg, "unknown option") || strings.Contains(msg, "exited before attaching")) {
 					r.Skipped = "flag not supported by this build: " + lastLines(msg, 1)
 				}
-				note("%s c=%d traced: %v", r.Name, r.Concurrency, err)
+				note("%s c=%d: %v", r.Name, r.Concurrency, err)
 				continue
 			}
 			r.Untraced = append(r.Untraced, u)
@@ -191,6 +217,29 @@ func mean(v []float64) float64 {
 	return s / float64(len(v))
 }
 
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	w := append([]float64(nil), v...)
+	sort.Float64s(w)
+	if len(w)%2 == 1 {
+		return w[len(w)/2]
+	}
+	return (w[len(w)/2-1] + w[len(w)/2]) / 2
+}
+
+// medianRatio is the median over the pairs of traced/untraced.
+func medianRatio(t, u []float64) float64 {
+	var r []float64
+	for i := range t {
+		if u[i] > 0 {
+			r = append(r, t[i]/u[i])
+		}
+	}
+	return median(r)
+}
+
 func finishRow(r *overheadRow) {
 	if len(r.Traced) == 0 {
 		if r.Skipped == "" {
@@ -207,9 +256,11 @@ func finishRow(r *overheadRow) {
 	}
 	qps := func(l loadResult) float64 { return l.QPS }
 	uq, tq := get(r.Untraced, qps), get(r.Traced, qps)
-	r.QPSRatio = mean(tq) / mean(uq)
-	r.P50Ratio = mean(get(r.Traced, func(l loadResult) float64 { return l.P50us })) / mean(get(r.Untraced, func(l loadResult) float64 { return l.P50us }))
-	r.P99Ratio = mean(get(r.Traced, func(l loadResult) float64 { return l.P99us })) / mean(get(r.Untraced, func(l loadResult) float64 { return l.P99us }))
+	p50 := func(l loadResult) float64 { return l.P50us }
+	p99 := func(l loadResult) float64 { return l.P99us }
+	r.QPSRatio = medianRatio(tq, uq)
+	r.P50Ratio = medianRatio(get(r.Traced, p50), get(r.Untraced, p50))
+	r.P99Ratio = medianRatio(get(r.Traced, p99), get(r.Untraced, p99))
 	r.PairQPSMin, r.PairQPSMax = 1e9, 0
 	var hits, calls float64
 	for i := range tq {
@@ -228,11 +279,14 @@ func finishRow(r *overheadRow) {
 	if calls > 0 {
 		r.HitsPerCall = hits / calls
 	}
-	// Time per call at this concurrency: concurrency / throughput.
-	tu := float64(r.Concurrency) * 1e6 / mean(uq)
-	tt := float64(r.Concurrency) * 1e6 / mean(tq)
+	// Time per call at this concurrency (concurrency / throughput), the
+	// difference taken per pair, then the median.
+	var d []float64
+	for i := range tq {
+		d = append(d, float64(r.Concurrency)*1e6/tq[i]-float64(r.Concurrency)*1e6/uq[i])
+	}
 	if r.HitsPerCall > 0 {
-		r.UsPerHit = (tt - tu) / r.HitsPerCall
+		r.UsPerHit = median(d) / r.HitsPerCall
 	}
 }
 
@@ -265,21 +319,41 @@ func runEvents(name string, pages int, d time.Duration) eventsResult {
 // reader against the dwarfdump method.
 func measureStartup(bin string) startupResult {
 	s := startupResult{Binary: bin, SizeMB: fileMB(bin)}
-	srv, _, err := startServer(bin)
+	srv, srvAddr, err := startServer(bin)
 	if err != nil {
 		s.Err = err.Error()
 		note("start-up %s: %v", bin, err)
 		return s
 	}
+	// A fresh cache seen by these two runs only: the first is cold, the
+	// second finds what the first compiled.
+	cache := ""
+	if err := os.MkdirAll(toolCacheDir, 0o700); err == nil {
+		if d, err := os.MkdirTemp(tmpDir, "cache."); err == nil && os.Chmod(d, 0o700) == nil {
+			cache = d
+		}
+	}
+	if cache == "" {
+		note("start-up %s: no private cache directory; the cold run may use the machine's cache", bin)
+	}
 	for i := 0; i < 2; i++ {
-		t, err := startTool([]string{"--json", "-v", "-p", strconv.Itoa(srv.pid())})
+		t, err := startToolIn(cache, []string{"--json", "-v", "-p", strconv.Itoa(srv.pid())})
 		if err != nil {
 			s.Err = err.Error()
 			note("start-up %s: %v", bin, err)
 			break
 		}
 		at := t.attachTime()
+		if i == 1 {
+			// While attached: a second of calls, to show the tool sees them.
+			s.CheckCalls, s.CheckSeen = checkCalls(srvAddr, t)
+		}
 		t.finish()
+		t.mu.Lock()
+		if i == 1 {
+			s.CheckSeen = t.rpcLines
+		}
+		t.mu.Unlock()
 		su := parseStartup(t.p.stderr.String())
 		if i == 0 {
 			s.ColdAttachS, s.Cold, s.ColdPeakKB = at, su, t.peakRSSkB()
@@ -320,24 +394,49 @@ func dwarfdumpMethod(bin string) (float64, bool) {
 	funcs := `google\.golang\.org/grpc/internal/transport\.\(\*(http2Server|http2Client|loopyWriter)\)\.(operateHeaders|writeHeader|write|Write|handleData|handleRSTStream)|golang\.org/x/net/http2\.\(\*Framer\)\.WriteRSTStream`
 	types := `google\.golang\.org/grpc/internal/transport\.(http2Server|http2Client|ServerStream|ClientStream|Stream|loopyWriter)|golang\.org/x/net/http2\.(MetaHeadersFrame|DataFrame|FrameHeader|HeadersFrame)|google\.golang\.org/grpc/mem\.(BufferSlice|SliceBuffer)|net\.TCPAddr`
 	script := fmt.Sprintf(`set -o pipefail; %q --debug-info %q | grep -E -A 40 'DW_AT_name[[:space:]]+\("(%s|%s)"\)' > /dev/null`, *dumpTool, bin, funcs, types)
-	cmd := exec.Command("bash", "-c", script)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	st := time.Now()
-	if err := cmd.Start(); err != nil {
+	p, err := start("bash", []string{"-c", script}, nil)
+	if err != nil {
 		note("dwarfdump: %v", err)
 		return 0, false
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			note("dwarfdump method on %s: %v", bin, err)
-		}
-		return time.Since(st).Seconds(), false
-	case <-time.After(*dumpLimit):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+	if !p.wait(*dumpLimit) {
+		syscall.Kill(-p.pid(), syscall.SIGKILL) // the whole pipeline
+		p.wait(5 * time.Second)
 		return time.Since(st).Seconds(), true
 	}
+	el := time.Since(st).Seconds()
+	if !p.state.Success() {
+		note("dwarfdump method on %s: %v: %s", bin, p.state, lastLines(p.stderr.String(), 2))
+	}
+	return el, false
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// checkCalls runs grpcload for a second against addr; returns the calls made.
+func checkCalls(addr string, t *toolRun) (int64, int64) {
+	var line []byte
+	p, err := start(loadPath, []string{"-addr", addr, "-concurrency", "1", "-duration", "1s", "-warmup", "0s"},
+		func(l []byte) { line = append([]byte(nil), l...) })
+	if err != nil {
+		note("check calls: %v", err)
+		return 0, 0
+	}
+	if !p.wait(30 * time.Second) {
+		p.stop(syscall.SIGKILL, time.Second)
+	}
+	var l loadResult
+	if err := json.Unmarshal(line, &l); err != nil || l.Errors > 0 {
+		note("check calls against %s: %v %s %s", addr, err, l.FirstError, p.stderr.String())
+	}
+	time.Sleep(300 * time.Millisecond)
+	return l.total(), 0
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -27,7 +28,7 @@ func printTable(envLine string) {
 	p("\n==== gogrpctrace benchmark (rounds of %v after %v warm-up, %d untraced/traced pairs per row) ====\n",
 		*roundDur, *warmupDur, *pairs)
 
-	p("\n1. Unary overhead, traced/untraced (100-byte Echo, one connection; ratios of means over the pairs)\n")
+	p("\n1. Unary overhead, traced/untraced (100-byte Echo, one connection; each ratio is the median over the pairs of traced/untraced)\n")
 	p("%-22s %4s %10s %10s %8s %13s %9s %9s  %s\n", "tool on", "conc", "qps untr.", "qps traced", "qps", "(pair range)", "p50", "p99", "goal (qps ratio)")
 	for _, r := range res.Overhead {
 		if strings.Contains(r.Name, ",") {
@@ -88,7 +89,11 @@ func printTable(envLine string) {
 		if ours != nil && ours.UsPerHit > 0 && r != ours {
 			rel = fmt.Sprintf("%.2fx", r.UsPerHit/ours.UsPerHit)
 		}
-		p("  %-26s %10.3f %10.2f %11.2f %9s\n", label, r.QPSRatio, r.HitsPerCall, r.UsPerHit, rel)
+		flag := ""
+		if r.UsPerHit < 0 {
+			flag = "  (negative: below the noise)"
+		}
+		p("  %-26s %10.3f %10.2f %11.2f %9s%s\n", label, r.QPSRatio, r.HitsPerCall, r.UsPerHit, rel, flag)
 	}
 
 	p("\n4. Start-up (tool start to its {\"type\":\"start\"} line; phases from -v; RSS from wait4)\n")
@@ -110,8 +115,17 @@ func printTable(envLine string) {
 			phases := "      (no -v start-up line)           "
 			if su.Found {
 				phases = fmt.Sprintf("%8.3f %8.3f %8.3f %8.3f", su.ReadS, su.RenderS, su.CompileS, su.AttachS)
+				if su.FromCache {
+					label += " (cache)"
+				}
 			}
 			p("  %-26s %7.1f %8.3f %s %6.0f MB %4d/%-4d\n", name+label, s.SizeMB, at, phases, float64(kb)/1024, s.ProbesOn, s.ProbesAll)
+		}
+	}
+	for _, s := range res.Startup {
+		if s.CheckCalls > 0 {
+			p("  %-26s tool attached (warm run) saw %d of %d Echo calls made during it (%d probes on)\n",
+				filepath.Base(s.Binary), s.CheckSeen, s.CheckCalls, s.ProbesOn)
 		}
 	}
 	if len(res.Startup) > 0 {
@@ -170,7 +184,12 @@ func printTable(envLine string) {
 			p("  - %s\n", e)
 		}
 	}
-	p("\ntotal %.0f s; %s\n", res.TotalS, envLine)
+	p("\nload average before %s, after %s (anything above the CPU count means other work shared the machine)\n", res.LoadBefore, res.LoadAfter)
+	if busy(res.LoadBefore) || busy(res.LoadAfter) {
+		p("WARNING: the machine was busy with other work during this run: the ratios and µs/hit above carry that noise\n" +
+			"(see each row's pair range); rerun on an idle machine for numbers to judge the goals by.\n")
+	}
+	p("total %.0f s; %s\n", res.TotalS, envLine)
 }
 
 func qpsOf(rs []roundResult) []float64 {
@@ -183,4 +202,13 @@ func fieldOf(rs []roundResult, f func(loadResult) float64) []float64 {
 		v = append(v, f(r.Load))
 	}
 	return v
+}
+
+// busy: the 1-minute load average exceeds the CPU count.
+func busy(load string) bool {
+	var l float64
+	if _, err := fmt.Sscan(load, &l); err != nil {
+		return false
+	}
+	return l > float64(runtime.NumCPU())
 }

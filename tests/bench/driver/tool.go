@@ -37,9 +37,12 @@ type startup struct {
 	CompileS  float64 `json:"compile_s"`
 	AttachS   float64 `json:"attach_s"`
 	PeakRSSkB int64   `json:"peak_rss_kb"`
+	FromCache bool    `json:"from_cache"` // the compiled program came from the tool's cache
 }
 
-var startupLine = regexp.MustCompile(`start-up: read ([0-9.]+) s, render ([0-9.]+) s, compile ([0-9.]+) s, attach ([0-9.]+) s, peak RSS ([0-9]+) kB`)
+const toolCacheDir = "/var/cache/gogrpctrace"
+
+var startupLine = regexp.MustCompile(`start-up: read ([0-9.]+) s, render ([0-9.]+) s, compile ([0-9.]+) s( \(from the cache\))?, attach ([0-9.]+) s, peak RSS ([0-9]+) kB`)
 
 func parseStartup(stderr string) startup {
 	m := startupLine.FindStringSubmatch(stderr)
@@ -47,8 +50,8 @@ func parseStartup(stderr string) startup {
 		return startup{}
 	}
 	f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
-	rss, _ := strconv.ParseInt(m[5], 10, 64)
-	return startup{true, f(m[1]), f(m[2]), f(m[3]), f(m[4]), rss}
+	rss, _ := strconv.ParseInt(m[6], 10, 64)
+	return startup{true, f(m[1]), f(m[2]), f(m[3]), f(m[5]), rss, m[4] != ""}
 }
 
 type toolRun struct {
@@ -62,7 +65,13 @@ type toolRun struct {
 }
 
 // startTool runs the tool with args and waits for its start line.
-func startTool(args []string) (*toolRun, error) {
+func startTool(args []string) (*toolRun, error) { return startToolIn("", args) }
+
+// startToolIn runs the tool with an empty private directory cacheDir mounted
+// over its compiled-program cache (in a mount namespace of its own), so a
+// first attach is a cold one without touching the machine's cache. The
+// process is exec'd in place: its PID is the tool's.
+func startToolIn(cacheDir string, args []string) (*toolRun, error) {
 	t := &toolRun{startedCh: make(chan struct{})}
 	onLine := func(l []byte) {
 		switch {
@@ -84,7 +93,13 @@ func startTool(args []string) (*toolRun, error) {
 			}
 		}
 	}
-	p, err := start(*toolPath, args, onLine)
+	name := *toolPath
+	if cacheDir != "" {
+		args = append([]string{"--mount", "--propagation", "private", "sh", "-c",
+			`mount --bind "$0" ` + toolCacheDir + ` && exec "$@"`, cacheDir, *toolPath}, args...)
+		name = "unshare"
+	}
+	p, err := start(name, args, onLine)
 	if err != nil {
 		return nil, err
 	}
