@@ -161,6 +161,12 @@ static __always_inline u64 read_conn(u64 addr, u32 *flags)
 /* ---- header blocks ---- */
 
 #if PROBE_SRV_HDR_IN || PROBE_CLI_HDR_IN || PROBE_HDR_OUT
+/* The bytes of a HeaderField holding both string headers. */
+#define FIELD_READ ((FIELD_NAME > FIELD_VALUE ? FIELD_NAME : FIELD_VALUE) + 16)
+#if FIELD_READ > 64
+#error "hpack.HeaderField is larger than this template reads in one go"
+#endif
+
 /* Copy the fields of a []hpack.HeaderField into e->buf.
  *
  * The running offset lives in e (map memory), not in a register: the
@@ -172,6 +178,7 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 
 	e->nfields = nfields > 0xffff ? 0xffff : nfields;
 	for (i = 0; i < HDR_MAX_FIELDS; i++) {
+		u8 raw[FIELD_READ] = {};
 		struct go_slice name = {}, value = {};
 		struct hdr_entry *he;
 		u32 off, nlen, vlen;
@@ -179,11 +186,13 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 
 		if (i >= nfields)
 			break;
-		if (read_user(&name, sizeof(name), f + FIELD_NAME) ||
-		    read_user(&value, sizeof(value), f + FIELD_VALUE)) {
+		/* One read per field: both string headers at once. */
+		if (read_user(raw, sizeof(raw), f)) {
 			e->c.flags |= EVF_READ_ERROR;
 			break;
 		}
+		__builtin_memcpy(&name, raw + FIELD_NAME, sizeof(name));
+		__builtin_memcpy(&value, raw + FIELD_VALUE, sizeof(value));
 		nlen = name.len > HDR_NAME_MASK ? HDR_NAME_MASK : name.len;
 		vlen = value.len > HDR_VALUE_MASK ? HDR_VALUE_MASK : value.len;
 		off = e->buf_len;
