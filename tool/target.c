@@ -23,8 +23,11 @@ int target__exe_path(pid_t pid, char *path, size_t len, char *err, size_t errlen
 	if (access(path, R_OK) != 0) {
 		int e = errno;
 
-		snprintf(err, errlen, "cannot read the executable of PID %d: %s%s", (int)pid,
-			 strerror(e), e == EACCES || e == EPERM ? " (run as root)" : "");
+		if (e == ENOENT)
+			snprintf(err, errlen, "PID %d exited", (int)pid);
+		else
+			snprintf(err, errlen, "cannot read the executable of PID %d: %s%s", (int)pid,
+				 strerror(e), e == EACCES || e == EPERM ? " (run as root)" : "");
 		return -e;
 	}
 	return 0;

@@ -22,6 +22,52 @@ func registerSafety() {
 	register("runtime", "safety/stress-deep-stacks-preemption", true, func() error { return stress(newest) })
 	register("runtime", "safety/attach-detach-cycles", true, func() error { return attachCycles(newest) })
 	register("runtime", "safety/sigkill-leaves-nothing", true, func() error { return sigkill(newest) })
+	register("runtime", "safety/target-forks-and-execs", true, func() error {
+		// Each call runs /bin/true from the traced server.
+		o := traceOpts{cell: newest, side: "server", scenario: "spawn"}
+		r, err := traceRun(o)
+		if err != nil {
+			return err
+		}
+		return expectExact(o, r, nil)
+	})
+	register("runtime", "safety/target-exits-while-attaching", true, func() error { return exitWhileAttaching(newest) })
+}
+
+// exitWhileAttaching: the target dies at different moments of start-up.
+// The tool must end by itself, either attached (then with a summary) or
+// with one line saying the process went away; never hang or crash, and
+// leave no uprobe behind.
+func exitWhileAttaching(c cell) error {
+	attached := false
+	for _, delay := range []time.Duration{0, 50 * time.Millisecond, 300 * time.Millisecond, 800 * time.Millisecond, 6 * time.Second} {
+		srv, _, err := startServer(c, false)
+		if err != nil {
+			return err
+		}
+		tool, err := start(toolPath, "--json", "-p", strconv.Itoa(srv.pid()))
+		if err != nil {
+			return err
+		}
+		time.Sleep(delay)
+		srv.stop(syscall.SIGKILL, 5*time.Second)
+		err = tool.wait(60 * time.Second)
+		out := strings.Join(tool.lines(), "\n")
+		switch {
+		case err == nil && strings.Contains(out, `"type":"summary"`):
+			attached = true
+		case err != nil && strings.Count(tool.errText(), "\n") == 0 && strings.HasPrefix(tool.errText(), "gogrpctrace: "):
+		default:
+			return fmt.Errorf("target killed after %v: tool %v; stdout %q; stderr %q", delay, err, out, tool.errText())
+		}
+		if err := noProbesLeft(); err != nil {
+			return err
+		}
+	}
+	if !attached {
+		return fmt.Errorf("the target never outlived the start-up: the attached case went untested")
+	}
+	return nil
 }
 
 // probeAddrs lists where the tool puts its uprobes in bin.

@@ -23,7 +23,7 @@ type callSpec struct {
 	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -51,6 +51,12 @@ func scenario(name string) []callSpec {
 			"cookie": "session=abc123", "x-api-key": "k-9876", "x-user": "alice"})}
 	case "stress":
 		return stressCalls()
+	case "spawn":
+		var calls []callSpec
+		for i := 0; i < 5; i++ {
+			calls = append(calls, unaryEcho(10+i, map[string]string{echo.KeySpawn: "1"}))
+		}
+		return calls
 	case "slow":
 		slow := unaryEcho(20, map[string]string{echo.KeySleepMs: "300"})
 		return []callSpec{unaryEcho(10, map[string]string{}), slow, unaryEcho(30, map[string]string{})}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"time"
@@ -30,10 +31,26 @@ func (echoServer) Unary(ctx context.Context, in []byte) ([]byte, error) {
 		return nil, err
 	}
 	busyWanted(ctx)
+	if err := spawnWanted(ctx); err != nil {
+		return nil, err
+	}
 	if err := wantedStatus(ctx); err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// spawnWanted runs /bin/true when asked: the traced process forks and
+// execs while its probes are attached.
+func spawnWanted(ctx context.Context) error {
+	md, _ := metadata.FromIncomingContext(ctx)
+	if len(md.Get(echo.KeySpawn)) == 0 {
+		return nil
+	}
+	if err := exec.Command("/bin/true").Run(); err != nil {
+		return status.Error(codes.Internal, "spawn: "+err.Error())
+	}
+	return nil
 }
 
 // busyWanted spins for x-busy-ms, yielding to the scheduler all the time:

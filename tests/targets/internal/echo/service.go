@@ -29,6 +29,7 @@ const (
 	KeySleepMs        = "x-sleep-ms"         // Unary: wait this long before answering
 	KeyGrowStack      = "x-grow-stack"       // ServerStream: send from ever deeper stacks
 	KeyBusyMs         = "x-busy-ms"          // Unary: spin this long, yielding all the time
+	KeySpawn          = "x-spawn"            // Unary: run a child process (fork + exec) first
 )
 
 // Server is what the service handlers call. Messages are *[]byte.
