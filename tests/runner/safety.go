@@ -32,6 +32,61 @@ func registerSafety() {
 		return expectExact(o, r, nil)
 	})
 	register("runtime", "safety/target-exits-while-attaching", true, func() error { return exitWhileAttaching(newest) })
+	register("runtime", "safety/executable-deleted", true, func() error { return replacedExecutable(newest, false) })
+	register("runtime", "safety/executable-replaced", true, func() error { return replacedExecutable(newest, true) })
+}
+
+// replacedExecutable: the running server's file is deleted, or replaced by
+// another program (a newer deploy); the tool must trace what runs.
+func replacedExecutable(c cell, replace bool) error {
+	dir, err := os.MkdirTemp("", "gogrpctrace-exe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	exe := dir + "/grpcserver"
+	if err := exec.Command("cp", targetBin(c, "grpcserver"), exe).Run(); err != nil {
+		return err
+	}
+	srv, err := start(exe)
+	if err != nil {
+		return err
+	}
+	defer srv.stop(syscall.SIGTERM, 5*time.Second)
+	line, err := srv.waitLine("listening ", 10*time.Second)
+	if err != nil {
+		return err
+	}
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening "))
+	os.Remove(exe)
+	if replace {
+		// Another Go program under the old name.
+		if err := exec.Command("cp", targetBin(c, "h2server"), exe).Run(); err != nil {
+			return err
+		}
+	}
+	tool, err := start(toolPath, "--json", "-p", strconv.Itoa(srv.pid()))
+	if err != nil {
+		return err
+	}
+	defer tool.stop(syscall.SIGKILL, time.Second)
+	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+		return err
+	}
+	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "unary")
+	if err != nil {
+		return err
+	}
+	if err := cli.wait(30 * time.Second); err != nil {
+		return err
+	}
+	time.Sleep(300 * time.Millisecond)
+	tool.stop(syscall.SIGINT, 10*time.Second)
+	n := strings.Count(strings.Join(tool.lines(), "\n"), `"type":"rpc"`)
+	if n != 3 {
+		return fmt.Errorf("traced %d calls, want 3: %s", n, tool.errText())
+	}
+	return nil
 }
 
 // exitWhileAttaching: the target dies at different moments of start-up.
