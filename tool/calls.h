@@ -33,6 +33,7 @@ struct call {
 	uint32_t req_msgs, resp_msgs;
 	struct header_list req_headers, resp_headers, trailers;
 	bool truncated;	  /* a header block or value was cut */
+	uint32_t req_header_count; /* fields in the request block, copied or not */
 	bool desync;	  /* message boundaries lost: counts are a lower bound */
 	bool read_errors; /* some memory read failed */
 	bool complete;

@@ -142,6 +142,8 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		return;
 	}
 	apply_headers(c, &hl, request);
+	if (request)
+		c->req_header_count += e->nfields;
 	header_list__free(&hl);
 	if (e->c.flags & EVF_TLS)
 		c->tls = true;

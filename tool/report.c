@@ -321,6 +321,7 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 		else
 			fputs("null", r->out);
 	}
+	fprintf(r->out, ",\"req_header_count\":%u", c->req_header_count);
 	json_headers(r, "req_headers", &c->req_headers);
 	json_headers(r, "resp_headers", &c->resp_headers);
 	json_headers(r, "trailers", &c->trailers);

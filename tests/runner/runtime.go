@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"syscall"
@@ -59,6 +60,7 @@ type rpc struct {
 	SizesExact     bool              `json:"sizes_exact"`
 	ReadErrors     bool              `json:"read_errors"`
 	StatusFromRST  bool              `json:"status_from_reset"`
+	ReqHeaderCount int               `json:"req_header_count"`
 	ReqPayload     *string           `json:"req_payload_b64"`
 	RespPayload    *string           `json:"resp_payload_b64"`
 }
@@ -469,6 +471,21 @@ func secrets(c cell, show bool) error {
 // payload: --payload=N shows the first N bytes of the first message each
 // way. The echo payloads are "abcd...", so the expected bytes are known.
 func payload(c cell, side string) error {
+	// Without --payload no message byte is read: the program is built
+	// with PAYLOAD_BYTES 0 (the copying code compiles out).
+	prog, err := exec.Command(toolPath, "--ebpf", targetBin(c, "grpcserver")).Output()
+	if err != nil || !strings.Contains(string(prog), "\n#define PAYLOAD_BYTES 0\n") {
+		return fmt.Errorf("without --payload the program does not say PAYLOAD_BYTES 0 (%v)", err)
+	}
+	plain, err := traceRun(traceOpts{cell: c, side: side, scenario: "unary"})
+	if err != nil {
+		return err
+	}
+	for _, x := range plain.rpcs {
+		if x.ReqPayload != nil || x.RespPayload != nil {
+			return fmt.Errorf("payload shown without --payload")
+		}
+	}
 	o := traceOpts{cell: c, side: side, scenario: "unary", args: []string{"--payload=6"}}
 	r, err := traceRun(o)
 	if err != nil {

@@ -32,6 +32,7 @@ func registerSafety() {
 		return expectExact(o, r, nil)
 	})
 	register("runtime", "safety/target-exits-while-attaching", true, func() error { return exitWhileAttaching(newest) })
+	register("runtime", "safety/big-headers", true, func() error { return bigHeaders(newest) })
 	register("runtime", "safety/executable-deleted", true, func() error { return replacedExecutable(newest, false) })
 	register("runtime", "safety/executable-replaced", true, func() error { return replacedExecutable(newest, true) })
 }
@@ -323,6 +324,34 @@ func sigkill(c cell) error {
 	}
 	if err := cli.wait(30 * time.Second); err != nil {
 		return fmt.Errorf("the target no longer serves after SIGKILL: %v", err)
+	}
+	return nil
+}
+
+// bigHeaders: 200 headers and a 16 KiB value are cut to what one event
+// carries, marked truncated with the real count, and the sizes and the
+// next call stay exact.
+func bigHeaders(c cell) error {
+	o := traceOpts{cell: c, side: "server", scenario: "bigheaders"}
+	r, err := traceRun(o)
+	if err != nil {
+		return err
+	}
+	if len(r.rpcs) != 2 || len(r.calls) != 2 {
+		return fmt.Errorf("traced %d calls, want 2", len(r.rpcs))
+	}
+	big, next := r.rpcs[0], r.rpcs[1]
+	if !big.Truncated || big.ReqBytes != 64 || big.RespBytes != 64 || len(big.ReqHeaders) >= 200 {
+		return fmt.Errorf("big call: truncated=%v req/resp %d/%d, %d headers kept", big.Truncated, big.ReqBytes, big.RespBytes, len(big.ReqHeaders))
+	}
+	if big.ReqHeaderCount < 200 {
+		return fmt.Errorf("big call: req_header_count %d, want >= 200", big.ReqHeaderCount)
+	}
+	if next.Truncated || next.ReqBytes != 65 || next.ReqHeaders["x-after"] != "1" {
+		return fmt.Errorf("the call after: %+v", next)
+	}
+	if r.sum.EventsLost != 0 || r.sum.EventsReceived != r.sum.EventsEmitted {
+		return fmt.Errorf("summary: %+v", *r.sum)
 	}
 	return nil
 }

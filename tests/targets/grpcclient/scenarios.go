@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -23,7 +25,7 @@ type callSpec struct {
 	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn", "bigheaders"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -51,6 +53,13 @@ func scenario(name string) []callSpec {
 			"cookie": "session=abc123", "x-api-key": "k-9876", "x-user": "alice"})}
 	case "stress":
 		return stressCalls()
+	case "bigheaders":
+		// 200 custom headers, one 16 KiB value, binary metadata.
+		md := map[string]string{"x-big": strings.Repeat("v", 16<<10), "x-blob-bin": "\x00\x01\xfe\xff binary"}
+		for i := 0; i < 200; i++ {
+			md[fmt.Sprintf("x-h%03d", i)] = fmt.Sprintf("value-%03d", i)
+		}
+		return []callSpec{unaryEcho(64, md), unaryEcho(65, map[string]string{"x-after": "1"})}
 	case "spawn":
 		var calls []callSpec
 		for i := 0; i < 5; i++ {
