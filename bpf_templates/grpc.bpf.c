@@ -250,19 +250,29 @@ static __always_inline struct ev_headers *new_headers(u8 probe, u8 side, u8 dir)
 #endif
 
 #if PROBE_SRV_HDR_IN || PROBE_CLI_HDR_IN
+#if HAS_TCPADDR_IP && HAS_TCPADDR_PORT
+#define TCPADDR_READ ((TCPADDR_IP > TCPADDR_PORT ? TCPADDR_IP : TCPADDR_PORT) + 16)
+#if TCPADDR_READ > 64
+#error "net.TCPAddr is larger than this template reads in one go"
+#endif
+#endif
+
 /* A net.Addr holding a *net.TCPAddr: its IP bytes and port. */
 static __always_inline int read_tcpaddr(u64 addr, u8 *ip, u8 *ip_len, u16 *port)
 {
 #if HAS_ITAB_TCPADDR && HAS_TCPADDR_IP && HAS_TCPADDR_PORT
 	struct iface a = {};
+	u8 raw[TCPADDR_READ] = {};
 	struct go_slice s = {};
 	s64 p = 0;
 
 	if (read_user(&a, sizeof(a), addr) || a.tab != ITAB_TCPADDR || !a.data)
 		return 0;
-	if (read_user(&s, sizeof(s), a.data + TCPADDR_IP) ||
-	    read_user(&p, sizeof(p), a.data + TCPADDR_PORT))
+	/* IP (a slice) and Port in one read of the struct. */
+	if (read_user(raw, sizeof(raw), a.data))
 		return 0;
+	__builtin_memcpy(&s, raw + TCPADDR_IP, sizeof(s));
+	__builtin_memcpy(&p, raw + TCPADDR_PORT, sizeof(p));
 	if (s.len == 4) {
 		if (read_user(ip, 4, s.ptr))
 			return 0;
@@ -524,7 +534,13 @@ struct msg_state {
 };
 
 BPF_TABLE("lru_hash", struct msg_key, struct msg_state, msg_states, 16384);
-BPF_PERCPU_ARRAY(data_scratch, struct ev_data, 1);
+
+/* The event, and room for a stream's parse state when none is stored. */
+struct data_work {
+	struct ev_data ev;
+	struct msg_state scratch_state;
+};
+BPF_PERCPU_ARRAY(data_scratch, struct data_work, 1);
 
 #define PARSE_STEPS 64
 
@@ -604,12 +620,14 @@ static __always_inline int data_in(struct pt_regs *ctx, u8 probe, u8 side, u64 c
 				   u64 data, u64 len)
 {
 	struct msg_key key = {};
-	struct msg_state zero = {}, *st;
+	struct msg_state *st;
 	u32 slot = 0;
-	struct ev_data *e = data_scratch.lookup(&slot);
+	struct data_work *w = data_scratch.lookup(&slot);
+	struct ev_data *e;
 
-	if (!e)
+	if (!w)
 		return 0;
+	e = &w->ev;
 	__builtin_memset(e, 0, offsetof(struct ev_data, payload));
 	fill_common(&e->c, EV_DATA_IN, probe, side, DIR_IN);
 	e->c.conn = read_conn(conn_addr, &e->c.flags);
@@ -620,13 +638,24 @@ static __always_inline int data_in(struct pt_regs *ctx, u8 probe, u8 side, u64 c
 	key.conn = e->c.conn;
 	key.stream_id = sid;
 	key.pid = e->c.pid;
-	st = msg_states.lookup_or_try_init(&key, &zero);
-	if (!st || st->desync)
-		e->c.flags |= EVF_DESYNC;
-	else
+	/* Most frames hold whole messages: parse with a scratch state and
+	 * touch the map only when something must carry over to the next
+	 * frame (a message or prefix cut by the frame's end). */
+	st = msg_states.lookup(&key);
+	if (st) {
+		if (st->desync)
+			e->c.flags |= EVF_DESYNC;
+		else
+			parse_frame(e, st, data, len);
+		if ((fflags & 0x1) || (!st->remaining && !st->have && !st->desync))
+			msg_states.delete(&key);
+	} else {
+		st = &w->scratch_state;
+		__builtin_memset(st, 0, sizeof(*st));
 		parse_frame(e, st, data, len);
-	if (fflags & 0x1)
-		msg_states.delete(&key);
+		if (!(fflags & 0x1) && (st->remaining || st->have || st->desync))
+			msg_states.update(&key, st);
+	}
 	emit(ctx, e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
 	return 0;
 }
