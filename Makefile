@@ -80,3 +80,10 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzz the binary reader (tests/fuzz) with libFuzzer, ASan and UBSan for
+# FUZZ_SECONDS; findings land in build/fuzz/artifacts/.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: deps targets
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)

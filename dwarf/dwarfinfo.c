@@ -173,7 +173,10 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 			*why = gobin__note(gb, "member %.*s has no constant offset", (int)len, p);
 			return -EINVAL;
 		}
-		total += moff;
+		if (__builtin_add_overflow(total, moff, &total)) {
+			*why = "member offset out of range";
+			return -ERANGE;
+		}
 		if (!dwarf_attr(&member, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &st) ||
 		    !peel_typedefs(&st) || !type_size(&st, &msize)) {
 			*why = gobin__note(gb, "member %.*s has no readable type", (int)len, p);
@@ -187,8 +190,9 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 			return -EINVAL;
 		}
 	}
-	/* Never hand out an offset that points outside the struct. */
-	if (st_size && total + msize > st_size) {
+	/* Never hand out an offset that points outside the struct (written so
+	 * that it cannot wrap around). */
+	if (st_size && (total > st_size || msize > st_size - total)) {
 		*why = gobin__note(gb, "offset %llu + size %llu lies outside the struct (%llu bytes)",
 				   (unsigned long long)total, (unsigned long long)msize,
 				   (unsigned long long)st_size);
@@ -241,7 +245,8 @@ static const char *expr_to_pieces(struct gobin *gb, Dwarf_Op *expr, size_t n, in
 		} else if (op->atom == DW_OP_fbreg) {
 			/* Go's frame base is DW_OP_call_frame_cfa. */
 			cur.kind = GOBIN_LOC_STACK;
-			cur.stack_off = cfa + (int64_t)op->number;
+			if (__builtin_add_overflow(cfa, (int64_t)op->number, &cur.stack_off))
+				return "stack offset out of range";
 		} else if (op->atom == DW_OP_call_frame_cfa) {
 			cur.kind = GOBIN_LOC_STACK;
 			cur.stack_off = cfa;

@@ -9,6 +9,7 @@ packages=(
 	linux-headers-amd64                               # a header tree for bcc
 	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
+	clang-14 libclang-rt-14-dev python3               # the fuzz target (tests/fuzz)
 )
 
 missing=()
