@@ -202,6 +202,37 @@ int header_list__add(struct header_list *l, const char *name, size_t nlen, const
 	return 0;
 }
 
+int header_list__take(struct header_list *dst, struct header_list *src)
+{
+	if (!dst->n) {
+		header_list__free(dst);
+		*dst = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (dst->n + src->n > dst->cap) {
+		int cap = dst->n + src->n;
+		char **n = realloc(dst->names, (size_t)cap * sizeof(*n));
+		char **v;
+
+		if (!n)
+			return -ENOMEM;
+		dst->names = n;
+		v = realloc(dst->values, (size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		dst->values = v;
+		dst->cap = cap;
+	}
+	memcpy(dst->names + dst->n, src->names, (size_t)src->n * sizeof(char *));
+	memcpy(dst->values + dst->n, src->values, (size_t)src->n * sizeof(char *));
+	dst->n += src->n;
+	free(src->names);
+	free(src->values);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
 const char *header_list__get(const struct header_list *l, const char *name)
 {
 	for (int i = 0; i < l->n; i++)

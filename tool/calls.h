@@ -70,6 +70,8 @@ uint64_t calls__open_count(const struct calls *cs);
 
 int header_list__add(struct header_list *l, const char *name, size_t nlen, const char *value,
 		     size_t vlen);
+/* Move every entry of src to the end of dst; src is left empty. */
+int header_list__take(struct header_list *dst, struct header_list *src);
 /* The first value of name, or NULL. */
 const char *header_list__get(const struct header_list *l, const char *name);
 void header_list__free(struct header_list *l);

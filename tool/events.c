@@ -85,8 +85,8 @@ static void copy_text(char *dst, size_t len, const char *src)
 		snprintf(dst, len, "%s", src);
 }
 
-/* Put a header block where it belongs in the call. */
-static void apply_headers(struct call *c, const struct header_list *hl, bool request)
+/* Put a header block where it belongs in the call (moved, not copied). */
+static void apply_headers(struct call *c, struct header_list *hl, bool request)
 {
 	const char *status = header_list__get(hl, ":status");
 	const char *gs = header_list__get(hl, "grpc-status");
@@ -108,9 +108,7 @@ static void apply_headers(struct call *c, const struct header_list *hl, bool req
 				       header_list__get(hl, "grpc-message") ?: "");
 		}
 	}
-	for (int i = 0; i < hl->n; i++)
-		header_list__add(dst, hl->names[i], strlen(hl->names[i]), hl->values[i],
-				 strlen(hl->values[i]));
+	header_list__take(dst, hl);
 }
 
 static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t size)

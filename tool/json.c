@@ -31,8 +31,17 @@ void json_strn(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 	while (i < n) {
 		unsigned char c = p[i];
-		size_t len;
+		size_t len, run = 0;
 
+		/* Plain ASCII needs no escaping: write it in one go. */
+		while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
+		       p[i + run] != '\\')
+			run++;
+		if (run) {
+			fwrite(p + i, 1, run, f);
+			i += run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
 			i++;

@@ -358,6 +358,7 @@ static void poll_loop(struct session *s)
 		double t;
 
 		eventbuf__drain(s->eb, false);
+		fflush(stdout);
 		nanosleep(&nap, NULL);
 		t = now_s();
 		if (s->o->duration_s > 0 && t - start >= s->o->duration_s)
