@@ -70,12 +70,11 @@ int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off)
 
 int gobin__read_vaddr(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len)
 {
-	uint64_t off;
+	uint64_t off, last;
 	ssize_t n;
 
-	if (gobin__file_offset(gb, vaddr, &off) || gobin__file_offset(gb, vaddr + len - 1, &off))
+	if (gobin__file_offset(gb, vaddr + len - 1, &last) || gobin__file_offset(gb, vaddr, &off))
 		return -EFAULT;
-	gobin__file_offset(gb, vaddr, &off);
 	n = pread(gb->fd, buf, len, (off_t)off);
 	return n == (ssize_t)len ? 0 : -EIO;
 }
@@ -282,6 +281,17 @@ void gobin__close(struct gobin *gb)
 }
 
 const char *gobin__path(const struct gobin *gb) { return gb->path; }
+bool gobin__is_pie(const struct gobin *gb) { return gb->ehdr.e_type == ET_DYN; }
+
+uint64_t gobin__load_base(const struct gobin *gb)
+{
+	uint64_t base = UINT64_MAX;
+
+	for (size_t i = 0; i < gb->nphdrs; i++)
+		if (gb->phdrs[i].p_type == PT_LOAD && gb->phdrs[i].p_vaddr < base)
+			base = gb->phdrs[i].p_vaddr;
+	return base == UINT64_MAX ? 0 : base & ~0xfffULL;
+}
 const char *gobin__go_version(const struct gobin *gb) { return gb->go_version; }
 const char *gobin__build_id(const struct gobin *gb) { return gb->build_id; }
 const char *gobin__main_path(const struct gobin *gb) { return gb->main_path ? gb->main_path : ""; }

@@ -122,6 +122,11 @@ int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char *
 /* Translate a virtual address into an offset in the file, for uprobes. */
 int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off);
 
+/* Position-independent (ET_DYN): loaded at a bias the kernel chooses. */
+bool gobin__is_pie(const struct gobin *gb);
+/* The link address of the first loadable segment, page-aligned. */
+uint64_t gobin__load_base(const struct gobin *gb);
+
 /* The pt_regs field name of a DWARF register number, or NULL. */
 const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg);
 

@@ -360,22 +360,12 @@ static void json_structs(FILE *f, struct gobin *gb)
 
 		split_member(names[i], type, sizeof(type), &path);
 		if (strcmp(type, last) != 0) {
-			/* Members of one type are grouped in the table; a type seen
-			 * again later is skipped rather than emitted twice. */
-			bool seen = false;
-
-			for (int j = 0; j < i && !seen; j++) {
-				char t2[160];
-				const char *p2;
-
-				split_member(names[j], t2, sizeof(t2), &p2);
-				seen = strcmp(t2, type) == 0;
-			}
+			/* all_members() groups the members of a type together. */
 			snprintf(last, sizeof(last), "%s", type);
 			if (open)
 				fprintf(f, "}}");
 			open = false;
-			if (seen || gobin__struct_size(gb, type, &size, &why) != 0)
+			if (gobin__struct_size(gb, type, &size, &why) != 0)
 				continue;
 			fprintf(f, "%s", first_struct ? "" : ",");
 			first_struct = false;
@@ -388,8 +378,9 @@ static void json_structs(FILE *f, struct gobin *gb)
 				const char *p2;
 
 				split_member(names[j], t2, sizeof(t2), &p2);
-				if (strcmp(t2, type) != 0 ||
-				    gobin__member(gb, t2, p2, &off, &size, &why) != 0)
+				if (strcmp(t2, type) != 0)
+					break;
+				if (gobin__member(gb, t2, p2, &off, &size, &why) != 0)
 					continue;
 				fprintf(f, "%s", first_member ? "" : ",");
 				first_member = false;

@@ -37,6 +37,12 @@
 
 /* grpc's TLS credentials hand the transport a *tls.Conn, or a wrapper
  * that keeps the raw conn's syscall access: either means TLS. */
+/* Reading a grpc mem.Buffer: a SliceBuffer or a *mem.buffer. */
+#define MEM_BUFFER_NEEDS                                                        \
+	{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},     \
+	{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true}, \
+	{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true}
+
 #define ITAB_TLS_NEED                                                           \
 	{"ITAB_TLS", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
 	{"ITAB_TLS_WRAP", NEED_ITAB, {"*google.golang.org/grpc/internal/credentials.syscallConn,net.Conn", \
@@ -101,9 +107,7 @@ const struct probe_spec probe_specs[] = {
 			{"CMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
 			{"CMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
 			{"CMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
-			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
-			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
-			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
+			MEM_BUFFER_NEEDS,
 		},
 	},
 	{
@@ -121,9 +125,7 @@ const struct probe_spec probe_specs[] = {
 			{"SMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
 			{"SMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
 			{"SMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
-			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
-			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
-			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
+			MEM_BUFFER_NEEDS,
 		},
 	},
 	{
@@ -166,9 +168,7 @@ const struct probe_spec probe_specs[] = {
 			{"PDF_SID", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.StreamID"}},
 			{"PDF_FLAGS", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.Flags"}},
 			{"PDF_DATA", NEED_MEMBER, {T "parsedDataFrame:data"}},
-			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
-			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
-			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
+			MEM_BUFFER_NEEDS,
 		},
 	},
 	{
@@ -183,9 +183,7 @@ const struct probe_spec probe_specs[] = {
 			{"PDF_SID", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.StreamID"}},
 			{"PDF_FLAGS", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.Flags"}},
 			{"PDF_DATA", NEED_MEMBER, {T "parsedDataFrame:data"}},
-			{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},
-			{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true},
-			{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true},
+			MEM_BUFFER_NEEDS,
 		},
 	},
 	{

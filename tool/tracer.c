@@ -22,6 +22,7 @@
 #include <bcc/libbpf.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/types.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,38 +97,40 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Where a PIE executable is mapped: subtract its link address. */
+/* Where a PIE executable is mapped: its own file's mapping at offset 0,
+ * minus the address it was linked at. */
 static int load_bias(pid_t pid, struct gobin *gb, uint64_t *bias)
 {
-	char path[64], line[512];
-	uint64_t start, off, first_vaddr = UINT64_MAX;
+	char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
+	uint64_t start, off;
+	ssize_t n;
 	FILE *f;
 	int ret = -ENOENT;
 
 	*bias = 0;
-	if (strcmp(gobin__arch(gb), "amd64") != 0)
+	if (!gobin__is_pie(gb))
 		return 0;
-	/* Only ET_DYN executables move; the reader's first PT_LOAD tells. */
-	if (gobin__file_offset(gb, 0x400000, &off) == 0)
-		return 0; /* linked at the classic fixed address: not PIE */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -errno;
+	exe[n] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char perms[8];
+	while (ret && fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, '/');
 
-		if (sscanf(line, "%" SCNx64 "-%*s %7s %" SCNx64, &start, perms, &off) != 3)
+		if (!name || sscanf(line, "%" SCNx64 "-%*s %*s %" SCNx64, &start, &off) != 2 || off)
 			continue;
-		if (off == 0 && strstr(line, "/") && first_vaddr == UINT64_MAX) {
-			first_vaddr = start;
+		name[strcspn(name, "\n")] = '\0';
+		if (strcmp(name, exe) == 0) {
+			*bias = start - gobin__load_base(gb);
 			ret = 0;
-			break;
 		}
 	}
 	fclose(f);
-	if (ret == 0)
-		*bias = first_vaddr; /* Go PIE links its first segment at 0 */
 	return ret;
 }
 
