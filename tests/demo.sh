@@ -22,7 +22,7 @@ pids+=($!)
 server=$!
 for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.1; done
 addr=$(awk '/listening/{print $2}' "$log")
-echo "demo: example service (TLS) is PID $server on $addr; a client calls it every second"
+echo "demo: example service (TLS) is PID $server on $addr; a client keeps calling it (all scenarios, 15 rounds)"
 flag=$(mktemp -u)
 "$bin/grpcclient" -tls -addr "$addr" -scenario all -repeat 15 -interval 60ms -wait-file "$flag" >/dev/null &
 pids+=($!)
