@@ -8,13 +8,13 @@ SAN ?=
 
 DWARF_SRCS = $(wildcard dwarf/*.c)
 TOOL_SRCS = $(wildcard tool/*.c)
-TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h)
+TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h) tool/offsets.tbl
 OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS)) \
        $(BUILD)/obj$(SAN)/templates.o
 
 BIN = $(BUILD)/gogrpctrace$(SAN)
 
-.PHONY: all test unit runtime demo bench asan clean targets install deps golden
+.PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden
 
@@ -44,6 +44,15 @@ $(BUILD)/obj$(SAN)/templates.o: $(BUILD)/templates.c
 TOOL_LIB_OBJS = $(filter-out $(BUILD)/obj/tool/main.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS) $(TOOL_SRCS))) $(BUILD)/obj/templates.o
 $(BUILD)/render-golden: tests/unit/render_golden.c $(TOOL_LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The offsets table's reader of reference builds (make offsets).
+$(BUILD)/offsets-dump: tests/offsets/dump.c $(TOOL_LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Rebuild tool/offsets.tbl from reference builds of every grpc-go release
+# in tests/offsets/versions.txt (slow: about a hundred Go builds).
+offsets: deps $(BUILD)/offsets-dump
+	bash tests/offsets/generate.sh
 
 # Rewrite the golden files after a deliberate change to the template or renderer.
 golden: $(BUILD)/render-golden

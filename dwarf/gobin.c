@@ -385,8 +385,10 @@ int gobin__version_cmp(const char *a, const char *b)
 			return -1;
 		break;
 	}
-	/* "1.2" vs "1.2rc1": a release (no suffix) is newer. */
+	/* "1.2" vs "1.2rc1": a release (no suffix) is newer. Two suffixes
+	 * (pre-releases, or pseudo-versions "-20201021035429-f5854403a974")
+	 * compare as text: a pseudo-version's timestamp orders it. */
 	if (!*a != !*b)
 		return *a ? -1 : 1;
-	return 0;
+	return strcmp(a, b) < 0 ? -1 : strcmp(a, b) > 0;
 }

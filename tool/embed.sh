@@ -8,7 +8,7 @@ echo '#include <string.h>'
 echo 'struct embedded { const char *name; const char *text; };'
 echo 'static const struct embedded files[] = {'
 for f in "$@"; do
-	printf '\t{"%s",\n' "$(basename "$f")"
+	printf '\t{"%s", ""\n' "$(basename "$f")"
 	# Escape backslashes and quotes; each line becomes a string literal.
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/' "$f"
 	printf '\t},\n'

@@ -146,12 +146,42 @@ static void print_piece(FILE *f, const struct gobin_piece *pc)
 		fprintf(f, "-");
 }
 
-static void human_func(FILE *f, struct gobin *gb, const char *name)
+static void human_params(FILE *f, const struct layout *l, const struct gobin_func *fn)
+{
+	struct gobin_param params[32];
+	const char *origins[32], *why, *shown = NULL;
+	int n = layout__params(l, fn, params, 32, origins, &why);
+
+	if (n < 0) {
+		fprintf(f, "  parameters: %s\n", why);
+		return;
+	}
+	fprintf(f, "  %-16s %-40s %s\n", "PARAMETER", "TYPE", "LOCATION AT PROBE");
+	for (int i = 0; i < n; i++) {
+		const struct gobin_param *p = &params[i];
+
+		/* Say where the locations came from when it changes. */
+		if (!shown || strcmp(shown, origins[i]) != 0)
+			fprintf(f, "  (from %s)\n", shown = origins[i]);
+		fprintf(f, "  %-16s %-40s ", p->name, p->type_name);
+		if (p->why) {
+			fprintf(f, "(%s)\n", p->why);
+			continue;
+		}
+		for (int k = 0; k < p->npieces; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			print_piece(f, &p->pieces[k]);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static void human_func(FILE *f, const struct resolution *res, const char *name)
 {
 	const struct gobin_func *fn;
 	const char *why;
 
-	if (gobin__func(gb, name, &fn, &why) != 0) {
+	if (gobin__func(res->gb, name, &fn, &why) != 0) {
 		fprintf(f, "\nFUNCTION %s\n  missing: %s\n", name, why);
 		return;
 	}
@@ -166,27 +196,28 @@ static void human_func(FILE *f, struct gobin *gb, const char *name)
 	for (int i = 0; i < fn->nrets; i++)
 		fprintf(f, " 0x%llx", (unsigned long long)fn->rets[i]);
 	fprintf(f, "%s\n", fn->rets_truncated ? " (list incomplete)" : "");
-	if (fn->params_why) {
-		fprintf(f, "  parameters: %s\n", fn->params_why);
+	human_params(f, &res->layout, fn);
+}
+
+/* "offsets table (go1.26; grpc-go v1.85.0 from module data; ...)" */
+static void human_values_line(FILE *f, const struct layout *l)
+{
+	static const char *const titles[NOWNERS] = {"Go", "grpc-go", "golang.org/x/net"};
+
+	fprintf(f, "values      %s", layout__source(l));
+	if (l->dwarf) {
+		fprintf(f, "\n");
 		return;
 	}
-	fprintf(f, "  %-16s %-40s %s\n", "PARAMETER", "TYPE", "LOCATION AT PROBE");
-	for (int i = 0; i < fn->nparams; i++) {
-		const struct gobin_param *p = &fn->params[i];
-
-		if (p->is_return)
-			continue;
-		fprintf(f, "  %-16s %-40s ", p->name, p->type_name);
-		if (p->why) {
-			fprintf(f, "(%s)\n", p->why);
-			continue;
-		}
-		for (int k = 0; k < p->npieces; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			print_piece(f, &p->pieces[k]);
-		}
-		fprintf(f, "\n");
+	fprintf(f, " (%s", l->ov.go_minor[0] ? l->ov.go_minor : "Go release unknown");
+	for (int o = OWNER_GRPC; o < NOWNERS; o++) {
+		if (l->ov.version[o])
+			fprintf(f, "; %s %s from %s", titles[o], l->ov.version[o], l->ov.source[o]);
+		else
+			fprintf(f, "; %s unknown%s%s", titles[o], l->ov.unknown_why[o] ? ": " : "",
+				l->ov.unknown_why[o] ? l->ov.unknown_why[o] : "");
 	}
+	fprintf(f, ")%s%s\n", l->table_why ? ": " : "", l->table_why ? l->table_why : "");
 }
 
 static void print_human(FILE *f, const struct resolution *res)
@@ -203,6 +234,7 @@ static void print_human(FILE *f, const struct resolution *res)
 	fprintf(f, "debug info  %s, symbol table %s, Go function table %s\n",
 		gobin__has_dwarf(gb) ? "DWARF" : "none", gobin__has_symtab(gb) ? "yes" : "none",
 		gobin__has_pclntab(gb) ? gobin__pclntab_how(gb) : "none");
+	human_values_line(f, &res->layout);
 	for (int i = 0; i < gobin__nmodules(gb); i++) {
 		const struct gobin_module *m = gobin__module(gb, i);
 
@@ -210,23 +242,25 @@ static void print_human(FILE *f, const struct resolution *res)
 	}
 	n = all_funcs(names, 256);
 	for (int i = 0; i < n; i++)
-		human_func(f, gb, names[i]);
+		human_func(f, res, names[i]);
 	n = all_members(names, 256);
 	for (int i = 0; i < n; i++) {
-		const char *path, *why;
+		const char *path, *why, *origin;
 		uint64_t off, size;
 
 		split_member(names[i], type, sizeof(type), &path);
 		if (strcmp(type, last) != 0) {
-			if (gobin__struct_size(gb, type, &size, &why) == 0)
-				fprintf(f, "\nSTRUCT %s (%llu bytes)\n", type, (unsigned long long)size);
+			if (layout__size(&res->layout, type, &size, &origin, &why) == 0)
+				fprintf(f, "\nSTRUCT %s (%llu bytes, from %s)\n", type,
+					(unsigned long long)size, origin);
 			else
 				fprintf(f, "\nSTRUCT %s\n  missing: %s\n", type, why);
 			snprintf(last, sizeof(last), "%s", type);
 		}
-		if (gobin__member(gb, type, path, &off, &size, &why) == 0)
-			fprintf(f, "  %-28s %6llu  (%llu bytes)\n", path, (unsigned long long)off,
-				(unsigned long long)size);
+		if (layout__member(&res->layout, type, path, &off, &size, &origin, &why) == 0)
+			fprintf(f, "  %-28s %6llu  (%llu bytes)%s%s\n", path, (unsigned long long)off,
+				(unsigned long long)size, res->layout.dwarf ? "" : "  from ",
+				res->layout.dwarf ? "" : origin);
 		else if (strncmp(why, "not in DWARF", 12) != 0 && strncmp(why, "the binary", 10) != 0)
 			fprintf(f, "  %-28s missing: %s\n", path, why);
 	}
@@ -287,7 +321,42 @@ static void json_missing(FILE *f, bool *first, const char *kind, const char *ite
 	*first = false;
 }
 
-static void json_funcs(FILE *f, struct gobin *gb)
+/* "params":[...] was opened by the caller; closes it, and says why there
+ * are none when there are none. */
+static void json_params(FILE *f, const struct layout *l, const struct gobin_func *fn)
+{
+	struct gobin_param params[32];
+	const char *origins[32], *why;
+	int n = layout__params(l, fn, params, 32, origins, &why);
+
+	for (int p = 0; p < n; p++) {
+		const struct gobin_param *pa = &params[p];
+
+		fprintf(f, "%s{\"name\":", p ? "," : "");
+		json_str(f, pa->name);
+		fprintf(f, ",\"type\":");
+		json_str(f, pa->type_name);
+		if (pa->why) {
+			fprintf(f, ",\"why\":");
+			json_str(f, pa->why);
+		}
+		fprintf(f, ",\"origin\":");
+		json_str(f, origins[p]);
+		fprintf(f, ",\"pieces\":[");
+		for (int c = 0; c < pa->npieces; c++) {
+			fprintf(f, "%s", c ? "," : "");
+			json_piece(f, &pa->pieces[c]);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]");
+	if (n < 0) {
+		fprintf(f, ",\"params_why\":");
+		json_str(f, why);
+	}
+}
+
+static void json_funcs(FILE *f, const struct layout *l, struct gobin *gb)
 {
 	const char *names[256];
 	int n = all_funcs(names, 256);
@@ -315,82 +384,70 @@ static void json_funcs(FILE *f, struct gobin *gb)
 			fprintf(f, "%s\"0x%llx\"", r ? "," : "", (unsigned long long)fn->rets[r]);
 		fprintf(f, "],\"returns_complete\":%s,\"params\":[",
 			fn->rets_truncated ? "false" : "true");
-		for (int p = 0, k = 0; p < fn->nparams; p++) {
-			const struct gobin_param *pa = &fn->params[p];
-
-			if (pa->is_return)
-				continue;
-			fprintf(f, "%s{\"name\":", k++ ? "," : "");
-			json_str(f, pa->name);
-			fprintf(f, ",\"type\":");
-			json_str(f, pa->type_name);
-			if (pa->why) {
-				fprintf(f, ",\"why\":");
-				json_str(f, pa->why);
-			}
-			fprintf(f, ",\"pieces\":[");
-			for (int c = 0; c < pa->npieces; c++) {
-				fprintf(f, "%s", c ? "," : "");
-				json_piece(f, &pa->pieces[c]);
-			}
-			fprintf(f, "]}");
-		}
-		fprintf(f, "]");
-		if (fn->params_why) {
-			fprintf(f, ",\"params_why\":");
-			json_str(f, fn->params_why);
-		}
+		json_params(f, l, fn);
 		fprintf(f, "}");
 	}
 	fprintf(f, "]");
 }
 
-static void json_structs(FILE *f, struct gobin *gb)
+static void json_struct_members(FILE *f, const struct layout *l, const char **names, int n,
+				const char *type)
+{
+	bool first = true;
+	char t2[160];
+	const char *p2, *why, *origin;
+	uint64_t off, size;
+
+	fprintf(f, ",\"members\":{");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			fprintf(f, "},\"member_origins\":{");
+		first = true;
+		for (int j = 0; j < n; j++) {
+			split_member(names[j], t2, sizeof(t2), &p2);
+			if (strcmp(t2, type) != 0)
+				break;
+			if (layout__member(l, t2, p2, &off, &size, &origin, &why) != 0)
+				continue;
+			fprintf(f, "%s", first ? "" : ",");
+			first = false;
+			json_str(f, p2);
+			if (pass == 0)
+				fprintf(f, ":%llu", (unsigned long long)off);
+			else
+				fprintf(f, ":"), json_str(f, origin);
+		}
+	}
+	fprintf(f, "}");
+}
+
+static void json_structs(FILE *f, const struct layout *l)
 {
 	const char *names[256];
 	char type[160], last[160] = "";
 	int n = all_members(names, 256);
-	bool first_struct = true, open = false;
+	bool first_struct = true;
 
 	fprintf(f, ",\"structs\":{");
 	for (int i = 0; i < n; i++) {
-		const char *path, *why;
-		uint64_t off, size;
-		bool first_member;
+		const char *path, *why, *origin;
+		uint64_t size;
 
 		split_member(names[i], type, sizeof(type), &path);
-		if (strcmp(type, last) != 0) {
-			/* all_members() groups the members of a type together. */
-			snprintf(last, sizeof(last), "%s", type);
-			if (open)
-				fprintf(f, "}}");
-			open = false;
-			if (gobin__struct_size(gb, type, &size, &why) != 0)
-				continue;
-			fprintf(f, "%s", first_struct ? "" : ",");
-			first_struct = false;
-			json_str(f, type);
-			fprintf(f, ":{\"size\":%llu,\"members\":{", (unsigned long long)size);
-			open = true;
-			first_member = true;
-			for (int j = i; j < n; j++) {
-				char t2[160];
-				const char *p2;
-
-				split_member(names[j], t2, sizeof(t2), &p2);
-				if (strcmp(t2, type) != 0)
-					break;
-				if (gobin__member(gb, t2, p2, &off, &size, &why) != 0)
-					continue;
-				fprintf(f, "%s", first_member ? "" : ",");
-				first_member = false;
-				json_str(f, p2);
-				fprintf(f, ":%llu", (unsigned long long)off);
-			}
-		}
+		if (strcmp(type, last) == 0)
+			continue;
+		/* all_members() groups the members of a type together. */
+		snprintf(last, sizeof(last), "%s", type);
+		if (layout__size(l, type, &size, &origin, &why) != 0)
+			continue;
+		fprintf(f, "%s", first_struct ? "" : ",");
+		first_struct = false;
+		json_str(f, type);
+		fprintf(f, ":{\"size\":%llu,\"origin\":", (unsigned long long)size);
+		json_str(f, origin);
+		json_struct_members(f, l, names + i, n - i, type);
+		fprintf(f, "}");
 	}
-	if (open)
-		fprintf(f, "}}");
 	fprintf(f, "}");
 }
 
@@ -415,7 +472,7 @@ static void json_itabs(FILE *f, struct gobin *gb)
 	fprintf(f, "}");
 }
 
-static void json_missing_all(FILE *f, struct gobin *gb)
+static void json_missing_all(FILE *f, const struct layout *l, struct gobin *gb)
 {
 	const char *names[256];
 	char type[160];
@@ -433,11 +490,11 @@ static void json_missing_all(FILE *f, struct gobin *gb)
 	}
 	n = all_members(names, 256);
 	for (int i = 0; i < n; i++) {
-		const char *path, *why;
+		const char *path, *why, *origin;
 		uint64_t off, size;
 
 		split_member(names[i], type, sizeof(type), &path);
-		if (gobin__member(gb, type, path, &off, &size, &why) != 0)
+		if (layout__member(l, type, path, &off, &size, &origin, &why) != 0)
 			json_missing(f, &first, "member", names[i], why);
 	}
 	n = all_itabs(names, 256);
@@ -500,6 +557,36 @@ static void json_probes(FILE *f, const struct resolution *res)
 	fprintf(f, "]");
 }
 
+/* "values":{"source":..., "go":..., "grpc":{"version":...,"source":...}, ...} */
+static void json_values(FILE *f, const struct layout *l)
+{
+	static const char *const keys[NOWNERS] = {"go", "grpc", "xnet"};
+
+	fprintf(f, ",\"values\":{\"source\":");
+	json_str(f, layout__source(l));
+	if (!l->dwarf) {
+		fprintf(f, ",\"go\":");
+		json_str(f, l->ov.go_minor);
+		for (int o = OWNER_GRPC; o < NOWNERS; o++) {
+			fprintf(f, ",\"%s\":{\"version\":", keys[o]);
+			if (l->ov.version[o]) {
+				json_str(f, l->ov.version[o]);
+				fprintf(f, ",\"source\":");
+				json_str(f, l->ov.source[o]);
+			} else {
+				fprintf(f, "null,\"why\":");
+				json_str(f, l->ov.unknown_why[o] ? l->ov.unknown_why[o] : "unknown");
+			}
+			fprintf(f, "}");
+		}
+		if (l->table_why) {
+			fprintf(f, ",\"table_error\":");
+			json_str(f, l->table_why);
+		}
+	}
+	fprintf(f, "}");
+}
+
 static void print_json(FILE *f, const struct resolution *res)
 {
 	struct gobin *gb = res->gb;
@@ -522,10 +609,11 @@ static void print_json(FILE *f, const struct resolution *res)
 		json_str(f, m->version);
 	}
 	fprintf(f, "}");
-	json_funcs(f, gb);
-	json_structs(f, gb);
+	json_values(f, &res->layout);
+	json_funcs(f, &res->layout, gb);
+	json_structs(f, &res->layout);
 	json_itabs(f, gb);
-	json_missing_all(f, gb);
+	json_missing_all(f, &res->layout, gb);
 	json_rules(f, res);
 	json_probes(f, res);
 	fprintf(f, "}\n");

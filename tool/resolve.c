@@ -66,29 +66,16 @@ void resolution__wanted(const char *const **funcs, int *nfuncs, const char *cons
 	*nstructs = nwanted_structs;
 }
 
-static const struct gobin_param *find_param(const struct gobin_func *fn, const char *name)
-{
-	for (int i = 0; i < fn->nparams; i++)
-		if (!fn->params[i].is_return && strcmp(fn->params[i].name, name) == 0)
-			return &fn->params[i];
-	return NULL;
-}
-
-static void resolve_param(struct resolved_probe *rp, struct resolved_need *rn)
+static void resolve_param(struct resolution *res, struct resolved_probe *rp,
+			  struct resolved_need *rn)
 {
 	const struct need *nd = rn->need;
 	const struct gobin_param *p;
+	struct gobin_param mem;
 
-	if (rp->fn->params_why) {
-		rn->why = rp->fn->params_why;
-		return;
-	}
-	p = find_param(rp->fn, nd->alts[0]);
 	rn->source = nd->alts[0];
-	if (!p) {
-		rn->why = "no such parameter";
+	if (layout__param(&res->layout, rp->fn, nd->alts[0], &mem, &p, &rn->origin, &rn->why))
 		return;
-	}
 	if (nd->kind == NEED_PARAM_TYPE) {
 		rn->found = strcmp(p->type_name, nd->alts[1]) == 0;
 		if (!rn->found)
@@ -111,7 +98,7 @@ static void resolve_param(struct resolved_probe *rp, struct resolved_need *rn)
 	rn->found = true;
 }
 
-static void resolve_member(struct gobin *gb, struct resolved_need *rn)
+static void resolve_member(struct resolution *res, struct resolved_need *rn)
 {
 	const struct need *nd = rn->need;
 	char type[160];
@@ -121,14 +108,15 @@ static void resolve_member(struct gobin *gb, struct resolved_need *rn)
 		const char *why = NULL;
 
 		if (nd->kind == NEED_SIZE) {
-			if (gobin__struct_size(gb, nd->alts[a], &rn->value, &why) == 0) {
+			if (layout__size(&res->layout, nd->alts[a], &rn->value, &rn->origin, &why) == 0) {
 				rn->found = true;
 				rn->source = nd->alts[a];
 				return;
 			}
 		} else if (colon) {
 			snprintf(type, sizeof(type), "%.*s", (int)(colon - nd->alts[a]), nd->alts[a]);
-			if (gobin__member(gb, type, colon + 1, &rn->value, &rn->size, &why) == 0) {
+			if (layout__member(&res->layout, type, colon + 1, &rn->value, &rn->size,
+					   &rn->origin, &why) == 0) {
 				rn->found = true;
 				rn->source = nd->alts[a];
 				return;
@@ -139,23 +127,24 @@ static void resolve_member(struct gobin *gb, struct resolved_need *rn)
 	}
 }
 
-static void resolve_need(struct gobin *gb, struct resolved_probe *rp, struct resolved_need *rn)
+static void resolve_need(struct resolution *res, struct resolved_probe *rp,
+			 struct resolved_need *rn)
 {
 	const char *why = NULL;
 
 	switch (rn->need->kind) {
 	case NEED_PARAM:
 	case NEED_PARAM_TYPE:
-		resolve_param(rp, rn);
+		resolve_param(res, rp, rn);
 		break;
 	case NEED_MEMBER:
 	case NEED_SIZE:
-		resolve_member(gb, rn);
+		resolve_member(res, rn);
 		break;
 	case NEED_ITAB:
 		for (int a = 0; a < MAX_ALTS && rn->need->alts[a] && !rn->found; a++) {
 			rn->source = rn->need->alts[a];
-			rn->found = gobin__itab(gb, rn->need->alts[a], &rn->value, &why) == 0;
+			rn->found = gobin__itab(res->gb, rn->need->alts[a], &rn->value, &why) == 0;
 		}
 		if (!rn->found) {
 			rn->source = rn->need->alts[0];
@@ -186,7 +175,7 @@ static void resolve_probe(struct resolution *res, struct resolved_probe *rp, int
 		struct resolved_need *rn = &rp->needs[rp->nneeds++];
 
 		rn->need = &ps->needs[n];
-		resolve_need(res->gb, rp, rn);
+		resolve_need(res, rp, rn);
 		if (!rn->found && !rn->need->optional && rp->enabled) {
 			rp->enabled = false;
 			snprintf(res->why_buf[idx], sizeof(res->why_buf[idx]), "%s %s: %s",
@@ -238,9 +227,23 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	rr->applies = true;
 }
 
+/* The grpc-go release the checkers found: it keys the offsets table. */
+static void grpc_version(const struct resolution *res, const char **version, const char **source)
+{
+	*version = *source = NULL;
+	for (int i = 0; i < res->nrules; i++) {
+		if (strcmp(res->rules[i].rule->module, "google.golang.org/grpc") == 0 &&
+		    res->rules[i].version) {
+			*version = res->rules[i].version;
+			*source = res->rules[i].version_source;
+			return;
+		}
+	}
+}
+
 int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t errlen)
 {
-	const char *const *funcs, *const *structs;
+	const char *const *funcs, *const *structs, *version, *source;
 	int nfuncs, nstructs, ret;
 
 	memset(res, 0, sizeof(*res));
@@ -250,24 +253,28 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 	if (ret)
 		return ret;
 	for (int r = 0; r < nrules && res->nrules < 8; r++) {
-		struct rule_result *rr = &res->rules[res->nrules++];
+		res->rules[res->nrules].rule = &rules[r];
+		check_rule(res, &res->rules[res->nrules++]);
+	}
+	grpc_version(res, &version, &source);
+	layout__init(&res->layout, gb, version, source);
+	for (int r = 0; r < res->nrules; r++) {
+		const struct rule_result *rr = &res->rules[r];
 
-		rr->rule = &rules[r];
-		check_rule(res, rr);
 		/* Selector: every probe of an applicable rule is tried; the
 		 * variants' functions and parameter types pick what fits. */
-		for (int p = 0; p < MAX_RULE_PROBES && rules[r].probes[p] && res->nprobes < 32; p++) {
+		for (int p = 0; p < MAX_RULE_PROBES && rr->rule->probes[p] && res->nprobes < 32; p++) {
 			struct resolved_probe *rp = &res->probes[res->nprobes];
 
-			rp->spec = probe_spec__find(rules[r].probes[p]);
-			rp->rule = &rules[r];
+			rp->spec = probe_spec__find(rr->rule->probes[p]);
+			rp->rule = rr->rule;
 			if (!rp->spec)
 				continue;
 			if (rr->applies) {
 				resolve_probe(res, rp, res->nprobes);
 			} else {
 				snprintf(res->why_buf[res->nprobes], sizeof(res->why_buf[0]),
-					 "rule %s does not apply: %s", rules[r].name, rr->why);
+					 "rule %s does not apply: %s", rr->rule->name, rr->why);
 				rp->why = res->why_buf[res->nprobes];
 			}
 			res->nprobes++;

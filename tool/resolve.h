@@ -4,6 +4,7 @@
 #define RESOLVE_H
 
 #include "../dwarf/gobin.h"
+#include "layout.h"
 #include "probes.h"
 
 #include <stdint.h>
@@ -12,6 +13,7 @@ struct resolved_need {
 	const struct need *need;
 	bool found;
 	const char *source; /* the alternative that matched */
+	const char *origin; /* where its value came from: DWARF, table row, symtab... */
 	const char *why;    /* when not found */
 	uint64_t value;	    /* offset, size or address */
 	uint64_t size;	    /* member size */
@@ -40,6 +42,7 @@ struct rule_result {
 
 struct resolution {
 	struct gobin *gb;
+	struct layout layout; /* DWARF or the offsets table */
 	int nrules;
 	struct rule_result rules[8];
 	int nprobes;

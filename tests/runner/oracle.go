@@ -48,6 +48,7 @@ type jParam struct {
 	Type   string   `json:"type"`
 	Pieces []jPiece `json:"pieces"`
 	Why    string   `json:"why"`
+	Origin string   `json:"origin"`
 }
 
 type jFunc struct {
@@ -66,8 +67,16 @@ type jFunc struct {
 }
 
 type jStruct struct {
-	Size    *uint64           `json:"size"`
-	Members map[string]uint64 `json:"members"`
+	Size          *uint64           `json:"size"`
+	Origin        string            `json:"origin"`
+	Members       map[string]uint64 `json:"members"`
+	MemberOrigins map[string]string `json:"member_origins"`
+}
+
+// jValues says where layouts came from: DWARF, or the offsets table for
+// the releases named.
+type jValues struct {
+	Source string `json:"source"`
 }
 
 type jMissing struct {
@@ -93,6 +102,7 @@ type inspectOut struct {
 	Dwarf     *bool              `json:"dwarf"`
 	Symtab    *bool              `json:"symtab"`
 	Modules   map[string]string  `json:"modules"`
+	Values    jValues            `json:"values"`
 	Functions []jFunc            `json:"functions"`
 	Structs   map[string]jStruct `json:"structs"`
 	Itabs     map[string]string  `json:"itabs"`
@@ -104,11 +114,11 @@ type inspectOut struct {
 // Every key the JSON may hold; a key the oracle does not know is a failure,
 // so that a new field cannot go unchecked.
 var (
-	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules functions structs itabs missing rules probes")
+	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules values functions structs itabs missing rules probes")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
-	knownParam  = keys("name type pieces why")
+	knownParam  = keys("name type pieces why origin")
 	knownPiece  = keys("reg stack none size")
-	knownStruct = keys("size members")
+	knownStruct = keys("size origin members member_origins")
 	knownMiss   = keys("kind item why")
 	knownProbe  = keys("id enabled function probe why")
 )
@@ -374,6 +384,9 @@ func (v *verifier) run() error {
 	}
 	if js.Symtab == nil || *js.Symtab != o.elf.sections[".symtab"] {
 		return v.mismatch("symtab", ptrStr(js.Symtab), o.elf.sections[".symtab"])
+	}
+	if wantSource := map[bool]string{true: "DWARF", false: "offsets table"}[hasDwarf]; !strings.HasPrefix(js.Values.Source, wantSource) {
+		return v.mismatch("values.source", js.Values.Source, wantSource)
 	}
 	if o.dw != nil {
 		wantABI := "stack"
@@ -833,6 +846,9 @@ func (v *verifier) checkParams(f *jFunc, entry, end, probe uint64) error {
 				}
 			}
 		}
+		if !strings.HasPrefix(p.Origin, "DWARF") {
+			return v.mismatch(it+" origin", p.Origin, "DWARF")
+		}
 		got, err := toPieces(p.Pieces)
 		if err != nil {
 			return v.mismatch(it+" pieces", err, "well-formed pieces")
@@ -921,6 +937,14 @@ func (v *verifier) checkStruct(name string, s jStruct) error {
 	}
 	if len(s.Members) == 0 {
 		return v.mismatch("struct "+name+" members", "none", "at least one")
+	}
+	if !strings.HasPrefix(s.Origin, "DWARF") {
+		return v.mismatch("struct "+name+" origin", s.Origin, "DWARF")
+	}
+	for _, m := range sortedKeys(s.Members) {
+		if !strings.HasPrefix(s.MemberOrigins[m], "DWARF") {
+			return v.mismatch("struct "+name+" member "+m+" origin", s.MemberOrigins[m], "DWARF")
+		}
 	}
 	for _, m := range sortedKeys(s.Members) {
 		off, err := v.o.dw.memberOffset(d, m)

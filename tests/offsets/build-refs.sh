@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# build-refs.sh OUTDIR - build the reference program (tests/offsets/ref)
+# once per toolchain and grpc-go release of versions.txt, plus Debian's
+# Go 1.19 with Debian's packaged grpc-go in GOPATH mode. Each build lands
+# in OUTDIR/<name>/ with:
+#   ref      the binary
+#   build    one line: go version, grpc version, x/net version, how built
+# A build already there is kept. Failures (a release that needs a newer Go,
+# a module the proxy does not serve) are listed in OUTDIR/skipped.txt.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:?usage: build-refs.sh OUTDIR}
+mkdir -p "$out" && out=$(cd "$out" && pwd)
+mkdir -p "$out"
+: >"$out/skipped.txt"
+export PATH=/usr/local/go/bin:$PATH
+
+field() { awk -v k="$1" '$1 == k { for (i = 2; i <= NF; i++) print $i }' "$here/versions.txt"; }
+mapfile -t toolchains < <(field toolchain)
+mapfile -t grpcs < <(field grpc)
+mapfile -t xnets < <(field xnet)
+
+# modversion BINARY MODULE: the module's version from the build info.
+modversion() {
+	go version -m "$1" | awk -v m="$2" '$1 == "dep" && $2 == m { v = $3 } $1 == "=>" { } END { print v }'
+}
+
+# build_module NAME TOOLCHAIN GRPC [XNET]
+build_module() {
+	local name=$1 tc=$2 grpc=$3 xnet=${4:-} dir log
+	dir=$out/$name
+	[[ -f $dir/build ]] && return 0
+	mkdir -p "$dir/src" && cp "$here/ref/main.go" "$dir/src/"
+	log=$( (cd "$dir/src" && export GOTOOLCHAIN=$tc GOFLAGS=-mod=mod GOWORK=off &&
+		go mod init offsetref &&
+		go get "google.golang.org/grpc@$grpc" &&
+		{ [[ -z $xnet ]] || go get "golang.org/x/net@$xnet"; } &&
+		go mod tidy && go build -o ../ref . ) 2>&1)
+	if [[ $? -ne 0 ]]; then
+		echo "$name: $(printf '%s\n' "$log" | grep -v '^go: downloading' | tail -1)" >>"$out/skipped.txt"
+		rm -rf "$dir"
+		return 0
+	fi
+	# Asking for an older x/net than grpc-go needs makes go get downgrade
+	# grpc-go instead; such a build is not the one asked for.
+	if [[ $(modversion "$dir/ref" google.golang.org/grpc) != "$grpc" ]]; then
+		echo "$name: go get chose grpc $(modversion "$dir/ref" google.golang.org/grpc)" >>"$out/skipped.txt"
+		rm -rf "$dir"
+		return 0
+	fi
+	printf '%s %s %s module GOTOOLCHAIN=%s go get google.golang.org/grpc@%s%s\n' \
+		"$(go version "$dir/ref" | sed 's/^.*: //')" "$(modversion "$dir/ref" google.golang.org/grpc)" \
+		"$(modversion "$dir/ref" golang.org/x/net)" "$tc" "$grpc" "${xnet:+ golang.org/x/net@$xnet}" >"$dir/build"
+	echo "built $name"
+}
+
+# Debian's Go 1.19 and its packaged grpc-go and x/net, in GOPATH mode: the
+# binary records neither version, so they come from dpkg.
+build_debian() {
+	local dir=$out/debian-go1.19 gp grpc xnet
+	[[ -f $dir/build ]] && return 0
+	[[ -x /usr/lib/go-1.19/bin/go && -d /usr/share/gocode/src/google.golang.org/grpc ]] || {
+		echo "debian-go1.19: golang-1.19-go or golang-google-grpc-dev not installed" >>"$out/skipped.txt"
+		return 0
+	}
+	gp=$(mktemp -d) && mkdir -p "$gp/src/offsetref" "$dir" && cp "$here/ref/main.go" "$gp/src/offsetref/"
+	if ! (cd "$gp/src/offsetref" && GO111MODULE=off GOPATH="$gp:/usr/share/gocode" GOTOOLCHAIN=local \
+		/usr/lib/go-1.19/bin/go build -o "$dir/ref" .); then
+		echo "debian-go1.19: build failed" >>"$out/skipped.txt"
+		rm -rf "$gp" "$dir"
+		return 0
+	fi
+	rm -rf "$gp"
+	grpc=v$(dpkg-query -W -f '${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
+	xnet=v$(dpkg-query -W -f '${Version}' golang-golang-x-net-dev | sed 's/^[0-9]*://; s/[-+~].*//')
+	printf '%s %s %s gopath Debian golang-1.19-go, golang-google-grpc-dev, golang-golang-x-net-dev\n' \
+		"$(/usr/lib/go-1.19/bin/go version "$dir/ref" | sed 's/^.*: //')" "$grpc" "$xnet" >"$dir/build"
+	echo "built debian-go1.19"
+}
+
+build_debian
+newest=${grpcs[-1]}
+for x in "${xnets[@]}"; do build_module "local-$newest-xnet-$x" local "$newest" "$x"; done
+for tc in "${toolchains[@]}"; do
+	for g in "${grpcs[@]}"; do build_module "$tc-$g" "$tc" "$g"; done
+done

@@ -1,0 +1,3 @@
+module gogrpctrace/tests/offsets/collapse
+
+go 1.22
