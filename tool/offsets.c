@@ -312,10 +312,10 @@ static const struct row *lookup(const struct offsets_versions *v, enum row_kind 
 		*why = note("no DWARF, and the %s release is unknown (%s)", owner_titles[any->owner],
 			    v->unknown_why[any->owner] ? v->unknown_why[any->owner] : "no module list");
 	else if (any->owner == OWNER_GO)
-		*why = note("no DWARF, and the offsets table does not cover %s (it has %s..%s)",
+		*why = note("no DWARF, and the offsets table does not cover %s (its rows for this span %s..%s)",
 			    v->go_minor, golo, gohi);
 	else
-		*why = note("no DWARF, and the offsets table does not cover %s with %s %s (it has %s..%s, %s..%s)",
+		*why = note("no DWARF, and the offsets table does not cover %s with %s %s (its rows for this span %s..%s, %s..%s)",
 			    v->go_minor, owner_titles[any->owner], v->version[any->owner], golo, gohi,
 			    lo, hi);
 	return NULL;
@@ -405,6 +405,10 @@ static int param_of(const struct row *r, struct gobin_param *out, int *index)
 	out->name = r->name;
 	*index = atoi(r->values[0]);
 	out->type_name = strcmp(r->values[1], "-") == 0 ? "" : unescape(r->values[1]);
+	if (r->nvalues == 3 && strcmp(r->values[2], "!") == 0) {
+		out->why = "the reference build's DWARF has no readable location";
+		return 0;
+	}
 	for (int i = 2; i < r->nvalues && out->npieces < GOBIN_MAX_PIECES; i++)
 		if (parse_piece(r->values[i], &out->pieces[out->npieces++]))
 			return -EINVAL;

@@ -9,8 +9,9 @@
 
 static const char *wanted_funcs[MAX_WANTED];
 static const char *wanted_structs[MAX_WANTED];
+static const char *wanted_members[MAX_WANTED]; /* "pkg.Type:path" */
 static char struct_names[MAX_WANTED][160];
-static int nwanted_funcs, nwanted_structs;
+static int nwanted_funcs, nwanted_structs, nwanted_members;
 
 static void add_unique(const char **list, int *n, const char *name)
 {
@@ -51,14 +52,19 @@ void resolution__wanted(const char *const **funcs, int *nfuncs, const char *cons
 
 				if (nd->kind != NEED_MEMBER && nd->kind != NEED_SIZE)
 					continue;
-				for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++)
+				for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++) {
 					add_struct_of(nd->alts[a]);
+					if (nd->kind == NEED_MEMBER)
+						add_unique(wanted_members, &nwanted_members, nd->alts[a]);
+				}
 			}
 		}
 		for (int i = 0; inspect_extra_funcs[i]; i++)
 			add_unique(wanted_funcs, &nwanted_funcs, inspect_extra_funcs[i]);
-		for (int i = 0; inspect_extra_members[i]; i++)
+		for (int i = 0; inspect_extra_members[i]; i++) {
 			add_struct_of(inspect_extra_members[i]);
+			add_unique(wanted_members, &nwanted_members, inspect_extra_members[i]);
+		}
 	}
 	*funcs = wanted_funcs;
 	*nfuncs = nwanted_funcs;
@@ -281,6 +287,16 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 		}
 	}
 	return 0;
+}
+
+void resolution__wanted_members(const char *const **members, int *nmembers)
+{
+	const char *const *f, *const *st;
+	int nf, ns;
+
+	resolution__wanted(&f, &nf, &st, &ns); /* fills the lists once */
+	*members = wanted_members;
+	*nmembers = nwanted_members;
 }
 
 int resolution__enabled(const struct resolution *res)

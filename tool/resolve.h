@@ -61,5 +61,7 @@ bool resolution__has_grpc(const struct resolution *res);
  * plus the --inspect extras. Returns counts via out params; static storage. */
 void resolution__wanted(const char *const **funcs, int *nfuncs, const char *const **structs,
 			int *nstructs);
+/* Every "pkg.Type:path" member the table and --inspect mention. */
+void resolution__wanted_members(const char *const **members, int *nmembers);
 
 #endif

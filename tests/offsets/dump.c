@@ -10,6 +10,7 @@
  *   size TYPE BYTES                   or  size TYPE -
  *   func NAME BYTES                   (present; the size is its fingerprint)
  *   param FUNC NAME INDEX TYPE PIECE...  PIECE = rREG:SIZE | sOFF:SIZE | -
+ *                                     (one PIECE "!": no readable location)
  *   noparams FUNC                     (present, but DWARF gave no parameters)
  */
 #include "../../dwarf/gobin.h"
@@ -65,7 +66,9 @@ static void dump_func(struct gobin *gb, const char *name, bool with_params)
 			continue;
 		printf("param %s %s %d ", name, p->name, i);
 		print_escaped(p->type_name[0] ? p->type_name : "-");
-		if (p->why || p->npieces == 0)
+		if (p->why)
+			printf(" !"); /* DWARF gave no readable location */
+		else if (p->npieces == 0)
 			printf(" -");
 		for (int k = 0; !p->why && k < p->npieces; k++) {
 			const struct gobin_piece *pc = &p->pieces[k];
@@ -106,8 +109,8 @@ static void dump_member(struct gobin *gb, const char *alt, enum need_kind kind)
 
 int main(int argc, char **argv)
 {
-	const char *const *funcs, *const *structs;
-	int nfuncs, nstructs;
+	const char *const *funcs, *const *structs, *const *members;
+	int nfuncs, nstructs, nmembers;
 	char err[256];
 	struct gobin *gb;
 
@@ -129,20 +132,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "offsets-dump: %s\n", err);
 		return 1;
 	}
-	for (int i = 0; i < nprobe_specs; i++) {
-		const struct probe_spec *ps = &probe_specs[i];
-
-		for (int f = 0; f < MAX_FUNCS && ps->funcs[f]; f++)
-			dump_func(gb, ps->funcs[f], true);
-		for (int n = 0; n < MAX_NEEDS && ps->needs[n].macro; n++) {
-			const struct need *nd = &ps->needs[n];
-
-			if (nd->kind != NEED_MEMBER && nd->kind != NEED_SIZE)
-				continue;
-			for (int a = 0; a < MAX_ALTS && nd->alts[a]; a++)
-				dump_member(gb, nd->alts[a], nd->kind);
-		}
-	}
+	/* Every function, struct and member a probe or --inspect names. */
+	for (int i = 0; i < nfuncs; i++)
+		dump_func(gb, funcs[i], true);
+	for (int i = 0; i < nstructs; i++)
+		dump_member(gb, structs[i], NEED_SIZE);
+	resolution__wanted_members(&members, &nmembers);
+	for (int i = 0; i < nmembers; i++)
+		dump_member(gb, members[i], NEED_MEMBER);
 	for (int i = 0; fingerprint_funcs[i]; i++)
 		dump_func(gb, fingerprint_funcs[i], false);
 	gobin__close(gb);

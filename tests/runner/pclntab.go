@@ -5,8 +5,8 @@ package main
 //   strip-all    `strip --strip-all` copy of each cell's grpcserver
 //   no-sections  that copy with e_shoff/e_shnum/e_shstrndx zeroed, so the
 //                table must be found through the runtime's module data
-//   ldflags-s-w  a real `go build -ldflags="-s -w"` of grpcserver, for the
-//                first module cell and the GOPATH (Debian) cell
+//   ldflags-s-w  the real `go build -ldflags="-s -w"` of grpcserver that
+//                tests/targets/build.sh makes for each cell
 // Each is checked against the unstripped matrix binary: every function
 // `--inspect --json` lists has nm's entry and end (value + size), and the
 // probe address, probe kind, RET list and file offsets the unstripped
@@ -15,7 +15,6 @@ package main
 // no crash, no sanitizer report, a clean result or a clean refusal.
 
 import (
-	"bufio"
 	"debug/elf"
 	"encoding/binary"
 	"encoding/json"
@@ -45,10 +44,10 @@ func registerPclntab() {
 			})
 		})
 	}
-	for _, c := range ldflagsCells() {
+	for _, c := range cells {
 		c := c
 		register("unit", "pclntab/"+c.name+"/ldflags-s-w", false, func() error {
-			return pclnVariant(c, func(dir string) (string, error) { return buildStripped(c, dir) })
+			return pclnVariant(c, func(string) (string, error) { return variantBin(c, "grpcserver", "sw") })
 		})
 	}
 	for _, d := range pclnDamages() {
@@ -88,98 +87,6 @@ func dropSectionHeaders(b []byte) error {
 	le.PutUint16(b[eShnum:], 0)
 	le.PutUint16(b[eShstrndx:], 0)
 	return nil
-}
-
-// cellBuild is what tests/targets/cells.txt says about building a cell.
-type cellBuild struct{ gocmd, toolchain, modfile string }
-
-func cellBuildInfo(name string) (cellBuild, error) {
-	f, err := os.Open(filepath.Join(repoRoot, "tests", "targets", "cells.txt"))
-	if err != nil {
-		return cellBuild{}, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) >= 7 && fs[0] == name {
-			return cellBuild{gocmd: fs[1], toolchain: fs[2], modfile: fs[6]}, nil
-		}
-	}
-	return cellBuild{}, fmt.Errorf("cell %s is not in cells.txt", name)
-}
-
-// ldflagsCells: the first module cell and the first GOPATH cell.
-func ldflagsCells() []cell {
-	var out []cell
-	var haveMod, haveGopath bool
-	for _, c := range cells {
-		if c.gopath && !haveGopath {
-			out, haveGopath = append(out, c), true
-		} else if !c.gopath && !haveMod {
-			out, haveMod = append(out, c), true
-		}
-	}
-	return out
-}
-
-// buildStripped builds grpcserver of cell c with -ldflags="-s -w" the way
-// tests/targets/build.sh builds the cell, leaving tests/targets untouched.
-func buildStripped(c cell, dir string) (string, error) {
-	cb, err := cellBuildInfo(c.name)
-	if err != nil {
-		return "", err
-	}
-	here := filepath.Join(repoRoot, "tests", "targets")
-	out := filepath.Join(dir, c.name+"-grpcserver-ldflags-s-w")
-	args := []string{"build", "-buildvcs=false", "-ldflags=-s -w", "-o", out}
-	env := withoutEnv(os.Environ(), "GOFLAGS", "GOWORK", "GO111MODULE", "GOTOOLCHAIN", "GOPATH")
-	var cmd *exec.Cmd
-	if cb.modfile == "-" {
-		gp, err := os.MkdirTemp(dir, "gopath-")
-		if err != nil {
-			return "", err
-		}
-		pkg := filepath.Join(gp, "src", "gogrpctrace", "tests", "targets")
-		if err := os.MkdirAll(pkg, 0o755); err != nil {
-			return "", err
-		}
-		for _, d := range []string{"internal", "grpcserver"} {
-			if b, err := exec.Command("cp", "-r", filepath.Join(here, d), pkg+"/").CombinedOutput(); err != nil {
-				return "", fmt.Errorf("cp: %v: %s", err, b)
-			}
-		}
-		cmd = exec.Command(cb.gocmd, append(args, "./grpcserver")...)
-		cmd.Dir = pkg
-		cmd.Env = append(env, "GO111MODULE=off", "GOPATH="+gp+":/usr/share/gocode", "GOTOOLCHAIN=local")
-	} else {
-		if cb.modfile != "go.mod" {
-			args = append(args, "-modfile="+filepath.Join(here, cb.modfile))
-		}
-		cmd = exec.Command(cb.gocmd, append(args, "-mod=readonly", "./grpcserver")...)
-		cmd.Dir = here
-		cmd.Env = append(env, "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN="+cb.toolchain)
-	}
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s: %v: %s", strings.Join(cmd.Args, " "), err, b)
-	}
-	return out, nil
-}
-
-func withoutEnv(env []string, names ...string) []string {
-	var out []string
-	for _, kv := range env {
-		drop := false
-		for _, n := range names {
-			if strings.HasPrefix(kv, n+"=") {
-				drop = true
-			}
-		}
-		if !drop {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 // ---- the cross-check ----
@@ -263,9 +170,12 @@ func crossCheck(orig, bin string) error {
 			return fmt.Errorf("%s: function %s: returns %v (complete %s); unstripped: %v (complete %s)",
 				bin, f.Name, f.Returns, ptrStr(f.ReturnsComplete), w.Returns, ptrStr(w.ReturnsComplete))
 		}
-		if len(f.Params) != 0 || !strings.Contains(strings.ToLower(f.ParamsWhy), "dwarf") {
-			return fmt.Errorf("%s: function %s: %d params, params_why %q; want none, naming DWARF", bin, f.Name, len(f.Params), f.ParamsWhy)
+		if err := sameParams(f, w); err != nil {
+			return fmt.Errorf("%s: function %s: %v", bin, f.Name, err)
 		}
+	}
+	if err := sameStructs(got, want); err != nil {
+		return fmt.Errorf("%s: %v", bin, err)
 	}
 	// Nothing the unstripped binary resolves may be lost.
 	for _, w := range want.Functions {
@@ -282,6 +192,57 @@ func crossCheck(orig, bin string) error {
 	if len(got.Functions) == 0 {
 		return fmt.Errorf("%s: no function found", bin)
 	}
+	return nil
+}
+
+// sameParams: without DWARF, the offsets table must give the parameters
+// (names, types, locations at the probe) DWARF gives the unstripped twin.
+func sameParams(f, w *jFunc) error {
+	if len(f.Params) != len(w.Params) {
+		return fmt.Errorf("%d parameters (params_why %q); the unstripped binary's DWARF has %d",
+			len(f.Params), f.ParamsWhy, len(w.Params))
+	}
+	for i := range f.Params {
+		g, d := f.Params[i], w.Params[i]
+		if !strings.HasPrefix(g.Origin, "offsets table: ") {
+			return fmt.Errorf("parameter %s: origin %q, want an offsets table row", g.Name, g.Origin)
+		}
+		gp, _ := json.Marshal(g.Pieces)
+		dp, _ := json.Marshal(d.Pieces)
+		// A location DWARF could not read is unknown either way; the
+		// reasons are worded differently.
+		if g.Name != d.Name || g.Type != d.Type || string(gp) != string(dp) || (g.Why == "") != (d.Why == "") {
+			return fmt.Errorf("parameter %d: %s %s %s (%s); DWARF: %s %s %s (%s)", i, g.Name, g.Type, gp, g.Why, d.Name, d.Type, dp, d.Why)
+		}
+	}
+	return nil
+}
+
+// sameStructs: every struct size and member offset the unstripped binary's
+// DWARF gives, the table gives too, and names itself as the origin.
+func sameStructs(got, want *inspectOut) error {
+	if !strings.HasPrefix(got.Values.Source, "offsets table") {
+		return fmt.Errorf("values.source %q, want the offsets table", got.Values.Source)
+	}
+	for name, w := range want.Structs {
+		g, ok := got.Structs[name]
+		if !ok {
+			return fmt.Errorf("struct %s: in the unstripped binary's DWARF, not from the offsets table", name)
+		}
+		if g.Size == nil || w.Size == nil || *g.Size != *w.Size || !strings.HasPrefix(g.Origin, "offsets table: ") {
+			return fmt.Errorf("struct %s: size %v from %q; DWARF: %v", name, g.Size, g.Origin, w.Size)
+		}
+		for m, off := range w.Members {
+			if goff, ok := g.Members[m]; !ok || goff != off || !strings.HasPrefix(g.MemberOrigins[m], "offsets table: ") {
+				return fmt.Errorf("struct %s member %s: offset %d (present %v) from %q; DWARF: %d", name, m, goff, ok, g.MemberOrigins[m], off)
+			}
+		}
+		if len(g.Members) != len(w.Members) {
+			return fmt.Errorf("struct %s: %d members from the table, %d from DWARF", name, len(g.Members), len(w.Members))
+		}
+	}
+	// The table may know more: the reference program links HTTP stacks
+	// this binary may not, and a release's layouts do not depend on that.
 	return nil
 }
 

@@ -93,14 +93,19 @@ type traceOpts struct {
 	tls      bool
 	scenario string
 	args     []string
+	variant  string // "" (as built), or a stripped form: see variantBin
 }
 
 func startServer(c cell, tls bool) (*proc, string, error) {
+	return startServerBin(targetBin(c, "grpcserver"), tls)
+}
+
+func startServerBin(bin string, tls bool) (*proc, string, error) {
 	args := []string{}
 	if tls {
 		args = append(args, "-tls")
 	}
-	srv, err := start(targetBin(c, "grpcserver"), args...)
+	srv, err := start(bin, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -113,7 +118,15 @@ func startServer(c cell, tls bool) (*proc, string, error) {
 }
 
 func traceRun(o traceOpts) (*traceResult, error) {
-	srv, addr, err := startServer(o.cell, o.tls)
+	srvBin, err := variantBin(o.cell, "grpcserver", o.variant)
+	if err != nil {
+		return nil, err
+	}
+	cliBin, err := variantBin(o.cell, "grpcclient", o.variant)
+	if err != nil {
+		return nil, err
+	}
+	srv, addr, err := startServerBin(srvBin, o.tls)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +137,7 @@ func traceRun(o traceOpts) (*traceResult, error) {
 	if o.tls {
 		cargs = append(cargs, "-tls")
 	}
-	cli, err := start(targetBin(o.cell, "grpcclient"), cargs...)
+	cli, err := start(cliBin, cargs...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${OUT:-$root/build/targets}
 progs=(grpcserver grpcclient h2server h2client grpcload)
+# Also built with -ldflags="-s -w" (no symbol table, no DWARF) into sw/,
+# as production binaries usually are.
+sw_progs=(grpcserver grpcclient)
 pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
@@ -38,7 +41,7 @@ up_to_date() {
 	if [[ "$modfile" != - ]]; then
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
 	fi
-	for p in "${progs[@]}"; do
+	for p in "${progs[@]}" "${sw_progs[@]/#/sw/}"; do
 		[[ -x "$dest/$p" ]] || return 1
 		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
 	done
@@ -46,11 +49,12 @@ up_to_date() {
 
 # build_module CELL TMPDIR: module mode, with the cell's module file.
 build_module() {
-	local cell=$1 tmp=$2 modflag=()
+	local cell=$1 tmp=$2 modflag=() run
 	[[ "${c_modfile[$cell]}" != go.mod ]] && modflag=("-modfile=$here/${c_modfile[$cell]}")
-	(cd "$here" && env -u GOFLAGS GOWORK=off GO111MODULE=on GOTOOLCHAIN="${c_toolchain[$cell]}" \
-		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}" -o "$tmp/" \
-		"${progs[@]/#/./}")
+	run=(env -u GOFLAGS GOWORK=off GO111MODULE=on GOTOOLCHAIN="${c_toolchain[$cell]}"
+		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}")
+	(cd "$here" && "${run[@]}" -o "$tmp/" "${progs[@]/#/./}" &&
+		"${run[@]}" -ldflags="-s -w" -o "$tmp/sw/" "${sw_progs[@]/#/./}")
 }
 
 # build_gopath CELL TMPDIR: GOPATH mode against Debian's /usr/share/gocode;
@@ -67,7 +71,9 @@ build_gopath() {
 	fi
 	(cd "$gp/src/gogrpctrace/tests/targets" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
 		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -o "$tmp/" \
-		"${progs[@]/#/./}")
+		"${progs[@]/#/./}" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
+		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="-s -w" \
+		-o "$tmp/sw/" "${sw_progs[@]/#/./}")
 }
 
 # Serialize concurrent runs (a test runner and a person may both call us).
@@ -105,9 +111,10 @@ for cell in "${cells[@]}"; do
 		builder=build_module
 	fi
 	if log=$($builder "$cell" "$tmp" 2>&1); then
-		mkdir -p "$out/$cell"
+		mkdir -p "$out/$cell/sw"
 		for p in "${progs[@]}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
-		rmdir "$tmp"
+		for p in "${sw_progs[@]}"; do mv -f "$tmp/sw/$p" "$out/$cell/sw/$p"; done
+		rmdir "$tmp/sw" "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"
 	else
 		rm -rf "$tmp"

@@ -240,7 +240,8 @@ func writeHeader(w *bufio.Writer, builds []build) {
 #   size TYPE BYTES | size TYPE -
 #   func NAME BYTES                 (its code size: a release's fingerprint)
 #   param FUNC NAME INDEX TYPE PIECE...  PIECE: rDWARFREG:SIZE, sSPOFFSET:SIZE, -
-#                                   (INDEX: its place among the parameters)
+#                                   (INDEX: its place among the parameters;
+#                                   one PIECE "!": DWARF had no readable location)
 #   noparams FUNC                   (DWARF had no parameters for it)
 `)
 	sort.Slice(builds, func(i, j int) bool {
