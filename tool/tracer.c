@@ -170,10 +170,15 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		explain_disabled(p, pid);
 	if (resolution__enabled(&p->res) == 0) {
 		const struct rule_result *rr = &p->res.rules[0];
+		const char *first = p->res.nprobes ? p->res.probes[0].why : NULL;
 
-		fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: %s%s\n", (int)pid, exe,
-			rr->applies ? "no probe's needs are met" : "grpc-go ",
-			rr->applies ? " (run with -v or --inspect for each reason)" : rr->why);
+		if (rr->applies)
+			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: no probe's needs are "
+					"met; the first: %s\n(-v or --inspect gives each reason)\n",
+				(int)pid, exe, first ? first : "?");
+		else
+			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: grpc-go %s\n",
+				(int)pid, exe, rr->why);
 		return -1;
 	}
 	if (load_bias(pid, p->gb, &ro.load_bias) != 0) {

@@ -1,0 +1,111 @@
+package main
+
+// Tests of the offsets table at its edges: a stripped binary whose Go or
+// grpc-go release the table does not cover must have every probe that
+// needs a table value refused, with a reason naming the releases found,
+// and must not be traced at all (no guessed offsets). The releases are
+// changed by patching the build info of a copy of a -s -w build (the
+// version strings keep their length, so the file stays sound).
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func init() { extraRegistrations = append(extraRegistrations, registerOffsets) }
+
+func registerOffsets() {
+	c := cells[0] // the newest module cell
+	register("unit", "offsets/outside-go-release", false, func() error {
+		return outsideTable(c, "go1.26.8", "go1.23.8", "go1.23")
+	})
+	register("unit", "offsets/outside-grpc-release", false, func() error {
+		return outsideTable(c, "google.golang.org/grpc\t"+c.grpc, "google.golang.org/grpc\tv1.99.0", "grpc-go v1.99.0")
+	})
+	register("runtime", "offsets/outside-table-not-traced", true, func() error {
+		return outsideNotTraced(c)
+	})
+}
+
+// patchedRelease copies the cell's -s -w grpcserver into dir with every
+// occurrence of from replaced by to (same length).
+func patchedRelease(c cell, dir, from, to string) (string, error) {
+	if len(from) != len(to) {
+		return "", fmt.Errorf("internal: %q and %q differ in length", from, to)
+	}
+	src, err := variantBin(c, "grpcserver", "sw")
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	if !bytes.Contains(b, []byte(from)) {
+		return "", fmt.Errorf("%s does not contain %q", src, from)
+	}
+	out := filepath.Join(dir, "grpcserver-patched")
+	return out, os.WriteFile(out, bytes.ReplaceAll(b, []byte(from), []byte(to)), 0o755)
+}
+
+func outsideTable(c cell, from, to, named string) error {
+	dir, err := os.MkdirTemp("", "gogrpctrace-offsets-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := patchedRelease(c, dir, from, to)
+	if err != nil {
+		return err
+	}
+	js, _, err := runInspectJSON(toolPath, bin)
+	if err != nil {
+		return err
+	}
+	if len(js.Probes) == 0 {
+		return fmt.Errorf("no probes listed")
+	}
+	for _, p := range js.Probes {
+		if p.Enabled {
+			return fmt.Errorf("probe %s is enabled for a release outside the table", p.ID)
+		}
+		if !strings.Contains(p.Why, named) || !strings.Contains(p.Why, "offsets table") {
+			return fmt.Errorf("probe %s: why %q does not name %s and the offsets table", p.ID, p.Why, named)
+		}
+	}
+	return nil
+}
+
+// outsideNotTraced runs the patched binary and checks the tracer refuses
+// it with one clear line and a non-zero exit.
+func outsideNotTraced(c cell) error {
+	dir, err := os.MkdirTemp("", "gogrpctrace-offsets-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := patchedRelease(c, dir, "go1.26.8", "go1.23.8")
+	if err != nil {
+		return err
+	}
+	srv, _, err := startServerBin(bin, false)
+	if err != nil {
+		return err
+	}
+	defer srv.stop(syscall.SIGTERM, 5*time.Second)
+	r, err := runTool(toolPath, []string{"-p", fmt.Sprint(srv.pid())})
+	if err != nil {
+		return err
+	}
+	want := regexp.MustCompile(`nothing to trace: no probe's needs are met; the first: .*offsets table does not cover go1\.23`)
+	if r.exit == 0 || !want.MatchString(r.stderr) {
+		return fmt.Errorf("want a non-zero exit and %q; got %s", want, r.describe())
+	}
+	return nil
+}
