@@ -5,8 +5,10 @@
 
 #define EV_HEADERS 1 /* a header block, sent or received */
 #define EV_MSG_OUT 2 /* one gRPC message sent */
-#define EV_DATA_IN 3 /* one DATA frame received, with the messages it starts */
+#define EV_DATA 3    /* one DATA frame, with the gRPC messages it starts */
 #define EV_RST 4     /* RST_STREAM sent or received */
+#define EV_HDR_BEGIN 5 /* a header block is being sent: its fields follow one by one */
+#define EV_HDR_FIELD 6 /* one field of the block begun last on that stream */
 
 #define SIDE_CLIENT 0
 #define SIDE_SERVER 1
@@ -23,6 +25,7 @@
 #define EVF_DESYNC 0x40	     /* message boundaries lost on this stream */
 #define EVF_PEER 0x80	     /* peer address present */
 #define EVF_LOCAL 0x100	     /* local address present */
+#define EVF_GRPC 0x200	     /* a gRPC stream: content-type application/grpc */
 
 struct ev_common {
 	__u64 ts_ns;
@@ -68,6 +71,27 @@ struct ev_headers {
 	char buf[2 * HDR_BUF_SIZE]; /* only buf_len bytes are sent */
 };
 
+/* A header block net/http or x/net is about to encode (the stacks hand
+ * their hpack encoder one field at a time, so the fields come as
+ * EV_HDR_FIELD events after this one). */
+struct ev_hdr_begin {
+	struct ev_common c;
+	__s32 status; /* the :status a server sends; 0 for trailers and requests */
+	__u16 peer_port;
+	__u16 local_port;
+	__u8 peer_ip_len;
+	__u8 local_ip_len;
+	__u8 pad[6];
+	__u8 peer_ip[16];
+	__u8 local_ip[16];
+};
+
+struct ev_field {
+	struct ev_common c;
+	struct hdr_entry he;
+	char buf[HDR_NAME_MASK + 1 + HDR_VALUE_MASK + 1]; /* name, then value */
+};
+
 /* --payload: at most this many bytes of a message are copied. */
 #define PAYLOAD_MAX 1024
 #define PAYLOAD_MASK 2047 /* the buffers are twice that for the verifier */
@@ -103,14 +127,15 @@ struct ev_data {
 
 /* Counters, one slot each in a per-CPU array. */
 #define CNT_HITS 0		 /* + probe index: hits of each probe */
-#define CNT_MAX_PROBES 16
-#define CNT_RESTARTS 16		 /* hits skipped: the function restarts after growing its stack */
-#define CNT_EMITTED 17		 /* events handed to the ring buffer */
-#define CNT_LOST 18		 /* events dropped: ring buffer full */
-#define CNT_READ_ERRORS 19	 /* failed reads of target memory */
-#define CNT_TRUNC_HEADERS 20	 /* header events with something cut */
-#define CNT_DESYNC 21		 /* DATA frames whose message boundaries were lost */
-#define CNT_FOREIGN 22		 /* hits on connections of an unknown kind */
-#define CNT_NUM 23
+#define CNT_MAX_PROBES 64
+#define CNT_RESTARTS 64		 /* hits skipped: the function restarts after growing its stack */
+#define CNT_EMITTED 65		 /* events handed to the ring buffer */
+#define CNT_LOST 66		 /* events dropped: ring buffer full */
+#define CNT_READ_ERRORS 67	 /* failed reads of target memory */
+#define CNT_TRUNC_HEADERS 68	 /* header events with something cut */
+#define CNT_DESYNC 69		 /* DATA frames whose message boundaries were lost */
+#define CNT_FOREIGN 70		 /* hits on connections of an unknown kind */
+#define CNT_IGNORED 71		 /* hits on a Framer or Encoder of no traced connection */
+#define CNT_NUM 72
 
 #endif

@@ -24,6 +24,7 @@ struct calls {
 	call_done_fn done;
 	void *ctx;
 	uint64_t open;
+	uint64_t ending; /* open calls marked ending */
 };
 
 static unsigned bucket(uint32_t pid, uint64_t conn, uint32_t sid)
@@ -79,6 +80,8 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	c->grpc_status = -1;
 	c->reset_code = -1;
 	c->req_payload_len = c->resp_payload_len = -1;
+	c->stack = "grpc-go";
+	c->proto = "HTTP/2.0";
 	c->next = cs->buckets[b];
 	cs->buckets[b] = c;
 	cs->open++;
@@ -107,10 +110,34 @@ static void unlink_call(struct calls *cs, struct call *c)
 
 void calls__finish(struct calls *cs, struct call *c)
 {
+	if (c->ending)
+		cs->ending--;
 	unlink_call(cs, c);
 	calls__fill_addrs(cs, c);
 	cs->done(c, cs->ctx);
 	free_call(c);
+}
+
+void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts)
+{
+	if (!c->ending)
+		cs->ending++;
+	c->ending = true;
+	c->complete = true;
+	c->end_ns = ts;
+}
+
+void calls__finish_ending(struct calls *cs, uint64_t before_ns)
+{
+	for (unsigned b = 0; b < NBUCKETS && cs->ending; b++) {
+		struct call *c = cs->buckets[b], *next;
+
+		for (; c; c = next) {
+			next = c->next;
+			if (c->ending && c->end_ns < before_ns)
+				calls__finish(cs, c);
+		}
+	}
 }
 
 static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t conn)
@@ -147,6 +174,7 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 
 void calls__flush(struct calls *cs)
 {
+	calls__finish_ending(cs, UINT64_MAX);
 	for (int b = 0; b < NBUCKETS; b++) {
 		while (cs->buckets[b]) {
 			struct call *c = cs->buckets[b];

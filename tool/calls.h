@@ -14,6 +14,9 @@ struct header_list {
 	char **values;
 };
 
+/* Which list a header block being sent one field at a time goes to. */
+enum out_block { OUT_NONE, OUT_REQUEST, OUT_RESPONSE, OUT_TRAILERS };
+
 struct call {
 	struct call *next; /* hash chain */
 	uint32_t pid;
@@ -21,7 +24,11 @@ struct call {
 	uint32_t stream_id;
 	int side; /* SIDE_CLIENT / SIDE_SERVER */
 	uint64_t start_ns, end_ns;
-	char method[CALL_TEXT];
+	const char *stack; /* "grpc-go", "net/http h2", "x/net h2", "net/http h1" */
+	const char *proto; /* "HTTP/2.0" or "HTTP/1.1" */
+	bool grpc;	   /* request content-type application/grpc */
+	char method[CALL_TEXT]; /* :path: the gRPC method, or the HTTP path */
+	char http_method[16];	/* :method */
 	char authority[CALL_TEXT];
 	char peer[64];
 	char local[64];
@@ -43,6 +50,8 @@ struct call {
 	int reset_code;		/* HTTP/2 error code of an RST_STREAM, -1: none */
 	int reset_by;		/* SIDE_CLIENT or SIDE_SERVER: who reset the stream */
 	bool status_from_reset; /* grpc_status derived from the reset, not sent */
+	enum out_block out_block; /* the block whose fields are arriving */
+	bool ending;		  /* its last block was sent; its fields may still come */
 };
 
 /* Called once per finished call (and per unfinished one at the end). */
@@ -63,6 +72,13 @@ void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const 
 			   const char *local);
 /* Fill c->peer and c->local from what its connection showed, if empty. */
 void calls__fill_addrs(struct calls *cs, struct call *c);
+/* The call's last header block is being sent: it is complete, and is
+ * finished once its fields have had time to arrive. */
+void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts);
+/* Finish every call marked ending whose end is older than before_ns
+ * (its last header fields have arrived by then); before_ns = UINT64_MAX
+ * finishes them all. */
+void calls__finish_ending(struct calls *cs, uint64_t before_ns);
 /* Hand every open call to the callback (complete = false). */
 void calls__flush(struct calls *cs);
 void calls__free(struct calls *cs);

@@ -8,6 +8,8 @@
  */
 #include "events.h"
 
+#include "probes.h"
+
 #include <linux/types.h>
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -85,30 +87,58 @@ static void copy_text(char *dst, size_t len, const char *src)
 		snprintf(dst, len, "%s", src);
 }
 
+/* What one header field tells about its call. */
+static void apply_field(struct call *c, bool request, const char *name, const char *value)
+{
+	if (request) {
+		if (strcmp(name, ":path") == 0)
+			copy_text(c->method, sizeof(c->method), value);
+		else if (strcmp(name, ":method") == 0)
+			copy_text(c->http_method, sizeof(c->http_method), value);
+		else if (strcmp(name, ":authority") == 0)
+			copy_text(c->authority, sizeof(c->authority), value);
+		else if (strcmp(name, "content-type") == 0 &&
+			 strncmp(value, "application/grpc", 16) == 0)
+			c->grpc = true;
+		return;
+	}
+	if (strcmp(name, ":status") == 0) {
+		c->http_status = atoi(value);
+	} else if (strcmp(name, "grpc-status") == 0) {
+		c->grpc_status = atoi(value);
+	} else if (strcmp(name, "grpc-message") == 0) {
+		percent_decode(c->grpc_message, sizeof(c->grpc_message), value);
+	}
+}
+
 /* Put a header block where it belongs in the call (moved, not copied). */
 static void apply_headers(struct call *c, struct header_list *hl, bool request)
 {
-	const char *status = header_list__get(hl, ":status");
-	const char *gs = header_list__get(hl, "grpc-status");
-	struct header_list *dst;
+	struct header_list *dst = &c->req_headers;
 
-	if (request) {
-		copy_text(c->method, sizeof(c->method), header_list__get(hl, ":path"));
-		copy_text(c->authority, sizeof(c->authority), header_list__get(hl, ":authority"));
-		dst = &c->req_headers;
-	} else {
-		if (status)
-			c->http_status = atoi(status);
-		/* A block with grpc-status is the trailers (or a trailers-only
-		 * response, which also carries :status). */
-		dst = gs ? &c->trailers : &c->resp_headers;
-		if (gs) {
-			c->grpc_status = atoi(gs);
-			percent_decode(c->grpc_message, sizeof(c->grpc_message),
-				       header_list__get(hl, "grpc-message") ?: "");
-		}
-	}
+	for (int i = 0; i < hl->n; i++)
+		apply_field(c, request, hl->names[i], hl->values[i]);
+	/* A response block with grpc-status is the trailers (or a
+	 * trailers-only response, which also carries :status); so is one
+	 * without :status (HTTP trailers). */
+	if (!request)
+		dst = header_list__get(hl, "grpc-status") || !header_list__get(hl, ":status")
+			      ? &c->trailers
+			      : &c->resp_headers;
 	header_list__take(dst, hl);
+}
+
+/* The stack a probe watches: grpc-go's own transport unless it says. */
+static void set_stack(struct call *c, unsigned probe)
+{
+	const char *stack = probe < (unsigned)nprobe_specs ? probe_specs[probe].stack : NULL;
+
+	if (stack) {
+		c->stack = stack;
+	} else {
+		c->stack = "grpc-go";
+		c->grpc = true;
+	}
 }
 
 static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t size)
@@ -126,9 +156,10 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	request = (e->c.side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
 	if (s->verbose)
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, e->c.stream_id,
-			      request ? "request headers" : (header_list__get(&hl, "grpc-status")
-								     ? "trailers"
-								     : "response headers"),
+			      request ? "request headers"
+				      : (header_list__get(&hl, "grpc-status") || !header_list__get(&hl, ":status")
+						 ? "trailers"
+						 : "response headers"),
 			      &hl, NULL, -1);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
@@ -139,6 +170,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		header_list__free(&hl);
 		return;
 	}
+	set_stack(c, e->c.probe);
 	apply_headers(c, &hl, request);
 	if (request)
 		c->req_header_count += e->nfields;
@@ -214,11 +246,15 @@ static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size
 	}
 }
 
-static void on_data_in(struct event_sink *s, const struct ev_data *e, size_t size)
+/* A DATA frame either way. On a gRPC stream the BPF side walked it for
+ * messages; on any other it counts body bytes. The response's last frame
+ * ends the call. */
+static void on_data(struct event_sink *s, const struct ev_data *e, size_t size)
 {
 	struct call *c;
 	char what[64];
 	int plen;
+	bool request;
 
 	if (size < offsetof(struct ev_data, payload) || e->nlens > DATA_MAX_LENS ||
 	    e->payload_len > PAYLOAD_MAX || offsetof(struct ev_data, payload) + e->payload_len > size) {
@@ -230,31 +266,145 @@ static void on_data_in(struct event_sink *s, const struct ev_data *e, size_t siz
 		s->tally->unmatched++;
 		return;
 	}
+	request = (e->c.side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
 	if (e->c.flags & EVF_DESYNC)
 		c->desync = true;
 	plen = s->payload && e->nlens ? e->payload_len : -1;
-	if (e->c.side == SIDE_CLIENT) {
-		c->resp_msgs += e->nmsgs;
-		c->resp_bytes += e->msg_bytes;
-		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
-	} else {
+	if (!(e->c.flags & EVF_GRPC)) {
+		*(request ? &c->req_bytes : &c->resp_bytes) += e->frame_len;
+	} else if (request) {
 		c->req_msgs += e->nmsgs;
 		c->req_bytes += e->msg_bytes;
 		keep_payload(c->req_payload, &c->req_payload_len, e->payload, plen);
+	} else {
+		c->resp_msgs += e->nmsgs;
+		c->resp_bytes += e->msg_bytes;
+		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
 	}
-	if (!s->verbose)
+	if (s->verbose) {
+		const char *dir = e->c.dir == DIR_OUT ? "sent" : "received";
+
+		if (!(e->c.flags & EVF_GRPC)) {
+			snprintf(what, sizeof(what), "DATA %s, %u bytes%s", dir, e->frame_len,
+				 e->c.flags & EVF_END_STREAM ? ", end of stream" : "");
+			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
+				      e->c.stream_id, what, NULL, NULL, -1);
+		}
+		for (int i = 0; (e->c.flags & EVF_GRPC) && i < e->nlens; i++) {
+			snprintf(what, sizeof(what), "message %s, %u bytes", dir, e->lens[i]);
+			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
+				      e->c.stream_id, what, NULL, e->payload, i == 0 ? plen : -1);
+		}
+		if ((e->c.flags & EVF_GRPC) && e->nmsgs > e->nlens) {
+			snprintf(what, sizeof(what), "%u more messages %s in the same frame",
+				 e->nmsgs - e->nlens, dir);
+			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
+				      e->c.stream_id, what, NULL, NULL, -1);
+		}
+	}
+	if (!request && (e->c.flags & EVF_END_STREAM)) {
+		c->end_ns = e->c.ts_ns;
+		c->complete = true;
+		calls__finish(s->calls, c);
+	}
+}
+
+static void format_begin_addrs(struct call *c, const struct ev_hdr_begin *b)
+{
+	if ((b->c.flags & EVF_PEER) && b->peer_ip_len)
+		format_addr(c->peer, sizeof(c->peer), b->peer_ip, b->peer_ip_len, b->peer_port);
+	if ((b->c.flags & EVF_LOCAL) && b->local_ip_len)
+		format_addr(c->local, sizeof(c->local), b->local_ip, b->local_ip_len, b->local_port);
+}
+
+/* net/http and x/net start sending a header block: a client's request
+ * opens the call; a server's block with END_STREAM ends it once its fields
+ * (the events that follow) are in. */
+static void on_hdr_begin(struct event_sink *s, const struct ev_hdr_begin *b, size_t size)
+{
+	bool request = b->c.side == SIDE_CLIENT;
+	struct call *c;
+
+	if (size < sizeof(*b) || b->c.dir != DIR_OUT) {
+		s->tally->malformed++;
 		return;
-	for (int i = 0; i < e->nlens; i++) {
-		snprintf(what, sizeof(what), "message received, %u bytes", e->lens[i]);
-		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_IN, e->c.stream_id,
-			      what, NULL, e->payload, i == 0 ? plen : -1);
 	}
-	if (e->nmsgs > e->nlens) {
-		snprintf(what, sizeof(what), "%u more messages received in the same frame",
-			 e->nmsgs - e->nlens);
-		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_IN, e->c.stream_id,
-			      what, NULL, NULL, -1);
+	c = request ? calls__get(s->calls, b->c.pid, b->c.conn, b->c.stream_id, b->c.side, b->c.ts_ns)
+		    : calls__find(s->calls, b->c.pid, b->c.conn, b->c.stream_id);
+	if (!c) {
+		s->tally->unmatched++;
+		return;
 	}
+	set_stack(c, b->c.probe);
+	if (b->c.flags & EVF_TLS)
+		c->tls = true;
+	if (request) {
+		c->out_block = c->out_block == OUT_NONE ? OUT_REQUEST : OUT_NONE; /* trailers: not kept */
+		format_begin_addrs(c, b);
+		if (*c->peer || *c->local)
+			calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local);
+	} else if (b->status > 0 && b->status < 1000) {
+		c->http_status = b->status;
+		c->out_block = OUT_RESPONSE;
+	} else {
+		c->out_block = OUT_TRAILERS;
+	}
+	if (s->verbose)
+		report__event(s->report, b->c.ts_ns, b->c.pid, b->c.side, DIR_OUT, b->c.stream_id,
+			      c->out_block == OUT_REQUEST	  ? "request headers (fields follow)"
+			      : c->out_block == OUT_RESPONSE ? "response headers (fields follow)"
+							     : "trailers (fields follow)",
+			      NULL, NULL, -1);
+	if (!request && (b->c.flags & EVF_END_STREAM))
+		calls__mark_ending(s->calls, c, b->c.ts_ns);
+}
+
+/* One field of the block begun last on its stream. */
+static void on_hdr_field(struct event_sink *s, const struct ev_field *e, size_t size)
+{
+	struct header_list *dst;
+	struct header_list one = {0};
+	struct call *c;
+
+	if (size < offsetof(struct ev_field, buf) || e->he.name_len > HDR_NAME_MASK ||
+	    e->he.value_len > HDR_VALUE_MASK ||
+	    offsetof(struct ev_field, buf) + e->he.name_len + e->he.value_len > size) {
+		s->tally->malformed++;
+		return;
+	}
+	c = calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
+	if (!c || c->out_block == OUT_NONE) {
+		s->tally->unmatched++;
+		return;
+	}
+	dst = c->out_block == OUT_REQUEST    ? &c->req_headers
+	      : c->out_block == OUT_RESPONSE ? &c->resp_headers
+					     : &c->trailers;
+	if (header_list__add(&one, e->buf, e->he.name_len, e->buf + e->he.name_len, e->he.value_len))
+		return;
+	apply_field(c, c->out_block == OUT_REQUEST, one.names[0], one.values[0]);
+	if (c->out_block == OUT_REQUEST)
+		c->req_header_count++;
+	if (e->he.name_len < e->he.name_total || e->he.value_len < e->he.value_total ||
+	    (e->c.flags & EVF_TRUNC_BUF))
+		c->truncated = true;
+	if (e->c.flags & EVF_READ_ERROR)
+		c->read_errors = true;
+	if (s->verbose)
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, e->c.stream_id,
+			      "header field", &one, NULL, -1);
+	header_list__take(dst, &one);
+	header_list__free(&one);
+}
+
+void events__tick(struct event_sink *s, uint64_t now_ns)
+{
+	/* A block's fields follow its begin within microseconds, on the
+	 * same goroutine; by this much later they are in the buffer. */
+	const uint64_t settle_ns = 20 * 1000 * 1000;
+
+	if (now_ns > settle_ns)
+		calls__finish_ending(s->calls, now_ns - settle_ns);
 }
 
 /* grpc-go's own mapping of a reset received from the server. */
@@ -323,6 +473,13 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 	by_client = (c->side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
 	c->reset_code = (int)e->code;
 	c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
+	c->end_ns = e->c.ts_ns;
+	c->complete = true;
+	if (!c->grpc || c->grpc_status >= 0) {
+		/* Not gRPC, or its status already came: the reset is all. */
+		calls__finish(s->calls, c);
+		return;
+	}
 	c->status_from_reset = true;
 	/* grpc-go turns a CANCEL into DEADLINE_EXCEEDED once the call's
 	 * deadline has passed, whoever reset the stream; the first event we
@@ -357,8 +514,14 @@ int events__on_sample(void *ctx, void *data, size_t size)
 	case EV_MSG_OUT:
 		on_msg_out(s, data, size);
 		break;
-	case EV_DATA_IN:
-		on_data_in(s, data, size);
+	case EV_DATA:
+		on_data(s, data, size);
+		break;
+	case EV_HDR_BEGIN:
+		on_hdr_begin(s, data, size);
+		break;
+	case EV_HDR_FIELD:
+		on_hdr_field(s, data, size);
 		break;
 	case EV_RST:
 		on_rst(s, data, size);

@@ -279,7 +279,8 @@ static void print_human(FILE *f, const struct resolution *res)
 	for (int i = 0; i < res->nrules; i++) {
 		const struct rule_result *rr = &res->rules[i];
 
-		fprintf(f, "  %-20s %s %s%s%s%s%s\n", rr->rule->name, rr->rule->module,
+		fprintf(f, "  %-20s %s %s%s%s%s%s\n", rr->rule->name,
+			rr->rule->module ? rr->rule->module : "std",
 			rr->version ? rr->version : "(version unknown)",
 			rr->version ? " (from the " : "", rr->version ? rr->version_source : "",
 			rr->version ? ")" : "", rr->applies ? "" : "");
@@ -517,7 +518,7 @@ static void json_rules(FILE *f, const struct resolution *res)
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		json_str(f, rr->rule->name);
 		fprintf(f, ",\"module\":");
-		json_str(f, rr->rule->module);
+		json_str(f, rr->rule->module ? rr->rule->module : "std");
 		fprintf(f, ",\"applies\":%s,\"version\":", rr->applies ? "true" : "false");
 		if (rr->version) {
 			json_str(f, rr->version);

@@ -48,8 +48,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		goto out;
 	}
-	if (!resolution__has_grpc(&res)) {
-		fprintf(stderr, "gogrpctrace: %s: no gRPC in this Go program (grpc-go is not linked in)\n",
+	if (!resolution__has_any(&res)) {
+		fprintf(stderr, "gogrpctrace: %s: nothing to trace in this Go program (no grpc-go, "
+				"and no HTTP/2 of net/http or golang.org/x/net)\n",
 			gobin__path(gb));
 		goto out;
 	}

@@ -16,11 +16,13 @@ static const char usage_text[] =
 	"       gogrpctrace --inspect [--json] (-p PID | BINARY)\n"
 	"       gogrpctrace --ebpf (-p PID | BINARY)\n"
 	"\n"
-	"Trace the gRPC calls a running Go program makes and serves.\n"
+	"Trace the gRPC calls (and HTTP requests) a running Go program makes and serves.\n"
 	"\n"
 	"  -p, --pid PID          trace this process (repeatable)\n"
 	"  -m, --method GLOB      only calls whose method matches, e.g. '/pkg.Svc/*'\n"
 	"      --side SIDE        client or server: only calls of that side\n"
+	"      --protocol P       grpc, http or all (default: grpc in a process that\n"
+	"                         links grpc-go, else all)\n"
 	"  -e, --errors           only calls that did not end OK\n"
 	"      --min-latency MS   only calls slower than MS milliseconds\n"
 	"  -d, --duration SECS    stop after SECS seconds\n"
@@ -38,10 +40,12 @@ static const char usage_text[] =
 	"  gogrpctrace -p 1234 -e               # only failed calls\n"
 	"  gogrpctrace -p 1234 -m '/grpc.health.v1.Health/*' -v\n"
 	"  gogrpctrace -p 1234 --json -d 10 > calls.jsonl\n"
+	"  gogrpctrace -p 1234 --protocol all   # gRPC and plain HTTP requests\n"
 	"  gogrpctrace --inspect ./server       # argument locations, offsets, itabs\n";
 
 enum {
 	OPT_SIDE = 256,
+	OPT_PROTOCOL,
 	OPT_MIN_LATENCY,
 	OPT_JSON,
 	OPT_PAYLOAD,
@@ -59,6 +63,7 @@ static const struct option long_options[] = {
 	{"pid", required_argument, NULL, 'p'},
 	{"method", required_argument, NULL, 'm'},
 	{"side", required_argument, NULL, OPT_SIDE},
+	{"protocol", required_argument, NULL, OPT_PROTOCOL},
 	{"errors", no_argument, NULL, 'e'},
 	{"min-latency", required_argument, NULL, OPT_MIN_LATENCY},
 	{"duration", required_argument, NULL, 'd'},
@@ -132,6 +137,16 @@ void options__parse(struct options *o, int argc, char **argv)
 				o->side = SIDE_FILTER_SERVER;
 			else
 				bad("--side takes client or server, not %s", optarg);
+			break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "grpc") == 0)
+				o->protocol = PROTO_GRPC;
+			else if (strcmp(optarg, "http") == 0)
+				o->protocol = PROTO_HTTP;
+			else if (strcmp(optarg, "all") == 0)
+				o->protocol = PROTO_ALL;
+			else
+				bad("--protocol takes grpc, http or all, not %s", optarg);
 			break;
 		case 'e':
 			o->errors_only = true;

@@ -9,12 +9,17 @@
 
 enum side_filter { SIDE_FILTER_ANY, SIDE_FILTER_CLIENT, SIDE_FILTER_SERVER };
 
+/* Which calls to show. AUTO: gRPC only in a process that links grpc-go,
+ * everything (HTTP too) in one that does not. */
+enum protocol_filter { PROTO_AUTO, PROTO_GRPC, PROTO_HTTP, PROTO_ALL };
+
 struct options {
 	pid_t pids[MAX_PIDS];
 	int npids;
 	const char *binary; /* positional, for --inspect/--ebpf without -p */
 	const char *method_glob;
 	enum side_filter side;
+	enum protocol_filter protocol;
 	bool errors_only;
 	double min_latency_ms;
 	double duration_s;

@@ -48,6 +48,180 @@
 	{"ITAB_TLS_WRAP", NEED_ITAB, {"*google.golang.org/grpc/internal/credentials.syscallConn,net.Conn", \
 				      "*google.golang.org/grpc/credentials/internal.syscallConn,net.Conn"}, .optional = true}
 
+/* ---- HTTP/2 through net/http's bundled copy (NH) and golang.org/x/net/http2
+ * (XH): the same code under two names. PKG is the package, PFX the bundle's
+ * prefix of its type names, MP our macro prefix, HP the hpack package.
+ * Connections are keyed by their serverConn or ClientConn; the Framer and
+ * the hpack Encoder of each are mapped to it at run time. */
+
+/* Peer and local address, and TLS, of any net.Conn: a *net.TCPConn, or a
+ * *tls.Conn around one. Standard library only. */
+#define CONN_ADDR_NEEDS                                                            \
+	{"ITAB_TCPCONN", NEED_ITAB, {"*net.TCPConn,net.Conn"}, .optional = true},    \
+	{"TCPCONN_FD", NEED_MEMBER, {"net.TCPConn:conn.fd"}, .optional = true},      \
+	{"NETFD_RADDR", NEED_MEMBER, {"net.netFD:raddr"}, .optional = true},         \
+	{"NETFD_LADDR", NEED_MEMBER, {"net.netFD:laddr"}, .optional = true},         \
+	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
+	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true},   \
+	TCPADDR_NEEDS
+
+#define H2_FIELD_NEEDS(MP, HP)                                                   \
+	{MP "FIELD_SIZE", NEED_SIZE, {HP "HeaderField"}},                          \
+	{MP "FIELD_NAME", NEED_MEMBER, {HP "HeaderField:Name"}},                   \
+	{MP "FIELD_VALUE", NEED_MEMBER, {HP "HeaderField:Value"}}
+
+#define H2_META_NEEDS(MP, PKG, PFX)                                              \
+	{MP "MHF_HF", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:" PFX "HeadersFrame"}}, \
+	{MP "MHF_FIELDS", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:Fields"}},      \
+	{MP "MHF_TRUNC", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:Truncated"}, .optional = true}, \
+	{MP "HF_SID", NEED_MEMBER, {PKG PFX "HeadersFrame:" PFX "FrameHeader.StreamID"}}, \
+	{MP "HF_FLAGS", NEED_MEMBER, {PKG PFX "HeadersFrame:" PFX "FrameHeader.Flags"}}
+
+#define H2_DATA_NEEDS(MP, PKG, PFX)                                              \
+	{MP "DF_SID", NEED_MEMBER, {PKG PFX "DataFrame:" PFX "FrameHeader.StreamID"}}, \
+	{MP "DF_FLAGS", NEED_MEMBER, {PKG PFX "DataFrame:" PFX "FrameHeader.Flags"}}, \
+	{MP "DF_DATA", NEED_MEMBER, {PKG PFX "DataFrame:data"}}
+
+#define H2_RST_NEEDS(MP, PKG, PFX)                                               \
+	{MP "RSF_SID", NEED_MEMBER, {PKG PFX "RSTStreamFrame:" PFX "FrameHeader.StreamID"}}, \
+	{MP "RSF_CODE", NEED_MEMBER, {PKG PFX "RSTStreamFrame:ErrCode"}}
+
+#define H2_PROBES(ID, MP, STACK, PKG, PFX, HP)                                   \
+	{                                                                          \
+		.id = ID "srv_hdr_in", .stack = STACK,                             \
+		.what = "server: request headers and trailers received",          \
+		.funcs = {PKG "(*" PFX "serverConn).processHeaders"},             \
+		.needs = {                                                         \
+			{MP "SHI_SC", NEED_PARAM, {"sc"}},                         \
+			{MP "SHI_F", NEED_PARAM, {"f"}},                           \
+			{MP "SC_CONN", NEED_MEMBER, {PKG PFX "serverConn:conn"}},  \
+			{MP "SC_FRAMER", NEED_MEMBER, {PKG PFX "serverConn:framer"}}, \
+			H2_META_NEEDS(MP, PKG, PFX), H2_FIELD_NEEDS(MP, HP), CONN_ADDR_NEEDS, \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "srv_hdr_out", .stack = STACK,                            \
+		.what = "server: response headers and trailers sent (start)",     \
+		.funcs = {PKG "(*" PFX "writeResHeaders).writeFrame"},            \
+		.needs = {                                                         \
+			{MP "SHO_W", NEED_PARAM, {"w"}},                           \
+			{MP "SHO_CTX_TAB", NEED_PARAM, {"ctx"}, .piece = 0},       \
+			{MP "SHO_CTX_DATA", NEED_PARAM, {"ctx"}, .piece = 1},      \
+			{MP "ITAB_SC_WCTX", NEED_ITAB, {"*" PKG PFX "serverConn," PKG PFX "writeContext"}}, \
+			{MP "WRH_SID", NEED_MEMBER, {PKG PFX "writeResHeaders:streamID"}}, \
+			{MP "WRH_CODE", NEED_MEMBER, {PKG PFX "writeResHeaders:httpResCode"}}, \
+			{MP "WRH_END", NEED_MEMBER, {PKG PFX "writeResHeaders:endStream"}}, \
+			{MP "SC_ENC", NEED_MEMBER, {PKG PFX "serverConn:hpackEncoder"}}, \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "srv_data_in", .stack = STACK,                            \
+		.what = "server: DATA frame received",                             \
+		.funcs = {PKG "(*" PFX "serverConn).processData"},                \
+		.needs = {                                                         \
+			{MP "SDI_SC", NEED_PARAM, {"sc"}},                         \
+			{MP "SDI_F", NEED_PARAM, {"f"}},                           \
+			H2_DATA_NEEDS(MP, PKG, PFX),                               \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "srv_rst_in", .stack = STACK,                             \
+		.what = "server: stream reset by the client (RST_STREAM)",        \
+		.funcs = {PKG "(*" PFX "serverConn).processResetStream"},         \
+		.needs = {                                                         \
+			{MP "SRI_SC", NEED_PARAM, {"sc"}},                         \
+			{MP "SRI_F", NEED_PARAM, {"f"}},                           \
+			H2_RST_NEEDS(MP, PKG, PFX),                                \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "cli_hdr_out", .stack = STACK,                            \
+		.what = "client: request headers sent (start)",                   \
+		.funcs = {PKG "(*" PFX "clientStream).encodeAndWriteHeaders"},    \
+		.needs = {                                                         \
+			{MP "CHO_CS", NEED_PARAM, {"cs"}},                         \
+			{MP "CS_CC", NEED_MEMBER, {PKG PFX "clientStream:cc"}},    \
+			{MP "CS_ID", NEED_MEMBER, {PKG PFX "clientStream:ID"}},    \
+			{MP "CC_TCONN", NEED_MEMBER, {PKG PFX "ClientConn:tconn"}}, \
+			{MP "CC_FR", NEED_MEMBER, {PKG PFX "ClientConn:fr"}},      \
+			{MP "CC_HENC", NEED_MEMBER, {PKG PFX "ClientConn:henc"}},  \
+			CONN_ADDR_NEEDS,                                           \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "cli_hdr_in", .stack = STACK,                             \
+		.what = "client: response headers and trailers received",         \
+		.funcs = {PKG "(*" PFX "clientConnReadLoop).processHeaders"},     \
+		.needs = {                                                         \
+			{MP "CHI_RL", NEED_PARAM, {"rl"}},                         \
+			{MP "CHI_F", NEED_PARAM, {"f"}},                           \
+			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
+			H2_META_NEEDS(MP, PKG, PFX), H2_FIELD_NEEDS(MP, HP),       \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "cli_data_in", .stack = STACK,                            \
+		.what = "client: DATA frame received",                             \
+		.funcs = {PKG "(*" PFX "clientConnReadLoop).processData"},        \
+		.needs = {                                                         \
+			{MP "CDI_RL", NEED_PARAM, {"rl"}},                         \
+			{MP "CDI_F", NEED_PARAM, {"f"}},                           \
+			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
+			H2_DATA_NEEDS(MP, PKG, PFX),                               \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "cli_rst_in", .stack = STACK,                             \
+		.what = "client: stream reset by the server (RST_STREAM)",        \
+		.funcs = {PKG "(*" PFX "clientConnReadLoop).processResetStream"}, \
+		.needs = {                                                         \
+			{MP "CRI_RL", NEED_PARAM, {"rl"}},                         \
+			{MP "CRI_F", NEED_PARAM, {"f"}},                           \
+			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
+			H2_RST_NEEDS(MP, PKG, PFX),                                \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "data_out", .stack = STACK,                               \
+		.what = "both sides: DATA frame sent",                             \
+		.funcs = {PKG "(*" PFX "Framer).startWriteDataPadded",             \
+			  PKG "(*" PFX "Framer).WriteDataPadded"},                 \
+		.needs = {                                                         \
+			{MP "DO_F", NEED_PARAM, {"f"}},                            \
+			{MP "DO_SID", NEED_PARAM, {"streamID"}},                   \
+			{MP "DO_END", NEED_PARAM, {"endStream"}},                  \
+			{MP "DO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0},      \
+			{MP "DO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1},      \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "rst_out", .stack = STACK,                                \
+		.what = "both sides: stream reset sent (RST_STREAM)",             \
+		.funcs = {PKG "(*" PFX "Framer).WriteRSTStream"},                 \
+		.needs = {                                                         \
+			{MP "RSO_F", NEED_PARAM, {"f"}},                           \
+			{MP "RSO_SID", NEED_PARAM, {"streamID"}},                  \
+			{MP "RSO_CODE", NEED_PARAM, {"code"}},                     \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "field_out", .stack = STACK,                              \
+		.what = "both sides: one header field sent (hpack encoder)",      \
+		.funcs = {HP "(*Encoder).WriteField"},                             \
+		.needs = {                                                         \
+			{MP "FO_E", NEED_PARAM, {"e"}},                            \
+			{MP "FO_NAME_PTR", NEED_PARAM, {"f"}, .piece = 0},         \
+			{MP "FO_NAME_LEN", NEED_PARAM, {"f"}, .piece = 1},         \
+			{MP "FO_VALUE_PTR", NEED_PARAM, {"f"}, .piece = 2},        \
+			{MP "FO_VALUE_LEN", NEED_PARAM, {"f"}, .piece = 3},        \
+		},                                                                 \
+	}
+
+#define NH_PROBE_IDS(ID)                                                         \
+	ID "srv_hdr_in", ID "srv_hdr_out", ID "srv_data_in", ID "srv_rst_in",    \
+	ID "cli_hdr_out", ID "cli_hdr_in", ID "cli_data_in", ID "cli_rst_in",    \
+	ID "data_out", ID "rst_out", ID "field_out"
+
 const struct probe_spec probe_specs[] = {
 	{
 		.id = "srv_hdr_in",
@@ -223,6 +397,8 @@ const struct probe_spec probe_specs[] = {
 			{"BW_CONN", NEED_MEMBER, {T "bufWriter:conn"}},
 		},
 	},
+	H2_PROBES("nh_", "NH_", "net/http h2", "net/http.", "http2", "vendor/golang.org/x/net/http2/hpack."),
+	H2_PROBES("xh_", "XH_", "x/net h2", "golang.org/x/net/http2.", "", "golang.org/x/net/http2/hpack."),
 };
 const int nprobe_specs = sizeof(probe_specs) / sizeof(probe_specs[0]);
 
@@ -230,13 +406,30 @@ const struct rule rules[] = {
 	{
 		.name = "grpc-go transport",
 		.module = "google.golang.org/grpc",
-		.marker = T "(*loopyWriter).writeHeader",
+		.markers = {T "(*loopyWriter).writeHeader"},
 		.min_version = "v1.33.0",
 		/* grpc-go compiles its version into its user agent. */
 		.version_mark = "grpc-go/",
 		.probes = {"srv_hdr_in", "cli_hdr_in", "hdr_out", "cli_msg_out", "srv_msg_out",
 			   "cli_data_in", "srv_data_in", "cli_pdata_in", "srv_pdata_in",
 			   "cli_rst_in", "srv_rst_in", "rst_out"},
+	},
+	{
+		.name = "net/http HTTP/2",
+		.module = NULL, /* the standard library: keyed by the Go release */
+		/* its server or client: net/http links the bundle's Framer either way */
+		.markers = {"net/http.(*http2serverConn).processHeaders",
+			    "net/http.(*http2clientConnReadLoop).processHeaders"},
+		.probes = {NH_PROBE_IDS("nh_")},
+	},
+	{
+		.name = "x/net HTTP/2",
+		.module = "golang.org/x/net",
+		/* Not the Framer or hpack alone: grpc-go uses those too, and its
+		 * writes must not pay for probes that would ignore them. */
+		.markers = {"golang.org/x/net/http2.(*serverConn).processHeaders",
+			    "golang.org/x/net/http2.(*clientConnReadLoop).processHeaders"},
+		.probes = {NH_PROBE_IDS("xh_")},
 	},
 };
 const int nrules = sizeof(rules) / sizeof(rules[0]);

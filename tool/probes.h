@@ -9,6 +9,7 @@
 #define MAX_NEEDS 24
 #define MAX_FUNCS 4
 #define MAX_RULE_PROBES 16
+#define MAX_PROBES 64 /* probes in the table, at most */
 
 enum need_kind {
 	NEED_PARAM,  /* a piece of a parameter of the probed function */
@@ -33,6 +34,7 @@ struct need {
 struct probe_spec {
 	const char *id;	  /* also the BPF function name suffix: probe_<id> */
 	const char *what; /* for people */
+	const char *stack; /* the HTTP stack it watches; NULL: grpc-go's transport */
 	const char *funcs[MAX_FUNCS]; /* candidate symbols, first present wins */
 	struct need needs[MAX_NEEDS];
 };
@@ -41,8 +43,8 @@ struct probe_spec {
  * version range) and the Selector (the probes that fit the versions). */
 struct rule {
 	const char *name;
-	const char *module;	 /* module whose version gates the rule */
-	const char *marker;	 /* a symbol that proves the code is linked in */
+	const char *module;	 /* module whose version gates the rule; NULL: the standard library */
+	const char *markers[MAX_ALTS]; /* symbols that prove the code is linked in: any one */
 	const char *min_version; /* inclusive; NULL = any */
 	const char *version_mark; /* without module data: "<mark><version>" in the binary */
 	const char *probes[MAX_RULE_PROBES];

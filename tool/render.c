@@ -1,4 +1,5 @@
-/* render.c - render bpf_templates/grpc.bpf.c with a prelude of #defines.
+/* render.c - render bpf_templates/ (grpc.bpf.c, h2.bpf.c and the headers
+ * they include) with a prelude of #defines.
  *
  * Rule: only numbers go into the program. Macro names come from our own
  * probe table; values come from the binary and are range-checked here, so
@@ -16,7 +17,7 @@
 #define MAX_MEMBER_OFFSET (1u << 20)
 #define MAX_STACK_OFFSET 4096
 #define MAX_ADDR (1ULL << 47) /* user space on x86-64 */
-#define MAX_DEFINES 512
+#define MAX_DEFINES 2048
 
 struct defines {
 	FILE *f;
@@ -203,22 +204,49 @@ static int render_defines(struct defines *d, const struct resolution *res,
 	return 0;
 }
 
-/* Copy the template, putting the events header in place of its include
- * (bcc compiles from a string and cannot find files beside it). */
-static int render_template(FILE *f, char *err, size_t errlen)
-{
-	const char *tpl = embedded_file("grpc.bpf.c");
-	const char *hdr = embedded_file("gogrpctrace_events.h");
-	const char *inc = "#include \"gogrpctrace_events.h\"\n";
-	const char *at;
+/* The templates, in the order they are put together. */
+static const char *const templates[] = {"grpc.bpf.c", "h2.bpf.c"};
 
-	if (!tpl || !hdr || !(at = strstr(tpl, inc))) {
-		snprintf(err, errlen, "internal error: BPF template missing from the build");
+/* Copy one embedded file, putting each of our own files it includes in
+ * place of the #include line, each only once (bcc compiles from a string
+ * and cannot find files beside it). */
+static int copy_expanded(FILE *f, const char *name, const char **done, int *ndone, int depth,
+			 char *err, size_t errlen)
+{
+	const char *text = embedded_file(name), *p;
+
+	if (!text || depth > 4 || *ndone >= 16) {
+		snprintf(err, errlen, "internal error: BPF template %s missing from the build", name);
 		return -ENOENT;
 	}
-	fwrite(tpl, 1, (size_t)(at - tpl), f);
-	fputs(hdr, f);
-	fputs(at + strlen(inc), f);
+	done[(*ndone)++] = name;
+	for (p = text; *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p + 1) : strlen(p);
+		char inc[64];
+		bool seen = false;
+
+		if (sscanf(p, "#include \"%63[^\"]\"", inc) == 1) {
+			for (int i = 0; i < *ndone; i++)
+				seen |= strcmp(done[i], inc) == 0;
+			if (!seen && copy_expanded(f, inc, done, ndone, depth + 1, err, errlen))
+				return -ENOENT;
+		} else {
+			fwrite(p, 1, len, f);
+		}
+		p += len;
+	}
+	return 0;
+}
+
+static int render_template(FILE *f, char *err, size_t errlen)
+{
+	const char *done[16];
+	int ndone = 0;
+
+	for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++)
+		if (copy_expanded(f, templates[i], done, &ndone, 0, err, errlen))
+			return -ENOENT;
 	return 0;
 }
 

@@ -33,6 +33,11 @@ struct report {
 	uint64_t dropped_methods; /* calls past MAX_METHODS distinct methods */
 	uint64_t unfinished;
 	uint64_t printed;
+	struct {
+		uint32_t pid;
+		enum protocol_filter protocol; /* never PROTO_AUTO */
+	} protocols[MAX_PIDS];
+	int nprotocols;
 };
 
 static const char *const code_names[] = {
@@ -125,17 +130,59 @@ static const char *side_name(int side)
 	return side == SIDE_SERVER ? "server" : "client";
 }
 
+void report__set_protocol(struct report *r, uint32_t pid, enum protocol_filter p)
+{
+	if (r->nprotocols < MAX_PIDS) {
+		r->protocols[r->nprotocols].pid = pid;
+		r->protocols[r->nprotocols++].protocol = p;
+	}
+}
+
+static enum protocol_filter protocol_of(const struct report *r, uint32_t pid)
+{
+	for (int i = 0; i < r->nprotocols; i++)
+		if (r->protocols[i].pid == pid)
+			return r->protocols[i].protocol;
+	return r->o->protocol == PROTO_AUTO ? PROTO_ALL : r->o->protocol;
+}
+
+/* Did the call fail? gRPC: any status but OK. HTTP: no final status, a
+ * reset, or a status of 400 or more. */
+static bool failed(const struct call *c)
+{
+	if (!c->complete)
+		return true;
+	if (c->grpc)
+		return c->grpc_status != 0;
+	return c->reset_code >= 0 || c->http_status < 200 || c->http_status >= 400;
+}
+
+/* "/pkg.Svc/Method" for gRPC, "GET /path" for HTTP. */
+static const char *call_name(const struct call *c, char *buf, size_t len)
+{
+	if (c->grpc)
+		return c->method;
+	snprintf(buf, len, "%s %s", *c->http_method ? c->http_method : "-",
+		 *c->method ? c->method : "-");
+	return buf;
+}
+
 static bool wanted(const struct report *r, const struct call *c, double lat_ms)
 {
 	const struct options *o = r->o;
+	enum protocol_filter p = protocol_of(r, c->pid);
+	char name[CALL_TEXT + 20];
 
+	if ((c->grpc && p == PROTO_HTTP) || (!c->grpc && p == PROTO_GRPC))
+		return false;
 	if (o->side == SIDE_FILTER_CLIENT && c->side != SIDE_CLIENT)
 		return false;
 	if (o->side == SIDE_FILTER_SERVER && c->side != SIDE_SERVER)
 		return false;
-	if (o->method_glob && fnmatch(o->method_glob, c->method, 0) != 0)
+	if (o->method_glob && fnmatch(o->method_glob, c->method, 0) != 0 &&
+	    fnmatch(o->method_glob, call_name(c, name, sizeof(name)), 0) != 0)
 		return false;
-	if (o->errors_only && c->complete && c->grpc_status == 0)
+	if (o->errors_only && !failed(c))
 		return false;
 	if (lat_ms < o->min_latency_ms)
 		return false;
@@ -144,12 +191,15 @@ static bool wanted(const struct report *r, const struct call *c, double lat_ms)
 
 static struct method_stats *stats_for(struct report *r, const struct call *c)
 {
+	char buf[CALL_TEXT + 20];
+	const char *name = call_name(c, buf, sizeof(buf));
+
 	for (int i = 0; i < r->nmethods; i++)
-		if (r->methods[i].side == c->side && strcmp(r->methods[i].method, c->method) == 0)
+		if (r->methods[i].side == c->side && strcmp(r->methods[i].method, name) == 0)
 			return &r->methods[i];
 	if (r->nmethods == MAX_METHODS)
 		return NULL;
-	snprintf(r->methods[r->nmethods].method, CALL_TEXT, "%s", c->method);
+	snprintf(r->methods[r->nmethods].method, CALL_TEXT, "%.*s", CALL_TEXT - 1, name);
 	r->methods[r->nmethods].side = c->side;
 	return &r->methods[r->nmethods++];
 }
@@ -167,7 +217,7 @@ static void record(struct report *r, const struct call *c, double lat_ms)
 		m->unfinished++;
 		return;
 	}
-	if (c->grpc_status != 0)
+	if (failed(c))
 		m->errors++;
 	if (m->nlat == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -207,15 +257,22 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	char t[16], req[32], resp[32], status[48];
 	const char *flag = c->desync || c->read_errors ? "?" : "";
 
+	char name[CALL_TEXT + 20];
+
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
-	size_text(req, sizeof(req), c->req_bytes, c->req_msgs);
-	size_text(resp, sizeof(resp), c->resp_bytes, c->resp_msgs);
+	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
+	size_text(resp, sizeof(resp), c->resp_bytes, c->grpc ? c->resp_msgs : 1);
 	if (!c->complete)
 		snprintf(status, sizeof(status), "UNFINISHED");
+	else if (!c->grpc && c->reset_code >= 0)
+		snprintf(status, sizeof(status), "RESET(%d)", c->reset_code);
+	else if (!c->grpc)
+		snprintf(status, sizeof(status), "HTTP %d", c->http_status);
 	else
 		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
+	call_name(c, name, sizeof(name));
 	fprintf(r->out, "%-8s %-7u %-6s %-21s %-30s %-17s %8.2f %8s%s %8s%s\n", t, c->pid,
-		side_name(c->side), *c->peer ? c->peer : "-", *c->method ? c->method : "-", status,
+		side_name(c->side), *c->peer ? c->peer : "-", *name ? name : "-", status,
 		lat_ms, req, flag, resp, flag);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
 		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);
@@ -273,43 +330,14 @@ static void json_headers(struct report *r, const char *key, const struct header_
 	fputc('}', r->out);
 }
 
-static void json_call(struct report *r, const struct call *c, double lat_ms)
+/* Sizes, headers and flags: the end of an rpc or http line. */
+static void json_tail(struct report *r, const struct call *c, double lat_ms)
 {
-	char ts[48];
-
-	report__time(r, c->start_ns, ts, sizeof(ts), true);
-	fprintf(r->out, "{\"type\":\"rpc\",\"ts\":\"%s\",\"pid\":%u,\"side\":\"%s\",\"method\":", ts,
-		c->pid, side_name(c->side));
-	json_str(r->out, c->method);
-	fprintf(r->out, ",\"authority\":");
-	json_str(r->out, c->authority);
-	fprintf(r->out, ",\"peer\":");
-	json_str(r->out, c->peer);
-	fprintf(r->out, ",\"local\":");
-	json_str(r->out, c->local);
-	fprintf(r->out, ",\"tls\":%s,\"stack\":\"grpc-go\",\"stream_id\":%u,\"complete\":%s",
-		c->tls ? "true" : "false", c->stream_id, c->complete ? "true" : "false");
-	if (c->http_status >= 0)
-		fprintf(r->out, ",\"http_status\":%d", c->http_status);
-	else
-		fprintf(r->out, ",\"http_status\":null");
-	if (c->grpc_status >= 0)
-		fprintf(r->out, ",\"grpc_status\":%d,\"grpc_status_name\":\"%s\"", c->grpc_status,
-			grpc_code_name(c->grpc_status));
-	else
-		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
-	fprintf(r->out, ",\"grpc_message\":");
-	json_str(r->out, c->grpc_message);
-	if (c->status_from_reset)
-		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d},\"status_from_reset\":true",
-			side_name(c->reset_by), c->reset_code);
-	else
-		fprintf(r->out, ",\"reset\":null,\"status_from_reset\":false");
-	fprintf(r->out,
-		",\"duration_us\":%.0f,\"req_bytes\":%" PRIu64 ",\"resp_bytes\":%" PRIu64
-		",\"req_msgs\":%u,\"resp_msgs\":%u",
-		lat_ms * 1000.0, c->req_bytes, c->resp_bytes, c->req_msgs, c->resp_msgs);
-	if (r->o->payload) {
+	fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":%" PRIu64 ",\"resp_bytes\":%" PRIu64,
+		lat_ms * 1000.0, c->req_bytes, c->resp_bytes);
+	if (c->grpc)
+		fprintf(r->out, ",\"req_msgs\":%u,\"resp_msgs\":%u", c->req_msgs, c->resp_msgs);
+	if (c->grpc && r->o->payload) {
 		fprintf(r->out, ",\"req_payload_b64\":");
 		if (c->req_payload_len >= 0)
 			base64(r->out, (const unsigned char *)c->req_payload, c->req_payload_len);
@@ -328,6 +356,57 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	fprintf(r->out, ",\"truncated\":%s,\"sizes_exact\":%s,\"read_errors\":%s}\n",
 		c->truncated ? "true" : "false", c->desync ? "false" : "true",
 		c->read_errors ? "true" : "false");
+}
+
+static void json_call(struct report *r, const struct call *c, double lat_ms)
+{
+	char ts[48];
+
+	report__time(r, c->start_ns, ts, sizeof(ts), true);
+	fprintf(r->out, "{\"type\":\"%s\",\"ts\":\"%s\",\"pid\":%u,\"side\":\"%s\",\"method\":",
+		c->grpc ? "rpc" : "http", ts, c->pid, side_name(c->side));
+	if (c->grpc) {
+		json_str(r->out, c->method);
+	} else {
+		json_str(r->out, c->http_method);
+		fprintf(r->out, ",\"path\":");
+		json_str(r->out, c->method);
+	}
+	fprintf(r->out, ",\"authority\":");
+	json_str(r->out, c->authority);
+	fprintf(r->out, ",\"peer\":");
+	json_str(r->out, c->peer);
+	fprintf(r->out, ",\"local\":");
+	json_str(r->out, c->local);
+	fprintf(r->out, ",\"tls\":%s,\"stack\":\"%s\",\"proto\":\"%s\",\"stream_id\":%u,\"complete\":%s",
+		c->tls ? "true" : "false", c->stack, c->proto, c->stream_id,
+		c->complete ? "true" : "false");
+	if (c->http_status >= 0)
+		fprintf(r->out, ",\"http_status\":%d", c->http_status);
+	else
+		fprintf(r->out, ",\"http_status\":null");
+	if (!c->grpc) {
+		if (c->reset_code >= 0)
+			fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d}",
+				side_name(c->reset_by), c->reset_code);
+		else
+			fprintf(r->out, ",\"reset\":null");
+		json_tail(r, c, lat_ms);
+		return;
+	}
+	if (c->grpc_status >= 0)
+		fprintf(r->out, ",\"grpc_status\":%d,\"grpc_status_name\":\"%s\"", c->grpc_status,
+			grpc_code_name(c->grpc_status));
+	else
+		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
+	fprintf(r->out, ",\"grpc_message\":");
+	json_str(r->out, c->grpc_message);
+	if (c->status_from_reset)
+		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d},\"status_from_reset\":true",
+			side_name(c->reset_by), c->reset_code);
+	else
+		fprintf(r->out, ",\"reset\":null,\"status_from_reset\":false");
+	json_tail(r, c, lat_ms);
 }
 
 void report__call(struct call *c, void *report)

@@ -28,6 +28,8 @@ struct tally {
 struct report *report__new(const struct options *o, FILE *out);
 void report__free(struct report *r);
 
+/* Which calls of PID to show (the tracer resolves PROTO_AUTO per process). */
+void report__set_protocol(struct report *r, uint32_t pid, enum protocol_filter p);
 /* Tracing has started: the summary's clock starts now. */
 void report__header(struct report *r);
 /* The column header line (text mode). */

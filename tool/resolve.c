@@ -203,8 +203,13 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	const struct gobin_func *fn;
 	const char *why;
 
-	rr->version = gobin__module_version(res->gb, r->module);
-	rr->version_source = rr->version ? "module data" : NULL;
+	if (!r->module) {
+		rr->version = gobin__go_version(res->gb);
+		rr->version_source = "build info";
+	} else {
+		rr->version = gobin__module_version(res->gb, r->module);
+		rr->version_source = rr->version ? "module data" : NULL;
+	}
 	if (!rr->version && r->version_mark &&
 	    gobin__find_version_after(res->gb, r->version_mark, rr->version_buf + 1,
 				      sizeof(rr->version_buf) - 1) == 0) {
@@ -221,9 +226,13 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 		rr->unknown = true;
 		return;
 	}
-	if (gobin__func(res->gb, r->marker, &fn, &why) != 0) {
-		rr->why = rr->version ? "the module is listed but its transport is not linked in"
-				      : "not linked into this binary";
+	fn = NULL;
+	for (int m = 0; m < MAX_ALTS && r->markers[m] && !fn; m++)
+		if (gobin__func(res->gb, r->markers[m], &fn, &why) != 0)
+			fn = NULL;
+	if (!fn) {
+		rr->why = rr->version && r->module ? "the module is listed but this code is not linked in"
+						   : "not linked into this binary";
 		return;
 	}
 	if (rr->version && r->min_version && gobin__version_cmp(rr->version, r->min_version) < 0) {
@@ -238,7 +247,8 @@ static void grpc_version(const struct resolution *res, const char **version, con
 {
 	*version = *source = NULL;
 	for (int i = 0; i < res->nrules; i++) {
-		if (strcmp(res->rules[i].rule->module, "google.golang.org/grpc") == 0 &&
+		if (res->rules[i].rule->module &&
+		    strcmp(res->rules[i].rule->module, "google.golang.org/grpc") == 0 &&
 		    res->rules[i].version) {
 			*version = res->rules[i].version;
 			*source = res->rules[i].version_source;
@@ -269,13 +279,14 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 
 		/* Selector: every probe of an applicable rule is tried; the
 		 * variants' functions and parameter types pick what fits. */
-		for (int p = 0; p < MAX_RULE_PROBES && rr->rule->probes[p] && res->nprobes < 32; p++) {
+		for (int p = 0; p < MAX_RULE_PROBES && rr->rule->probes[p] && res->nprobes < MAX_PROBES; p++) {
 			struct resolved_probe *rp = &res->probes[res->nprobes];
 
+			memset(rp, 0, sizeof(*rp));
 			rp->spec = probe_spec__find(rr->rule->probes[p]);
 			rp->rule = rr->rule;
-			if (!rp->spec)
-				continue;
+			if (!rp->spec || resolution__probe(res, rp->spec->id))
+				continue; /* unknown, or listed by an earlier rule */
 			if (rr->applies) {
 				resolve_probe(res, rp, res->nprobes);
 			} else {
@@ -310,8 +321,28 @@ int resolution__enabled(const struct resolution *res)
 
 bool resolution__has_grpc(const struct resolution *res)
 {
-	for (int i = 0; i < res->nrules; i++)
-		if (res->rules[i].applies || res->rules[i].unknown || res->rules[i].version)
+	for (int i = 0; i < res->nrules; i++) {
+		const struct rule_result *rr = &res->rules[i];
+
+		if (rr->rule->module && strcmp(rr->rule->module, "google.golang.org/grpc") == 0 &&
+		    (rr->applies || rr->unknown))
 			return true;
+	}
 	return false;
+}
+
+bool resolution__has_any(const struct resolution *res)
+{
+	for (int i = 0; i < res->nrules; i++)
+		if (res->rules[i].applies || res->rules[i].unknown)
+			return true;
+	return resolution__has_grpc(res);
+}
+
+const struct resolved_probe *resolution__probe(const struct resolution *res, const char *id)
+{
+	for (int i = 0; i < res->nprobes; i++)
+		if (strcmp(res->probes[i].spec->id, id) == 0)
+			return &res->probes[i];
+	return NULL;
 }

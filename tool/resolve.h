@@ -46,8 +46,8 @@ struct resolution {
 	int nrules;
 	struct rule_result rules[8];
 	int nprobes;
-	struct resolved_probe probes[32];
-	char why_buf[32][256];
+	struct resolved_probe probes[MAX_PROBES];
+	char why_buf[MAX_PROBES][256];
 };
 
 /* Index DWARF and resolve every probe of every rule. Returns 0, or -errno
@@ -56,6 +56,10 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 int resolution__enabled(const struct resolution *res);
 /* True when the binary links grpc-go (or might: no symbols to tell). */
 bool resolution__has_grpc(const struct resolution *res);
+/* True when any rule applies (or might): there is something to trace. */
+bool resolution__has_any(const struct resolution *res);
+/* The resolved probe of that id, or NULL. */
+const struct resolved_probe *resolution__probe(const struct resolution *res, const char *id);
 
 /* The names to index: every function and struct type the table mentions,
  * plus the --inspect extras. Returns counts via out params; static storage. */

@@ -134,6 +134,24 @@ static int load_bias(pid_t pid, struct gobin *gb, uint64_t *bias)
 	return ret;
 }
 
+static bool rule_applies(const struct resolution *res, const struct rule *r)
+{
+	for (int i = 0; i < res->nrules; i++)
+		if (res->rules[i].rule == r)
+			return res->rules[i].applies;
+	return false;
+}
+
+/* --protocol, with its default decided for this binary: gRPC only where
+ * grpc-go is linked in, everything elsewhere. */
+static enum protocol_filter effective_protocol(const struct options *o,
+					       const struct resolution *res)
+{
+	if (o->protocol != PROTO_AUTO)
+		return o->protocol;
+	return resolution__has_grpc(res) ? PROTO_GRPC : PROTO_ALL;
+}
+
 static void explain_disabled(const struct program *p, pid_t pid)
 {
 	for (int i = 0; i < p->res.nprobes; i++) {
@@ -169,16 +187,19 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	if (s->o->verbose)
 		explain_disabled(p, pid);
 	if (resolution__enabled(&p->res) == 0) {
-		const struct rule_result *rr = &p->res.rules[0];
-		const char *first = p->res.nprobes ? p->res.probes[0].why : NULL;
+		const struct resolved_probe *first = NULL;
 
-		if (rr->applies)
+		for (int i = 0; i < p->res.nprobes && !first; i++)
+			if (p->res.probes[i].rule && rule_applies(&p->res, p->res.probes[i].rule))
+				first = &p->res.probes[i];
+		if (first)
 			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: no probe's needs are "
 					"met; the first: %s\n(-v or --inspect gives each reason)\n",
-				(int)pid, exe, first ? first : "?");
+				(int)pid, exe, first->why);
 		else
-			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: grpc-go %s\n",
-				(int)pid, exe, rr->why);
+			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: grpc-go %s, and no "
+					"HTTP/2 of net/http or golang.org/x/net is linked in\n",
+				(int)pid, exe, p->res.rules[0].why);
 		return -1;
 	}
 	if (load_bias(pid, p->gb, &ro.load_bias) != 0) {
@@ -240,6 +261,7 @@ static int prepare(struct session *s)
 			if (prepare_program(s, p, pid, exe))
 				return -1;
 		}
+		report__set_protocol(s->report, (uint32_t)pid, effective_protocol(s->o, &p->res));
 		/* The process may have exited or been replaced meanwhile. */
 		if (start_time(pid) != s->starttime[i]) {
 			fprintf(stderr, "gogrpctrace: PID %d exited or changed before attaching\n",
@@ -357,6 +379,15 @@ static void collect_counters(struct session *s)
 	}
 }
 
+/* The clock of bpf_ktime_get_ns(). */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void poll_loop(struct session *s)
 {
 	double start = now_s(), last_alive = start;
@@ -366,6 +397,7 @@ static void poll_loop(struct session *s)
 		double t;
 
 		eventbuf__drain(s->eb, false);
+		events__tick(&s->sink, mono_ns());
 		fflush(stdout);
 		nanosleep(&nap, NULL);
 		t = now_s();

@@ -43,8 +43,8 @@ int main(void)
 		}
 	}
 	for (int r = 0; r < nrules; r++)
-		if (rules[r].marker)
-			printf("F %s\n", rules[r].marker);
+		for (int m = 0; m < MAX_ALTS && rules[r].markers[m]; m++)
+			printf("F %s\n", rules[r].markers[m]);
 	for (int i = 0; inspect_extra_funcs[i]; i++)
 		print_func(inspect_extra_funcs[i], NULL);
 	for (int i = 0; inspect_extra_members[i]; i++)

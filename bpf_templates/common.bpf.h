@@ -1,0 +1,463 @@
+/* common.bpf.h - what every probe template shares (bcc C dialect): the
+ * event buffers and counters, argument and memory reads, header-field
+ * copying, peer addresses, and the gRPC message parser for DATA frames.
+ *
+ * gogrpctrace renders the templates for one binary: it puts a block of
+ * numeric #defines in front (PROBE_*, argument locations, member offsets,
+ * itab addresses, limits) and nothing else. Every function reads only what
+ * its probe's defines describe; a probe whose needs were not met is
+ * compiled out (PROBE_x 0), never run with a guessed offset. Helpers take
+ * offsets as arguments (constants once inlined), so one copy serves every
+ * stack.
+ *
+ * Probes sit on the prologue's stack-check jump where there is one. When
+ * that jump is taken (CF or ZF set) the function grows its stack and starts
+ * again, so the hit is skipped: it will be seen once more.
+ */
+#ifndef COMMON_BPF_H
+#define COMMON_BPF_H
+
+/* The probes that walk DATA frames: they share one parser and its map. */
+#define WANT_DATA_PARSER                                                       \
+	(PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN || PROBE_CLI_PDATA_IN ||       \
+	 PROBE_SRV_PDATA_IN || PROBE_NH_SRV_DATA_IN || PROBE_NH_CLI_DATA_IN ||  \
+	 PROBE_NH_DATA_OUT || PROBE_XH_SRV_DATA_IN || PROBE_XH_CLI_DATA_IN ||   \
+	 PROBE_XH_DATA_OUT)
+
+#include <uapi/linux/ptrace.h>
+#include "gogrpctrace_events.h"
+
+#define X86_FLAGS_CF 0x1
+#define X86_FLAGS_ZF 0x40
+
+#define LOC_REG 1
+#define LOC_STACK 2
+
+/* Events go through a ring buffer, or a per-CPU perf buffer on kernels
+ * without one (before 5.8). */
+#if USE_PERF_BUFFER
+BPF_PERF_OUTPUT(events);
+#else
+BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
+#endif
+BPF_PERCPU_ARRAY(counters, u64, CNT_NUM);
+BPF_PERCPU_ARRAY(hdr_scratch, struct ev_headers, 1);
+
+struct iface {
+	u64 tab;
+	u64 data;
+};
+
+struct go_slice {
+	u64 ptr;
+	u64 len;
+};
+
+static __always_inline void count(u32 slot)
+{
+	u64 *v = counters.lookup(&slot);
+
+	if (v)
+		(*v)++;
+}
+
+/* A register by its DWARF number; reg is a constant, so this folds. */
+static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
+{
+	switch (reg) {
+	case 0: return ctx->ax;
+	case 1: return ctx->dx;
+	case 2: return ctx->cx;
+	case 3: return ctx->bx;
+	case 4: return ctx->si;
+	case 5: return ctx->di;
+	case 6: return ctx->bp;
+	case 7: return ctx->sp;
+	case 8: return ctx->r8;
+	case 9: return ctx->r9;
+	case 10: return ctx->r10;
+	case 11: return ctx->r11;
+	case 12: return ctx->r12;
+	case 13: return ctx->r13;
+	case 14: return ctx->r14;
+	case 15: return ctx->r15;
+	}
+	return 0;
+}
+
+/* One word of an argument, masked to its size: Go leaves the upper bytes
+ * of a register holding a bool or uint32 undefined. */
+static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long off, int size)
+{
+	u64 v = 0;
+
+	if (kind == LOC_REG)
+		v = read_reg(ctx, reg);
+	else if (bpf_probe_read_user(&v, sizeof(v), (void *)(ctx->sp + off)) != 0)
+		count(CNT_READ_ERRORS);
+	if (size < 8)
+		v &= (1ULL << (size * 8)) - 1;
+	return v;
+}
+
+#define ARG(ctx, P) arg_word(ctx, P##_KIND, P##_REG, P##_OFF, P##_SIZE)
+
+/* Enter a probe: count the hit, skip it if the stack check will restart
+ * the function. BENCH_EMPTY (make bench only) stops there, to measure
+ * the cost of the trap itself. */
+#define PROBE_ENTER(ctx, P)                                                  \
+	do {                                                                 \
+		count(CNT_HITS + P##_IDX);                                   \
+		if (P##_AT_JBE && ((ctx)->flags & (X86_FLAGS_CF | X86_FLAGS_ZF))) { \
+			count(CNT_RESTARTS);                                 \
+			return 0;                                            \
+		}                                                            \
+		if (BENCH_EMPTY)                                             \
+			return 0;                                            \
+	} while (0)
+
+/* Hide a value from the optimizer, so that a mask applied after it stays
+ * in the program for the verifier to see. */
+#define OPAQUE(v) asm volatile("" : "=r"(v) : "0"(v))
+
+static __always_inline int read_user(void *dst, u32 size, u64 src)
+{
+	if (bpf_probe_read_user(dst, size, (void *)src) == 0)
+		return 0;
+	count(CNT_READ_ERRORS);
+	return -1;
+}
+
+static __always_inline void fill_common(struct ev_common *c, u8 kind, u8 probe, u8 side, u8 dir)
+{
+	u64 id = bpf_get_current_pid_tgid();
+
+	c->ts_ns = bpf_ktime_get_ns();
+	c->pid = id >> 32;
+	c->tid = (u32)id;
+	c->kind = kind;
+	c->probe = probe;
+	c->side = side;
+	c->dir = dir;
+}
+
+static __always_inline void emit(struct pt_regs *ctx, void *ev, u32 size)
+{
+#if USE_PERF_BUFFER
+	if (events.perf_submit(ctx, ev, size) == 0)
+#else
+	if (events.ringbuf_output(ev, size, BPF_RB_NO_WAKEUP) == 0)
+#endif
+		count(CNT_EMITTED);
+	else
+		count(CNT_LOST);
+}
+
+/* ---- header blocks ---- */
+
+/* Where hpack.HeaderField keeps its strings, and its size. */
+struct field_layout {
+	u32 size, name, value;
+};
+
+/* "content-type: application/grpc..." marks a gRPC stream: its DATA frames
+ * then hold length-prefixed messages. */
+static __always_inline int is_grpc_content_type(struct go_slice *name, struct go_slice *value)
+{
+	u64 n[2] = {}, v[2] = {};
+
+	if (name->len != 12 || value->len < 16 || bpf_probe_read_user(n, 12, (void *)name->ptr) ||
+	    bpf_probe_read_user(v, 16, (void *)value->ptr))
+		return 0;
+	/* little-endian words of "content-type" and "application/grpc" */
+	return n[0] == 0x742d746e65746e6fULL && n[1] == 0x65707963ULL &&
+	       v[0] == 0x7461636973706c70ULL && v[1] == 0x637072672f6e6f69ULL;
+}
+
+/* Copy the fields of a []hpack.HeaderField into e->buf.
+ *
+ * The running offset lives in e (map memory), not in a register: the
+ * verifier then sees every iteration start alike and prunes, where a
+ * register offset would make it walk every path of all iterations. */
+static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nfields,
+					struct field_layout fl, int detect_grpc)
+{
+	u32 rd = (fl.name > fl.value ? fl.name : fl.value) + 16;
+	int i;
+
+	if (rd > 64)
+		return; /* a HeaderField this template cannot read in one go */
+	e->nfields = nfields > 0xffff ? 0xffff : nfields;
+	for (i = 0; i < HDR_MAX_FIELDS; i++) {
+		u8 raw[64] = {};
+		struct go_slice name = {}, value = {};
+		struct hdr_entry *he;
+		u32 off, nlen, vlen;
+		u64 f = fields + (u64)i * fl.size;
+
+		if (i >= nfields)
+			break;
+		/* One read per field: both string headers at once. */
+		if (read_user(raw, rd & 127, f)) {
+			e->c.flags |= EVF_READ_ERROR;
+			break;
+		}
+		__builtin_memcpy(&name, raw + (fl.name & 31), sizeof(name));
+		__builtin_memcpy(&value, raw + (fl.value & 31), sizeof(value));
+		if (detect_grpc && is_grpc_content_type(&name, &value))
+			e->c.flags |= EVF_GRPC;
+		nlen = name.len > HDR_NAME_MASK ? HDR_NAME_MASK : name.len;
+		vlen = value.len > HDR_VALUE_MASK ? HDR_VALUE_MASK : value.len;
+		off = e->buf_len;
+		if (off + sizeof(*he) + nlen + vlen > HDR_BUF_SIZE) {
+			e->c.flags |= EVF_TRUNC_FIELDS;
+			break;
+		}
+		if (nlen < name.len || vlen < value.len)
+			e->c.flags |= EVF_TRUNC_BUF;
+		he = (struct hdr_entry *)&e->buf[off & (HDR_BUF_SIZE - 1)];
+		he->name_total = name.len > 0xffff ? 0xffff : name.len;
+		he->value_total = value.len > 0xffffffff ? 0xffffffff : value.len;
+		he->name_len = nlen;
+		he->value_len = vlen;
+		he->pad = 0;
+		if (bpf_probe_read_user(&e->buf[(off + sizeof(*he)) & (HDR_BUF_SIZE - 1)],
+					nlen & HDR_NAME_MASK, (void *)name.ptr) != 0 ||
+		    bpf_probe_read_user(&e->buf[(off + sizeof(*he) + nlen) & (HDR_BUF_SIZE - 1)],
+					vlen & HDR_VALUE_MASK, (void *)value.ptr) != 0) {
+			count(CNT_READ_ERRORS);
+			e->c.flags |= EVF_READ_ERROR;
+		}
+		e->buf_len = off + sizeof(*he) + nlen + vlen;
+		e->ncopied = i + 1;
+	}
+	if (e->ncopied < nfields)
+		e->c.flags |= EVF_TRUNC_FIELDS;
+}
+
+static __always_inline void emit_headers(struct pt_regs *ctx, struct ev_headers *e)
+{
+	u32 len = e->buf_len;
+
+	if (e->c.flags & (EVF_TRUNC_FIELDS | EVF_TRUNC_BUF))
+		count(CNT_TRUNC_HEADERS);
+	emit(ctx, e, offsetof(struct ev_headers, buf) + (len & (2 * HDR_BUF_SIZE - 1)));
+}
+
+static __always_inline struct ev_headers *new_headers(u8 probe, u8 side, u8 dir)
+{
+	u32 zero = 0;
+	struct ev_headers *e = hdr_scratch.lookup(&zero);
+
+	if (!e)
+		return 0;
+	fill_common(&e->c, EV_HEADERS, probe, side, dir);
+	e->c.conn = 0;
+	e->c.stream_id = 0;
+	e->c.flags = 0;
+	e->nfields = e->ncopied = e->buf_len = 0;
+	e->peer_ip_len = e->local_ip_len = 0;
+	e->peer_port = e->local_port = 0;
+	return e;
+}
+
+#if HAS_TCPADDR_IP && HAS_TCPADDR_PORT
+#define TCPADDR_READ ((TCPADDR_IP > TCPADDR_PORT ? TCPADDR_IP : TCPADDR_PORT) + 16)
+#if TCPADDR_READ > 64
+#error "net.TCPAddr is larger than this template reads in one go"
+#endif
+#endif
+
+/* A net.Addr holding a *net.TCPAddr: its IP bytes and port. */
+static __always_inline int read_tcpaddr(u64 addr, u8 *ip, u8 *ip_len, u16 *port)
+{
+#if HAS_ITAB_TCPADDR && HAS_TCPADDR_IP && HAS_TCPADDR_PORT
+	struct iface a = {};
+	u8 raw[TCPADDR_READ] = {};
+	struct go_slice s = {};
+	s64 p = 0;
+
+	if (read_user(&a, sizeof(a), addr) || a.tab != ITAB_TCPADDR || !a.data)
+		return 0;
+	/* IP (a slice) and Port in one read of the struct. */
+	if (read_user(raw, sizeof(raw), a.data))
+		return 0;
+	__builtin_memcpy(&s, raw + TCPADDR_IP, sizeof(s));
+	__builtin_memcpy(&p, raw + TCPADDR_PORT, sizeof(p));
+	if (s.len == 4) {
+		if (read_user(ip, 4, s.ptr))
+			return 0;
+	} else if (s.len == 16) {
+		if (read_user(ip, 16, s.ptr))
+			return 0;
+	} else {
+		return 0;
+	}
+	*ip_len = s.len;
+	*port = p;
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+/* ---- DATA frames received ---- */
+
+#if WANT_DATA_PARSER
+/* Messages may span frames and frames may hold many messages, so the
+ * position of the next 5-byte prefix is carried from frame to frame. */
+struct msg_key {
+	u64 conn;
+	u32 stream_id;
+	u32 pid;
+	u32 dir; /* DIR_IN or DIR_OUT: a stream is parsed both ways */
+	u32 pad;
+};
+
+struct msg_state {
+	u32 pos;       /* scratch: where parsing stands in the current frame */
+	u32 remaining; /* body bytes of the current message still to come */
+	u8 have;       /* prefix bytes seen so far (0..4) */
+	u8 desync;     /* boundaries lost: count bytes only */
+	u8 prefix[5];
+};
+
+BPF_TABLE("lru_hash", struct msg_key, struct msg_state, msg_states, 16384);
+
+/* The event, and room for a stream's parse state when none is stored. */
+struct data_work {
+	struct ev_data ev;
+	struct msg_state scratch_state;
+};
+BPF_PERCPU_ARRAY(data_scratch, struct data_work, 1);
+
+#define PARSE_STEPS 64
+
+static __always_inline void note_message(struct ev_data *e, u32 len)
+{
+	e->nmsgs++;
+	e->msg_bytes += len;
+	if (e->nlens < DATA_MAX_LENS) {
+		e->lens[e->nlens & (DATA_MAX_LENS - 1)] = len;
+		e->nlens++;
+	}
+}
+
+/* Walk the frame from prefix to prefix. The position is kept in map
+ * memory for the same reason as in copy_fields. */
+static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st, u64 data, u32 len)
+{
+	st->pos = 0;
+	for (int i = 0; i < PARSE_STEPS; i++) {
+		u32 pos = st->pos, avail, take;
+
+		if (pos >= len)
+			return;
+		avail = len - pos;
+		if (st->remaining) {
+			take = st->remaining < avail ? st->remaining : avail;
+			st->remaining -= take;
+			st->pos = pos + take;
+			continue;
+		}
+		if (st->have == 0 && avail >= 5) {
+			u8 p[5] = {};
+
+			if (read_user(p, 5, data + pos))
+				break;
+			st->remaining = ((u32)p[1] << 24) | ((u32)p[2] << 16) | ((u32)p[3] << 8) | p[4];
+			st->pos = pos + 5;
+			note_message(e, st->remaining);
+#if PAYLOAD_BYTES
+			if (e->nlens == 1) {
+				u32 n = st->remaining < avail - 5 ? st->remaining : avail - 5;
+
+				n = n < PAYLOAD_BYTES ? n : PAYLOAD_BYTES;
+				OPAQUE(n);
+				n &= PAYLOAD_MASK;
+				if (bpf_probe_read_user(e->payload, n, (void *)(data + pos + 5)) == 0)
+					e->payload_len = n;
+			}
+#endif
+			continue;
+		}
+		/* A prefix split across frames: one byte at a time. */
+		{
+			u8 h = st->have > 4 ? 4 : st->have;
+
+			if (read_user(&st->prefix[h], 1, data + pos))
+				break;
+			st->have = h + 1;
+		}
+		st->pos = pos + 1;
+		if (st->have == 5) {
+			st->have = 0;
+			st->remaining = ((u32)st->prefix[1] << 24) | ((u32)st->prefix[2] << 16) |
+					((u32)st->prefix[3] << 8) | st->prefix[4];
+			note_message(e, st->remaining);
+		}
+	}
+	if (st->pos >= len)
+		return;
+	/* Out of steps or a failed read: stop guessing for this stream. */
+	st->desync = 1;
+	e->c.flags |= EVF_DESYNC;
+	count(CNT_DESYNC);
+}
+
+/* One DATA frame of a stream, either way. conn is the connection key; a
+ * frame of a gRPC stream (parse) is walked for its messages, any other
+ * counts its bytes only. */
+static __always_inline int data_frame(struct pt_regs *ctx, u8 probe, u8 side, u8 dir, u64 conn,
+				      u32 flags, u32 sid, u8 fflags, u64 data, u64 len, int parse)
+{
+	struct msg_key key = {};
+	struct msg_state *st;
+	u32 slot = 0;
+	struct data_work *w = data_scratch.lookup(&slot);
+	struct ev_data *e;
+
+	if (!w)
+		return 0;
+	e = &w->ev;
+	__builtin_memset(e, 0, offsetof(struct ev_data, payload));
+	fill_common(&e->c, EV_DATA, probe, side, dir);
+	e->c.conn = conn;
+	e->c.flags = flags;
+	e->c.stream_id = sid;
+	e->frame_len = len;
+	if (fflags & 0x1)
+		e->c.flags |= EVF_END_STREAM;
+	if (!parse) {
+		emit(ctx, e, offsetof(struct ev_data, payload));
+		return 0;
+	}
+	e->c.flags |= EVF_GRPC;
+	key.conn = e->c.conn;
+	key.dir = dir;
+	key.stream_id = sid;
+	key.pid = e->c.pid;
+	/* Most frames hold whole messages: parse with a scratch state and
+	 * touch the map only when something must carry over to the next
+	 * frame (a message or prefix cut by the frame's end). */
+	st = msg_states.lookup(&key);
+	if (st) {
+		if (st->desync)
+			e->c.flags |= EVF_DESYNC;
+		else
+			parse_frame(e, st, data, len);
+		if ((fflags & 0x1) || (!st->remaining && !st->have && !st->desync))
+			msg_states.delete(&key);
+	} else {
+		st = &w->scratch_state;
+		__builtin_memset(st, 0, sizeof(*st));
+		parse_frame(e, st, data, len);
+		if (!(fflags & 0x1) && (st->remaining || st->have || st->desync))
+			msg_states.update(&key, st);
+	}
+	emit(ctx, e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
+	return 0;
+}
+#endif
+
+#endif /* COMMON_BPF_H */
