@@ -250,6 +250,11 @@ type toolRun struct {
 }
 
 func runTool(tool string, args []string) (*toolRun, error) {
+	return runToolEnv(tool, nil, args)
+}
+
+// runToolEnv is runTool with extra environment variables.
+func runToolEnv(tool string, extraEnv, args []string) (*toolRun, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), badInputTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tool, args...)
@@ -257,7 +262,7 @@ func runTool(tool string, args []string) (*toolRun, error) {
 	if os.Getenv("UBSAN_OPTIONS") == "" {
 		env = append(env, "UBSAN_OPTIONS=print_stacktrace=1")
 	}
-	cmd.Env = env
+	cmd.Env = append(env, extraEnv...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

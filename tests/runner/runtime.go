@@ -88,19 +88,24 @@ type traceResult struct {
 // traceOpts describes one run: which cell, which side is traced, the
 // scenario the client plays and extra tool arguments.
 type traceOpts struct {
-	cell     cell
-	side     string // "server", "client" or "both"
-	tls      bool
-	scenario string
-	args     []string
+	cell      cell
+	side      string // "server", "client" or "both"
+	tls       bool
+	scenario  string
+	args      []string
+	serverBin string // another build of the cell's grpcserver, if set
 }
 
 func startServer(c cell, tls bool) (*proc, string, error) {
+	return startServerBin(targetBin(c, "grpcserver"), tls)
+}
+
+func startServerBin(bin string, tls bool) (*proc, string, error) {
 	args := []string{}
 	if tls {
 		args = append(args, "-tls")
 	}
-	srv, err := start(targetBin(c, "grpcserver"), args...)
+	srv, err := start(bin, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -113,7 +118,11 @@ func startServer(c cell, tls bool) (*proc, string, error) {
 }
 
 func traceRun(o traceOpts) (*traceResult, error) {
-	srv, addr, err := startServer(o.cell, o.tls)
+	bin := o.serverBin
+	if bin == "" {
+		bin = targetBin(o.cell, "grpcserver")
+	}
+	srv, addr, err := startServerBin(bin, o.tls)
 	if err != nil {
 		return nil, err
 	}
