@@ -34,23 +34,28 @@ const char *gobin__note(struct gobin *gb, const char *fmt, ...)
 	return s;
 }
 
-Elf_Scn *gobin__section(const struct gobin *gb, const char *name, GElf_Shdr *shdr)
+Elf_Scn *gobin__elf_section(Elf *elf, const char *name, GElf_Shdr *shdr)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 
-	if (elf_getshdrstrndx(gb->elf, &shstrndx) != 0)
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
 		return NULL;
-	while ((scn = elf_nextscn(gb->elf, scn)) != NULL) {
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		const char *n;
 
 		if (!gelf_getshdr(scn, shdr))
 			continue;
-		n = elf_strptr(gb->elf, shstrndx, shdr->sh_name);
+		n = elf_strptr(elf, shstrndx, shdr->sh_name);
 		if (n && strcmp(n, name) == 0)
 			return scn;
 	}
 	return NULL;
+}
+
+Elf_Scn *gobin__section(const struct gobin *gb, const char *name, GElf_Shdr *shdr)
+{
+	return gobin__elf_section(gb->elf, name, shdr);
 }
 
 int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off)
@@ -79,14 +84,14 @@ int gobin__read_vaddr(const struct gobin *gb, uint64_t vaddr, void *buf, size_t 
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int load_symbols(struct gobin *gb)
+int gobin__load_symbols(struct gobin *gb, Elf *elf)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = NULL;
 	Elf_Data *data;
 	size_t count;
 
-	while ((scn = elf_nextscn(gb->elf, scn)) != NULL) {
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB)
 			break;
 	}
@@ -109,7 +114,7 @@ static int load_symbols(struct gobin *gb)
 		type = GELF_ST_TYPE(sym.st_info);
 		if (type != STT_FUNC && type != STT_OBJECT)
 			continue;
-		name = elf_strptr(gb->elf, shdr.sh_link, sym.st_name);
+		name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
 		gb->symv[gb->nsyms].value = sym.st_value;
@@ -121,46 +126,41 @@ static int load_symbols(struct gobin *gb)
 	return 0;
 }
 
-/* Go writes its build ID into a note named "Go" of type 4. */
-static void read_go_build_id(struct gobin *gb)
+/* Go writes its build ID into a note named "Go" of type 4; the linker
+ * derives the GNU build-id (NT_GNU_BUILD_ID) from it since Go 1.24. */
+static void read_build_ids(struct gobin *gb)
 {
-	GElf_Shdr shdr;
-	Elf_Scn *scn = gobin__section(gb, ".note.go.buildid", &shdr);
-	Elf_Data *data;
-	GElf_Nhdr nhdr;
-	size_t off = 0, name_off, desc_off;
+	const void *desc;
+	size_t n;
 
-	if (!scn || !(data = elf_getdata(scn, NULL)))
-		return;
-	while ((off = gelf_getnote(data, off, &nhdr, &name_off, &desc_off)) > 0) {
-		size_t n = nhdr.n_descsz;
-
-		if (nhdr.n_type != 4 || nhdr.n_namesz < 2 ||
-		    memcmp((char *)data->d_buf + name_off, "Go", 2) != 0)
-			continue;
+	if (gobin__elf_note(gb->elf, "Go", 4, &desc, &n)) {
 		if (n >= sizeof(gb->build_id))
 			n = sizeof(gb->build_id) - 1;
-		memcpy(gb->build_id, (char *)data->d_buf + desc_off, n);
+		memcpy(gb->build_id, desc, n);
 		gb->build_id[n] = '\0';
-		return;
+	}
+	if (gobin__elf_note(gb->elf, "GNU", NT_GNU_BUILD_ID, &desc, &n) && n > 0 &&
+	    n <= GOBIN_MAX_BUILD_ID) {
+		for (size_t i = 0; i < n; i++)
+			snprintf(gb->gnu_build_id + 2 * i, 3, "%02x", ((const unsigned char *)desc)[i]);
 	}
 }
 
 /* A truncated or damaged file must be an error, not "no DWARF": every
  * section header and every section's bytes must lie inside the file. */
-static const char *check_sections(struct gobin *gb, uint64_t file_size)
+const char *gobin__check_sections(Elf *elf, const GElf_Ehdr *ehdr, uint64_t file_size)
 {
 	size_t shnum;
 	Elf_Scn *scn = NULL;
 
-	if (gb->ehdr.e_shoff == 0)
+	if (ehdr->e_shoff == 0)
 		return NULL; /* no section headers at all: allowed, nothing to check */
-	if (elf_getshdrnum(gb->elf, &shnum) != 0)
+	if (elf_getshdrnum(elf, &shnum) != 0)
 		return "unreadable section header table";
-	if (gb->ehdr.e_shoff > file_size || shnum > file_size / sizeof(Elf64_Shdr) ||
-	    gb->ehdr.e_shoff + shnum * sizeof(Elf64_Shdr) > file_size)
+	if (ehdr->e_shoff > file_size || shnum > file_size / sizeof(Elf64_Shdr) ||
+	    ehdr->e_shoff + shnum * sizeof(Elf64_Shdr) > file_size)
 		return "the section header table lies outside the file (truncated?)";
-	while ((scn = elf_nextscn(gb->elf, scn)) != NULL) {
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
@@ -187,6 +187,12 @@ static int load_phdrs(struct gobin *gb)
 
 struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 {
+	return gobin__open_opts(path, NULL, err, errlen);
+}
+
+struct gobin *gobin__open_opts(const char *path, const struct gobin_open_opts *opts, char *err,
+			       size_t errlen)
+{
 	struct gobin *gb;
 	struct stat st = {0};
 	const char *reason;
@@ -202,6 +208,7 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	gb->fd = -1;
+	gb->dbg_fd = -1;
 	gb->path = strdup(path);
 	gb->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (gb->fd < 0) {
@@ -221,7 +228,7 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s is not an executable", path);
 		goto fail;
 	}
-	if ((reason = check_sections(gb, (uint64_t)st.st_size)) != NULL) {
+	if ((reason = gobin__check_sections(gb->elf, &gb->ehdr, (uint64_t)st.st_size)) != NULL) {
 		snprintf(err, errlen, "%s: %s", path, reason);
 		goto fail;
 	}
@@ -229,12 +236,12 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot read program headers: %s", path, elf_errmsg(-1));
 		goto fail;
 	}
-	ret = load_symbols(gb);
+	ret = gobin__load_symbols(gb, gb->elf);
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot read the symbol table: %s", path, strerror(-ret));
 		goto fail;
 	}
-	read_go_build_id(gb);
+	read_build_ids(gb);
 	ret = gobin__read_buildinfo(gb);
 	if (ret) {
 		snprintf(err, errlen, "%s is not a Go program (no Go build information)", path);
@@ -244,6 +251,8 @@ struct gobin *gobin__open(const char *path, char *err, size_t errlen)
 	gobin__pclntab_load(gb);
 	/* No DWARF is not fatal: the caller decides what to do without it. */
 	gb->dw = dwarf_begin_elf(gb->elf, DWARF_C_READ, NULL);
+	if (gobin__find_debugfile(gb, opts, err, errlen))
+		goto fail;
 	return gb;
 fail:
 	gobin__close(gb);
@@ -272,6 +281,7 @@ void gobin__close(struct gobin *gb)
 	free(gb->phdrs);
 	if (gb->dw)
 		dwarf_end(gb->dw);
+	gobin__debugfile_close(gb);
 	if (gb->elf)
 		elf_end(gb->elf);
 	if (gb->fd >= 0)
@@ -296,6 +306,9 @@ const char *gobin__go_version(const struct gobin *gb) { return gb->go_version; }
 const char *gobin__build_id(const struct gobin *gb) { return gb->build_id; }
 const char *gobin__main_path(const struct gobin *gb) { return gb->main_path ? gb->main_path : ""; }
 bool gobin__has_dwarf(const struct gobin *gb) { return gb->dw != NULL; }
+const struct gobin_debuginfo *gobin__debuginfo(const struct gobin *gb) { return &gb->dbg; }
+const char *gobin__dwarf_source(const struct gobin *gb) { return gb->dbg_summary; }
+const char *gobin__gnu_build_id(const struct gobin *gb) { return gb->gnu_build_id; }
 bool gobin__has_symtab(const struct gobin *gb) { return gb->nsyms > 0; }
 int gobin__nmodules(const struct gobin *gb) { return gb->nmodules; }
 

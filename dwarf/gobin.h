@@ -63,8 +63,40 @@ struct gobin_func {
 	const char *params_why;	    /* set when DWARF gave no parameters */
 };
 
+#define GOBIN_MAX_BUILD_ID 64 /* bytes of a GNU build-id we accept */
+
+/* Where to look for DWARF that the executable does not hold itself. */
+struct gobin_open_opts {
+	const char *debuginfo; /* this file (--debuginfo), or NULL */
+	const char *const *debug_dirs; /* roots of the build-id and debuglink trees; */
+	int ndebug_dirs;	       /* none given: /usr/lib/debug */
+};
+
+/* One place looked at for the DWARF, and why it was not used. */
+struct gobin_debug_try {
+	const char *source; /* "build-id", "debuglink", "debuginfod", "--debuginfo" */
+	const char *file;   /* the file tried, or NULL */
+	const char *why;
+};
+
+struct gobin_debuginfo {
+	/* "embedded", "--debuginfo", "build-id", "debuglink", "debuginfod", or
+	 * "none" */
+	const char *source;
+	const char *file; /* the file the DWARF is read from, NULL if none */
+	const char *url;  /* debuginfod: the server it came from; NULL from its cache */
+	bool symtab_from_debug_file; /* the executable has none; the debug file's is used */
+	int ntried;
+	const struct gobin_debug_try *tried; /* in the order looked at */
+};
+
 /* Open the executable at path; /proc/PID/exe works. On failure returns NULL
- * and writes a one-line reason into err. */
+ * and writes a one-line reason into err. When the executable holds no
+ * DWARF, it is looked for in this order: opts->debuginfo, the build-id
+ * tree, .gnu_debuglink, debuginfod (when DEBUGINFOD_URLS is set). opts may
+ * be NULL (the defaults). */
+struct gobin *gobin__open_opts(const char *path, const struct gobin_open_opts *opts, char *err,
+			       size_t errlen);
 struct gobin *gobin__open(const char *path, char *err, size_t errlen);
 void gobin__close(struct gobin *gb);
 
@@ -75,6 +107,12 @@ const char *gobin__abi(const struct gobin *gb);	       /* "register" | "stack" *
 const char *gobin__build_id(const struct gobin *gb);   /* Go build ID or "" */
 const char *gobin__main_path(const struct gobin *gb);  /* main package path or "" */
 bool gobin__has_dwarf(const struct gobin *gb);
+/* Where the DWARF came from and where else was looked. */
+const struct gobin_debuginfo *gobin__debuginfo(const struct gobin *gb);
+/* The same in a few words: "embedded", "debuglink /x/.debug/y.debug", ... */
+const char *gobin__dwarf_source(const struct gobin *gb);
+/* The executable's GNU build-id in hex, "" if it has none. */
+const char *gobin__gnu_build_id(const struct gobin *gb);
 bool gobin__has_symtab(const struct gobin *gb);
 /* Whether Go's function table (.gopclntab) was found and its header is
  * sound; gobin__func() falls back to it for names the symbol table lacks. */

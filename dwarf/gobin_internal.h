@@ -19,6 +19,13 @@ struct gobin {
 	int fd;
 	Elf *elf;
 	Dwarf *dw; /* NULL when the binary has no DWARF */
+	/* A separate debug file holding the DWARF (debugfile.c), or -1/NULL. */
+	int dbg_fd;
+	Elf *dbg_elf;
+	struct gobin_debuginfo dbg;	 /* where the DWARF came from */
+	const char *dbg_summary;	 /* the same in a few words */
+	struct gobin_debug_try *tried; /* backing store of dbg.tried */
+	char gnu_build_id[2 * GOBIN_MAX_BUILD_ID + 1]; /* hex, "" if none */
 	GElf_Ehdr ehdr;
 	size_t nphdrs;
 	GElf_Phdr *phdrs;
@@ -56,6 +63,34 @@ int gobin__read_vaddr(const struct gobin *gb, uint64_t vaddr, void *buf, size_t 
 
 /* Find a section by name; NULL if absent. */
 Elf_Scn *gobin__section(const struct gobin *gb, const char *name, GElf_Shdr *shdr);
+Elf_Scn *gobin__elf_section(Elf *elf, const char *name, GElf_Shdr *shdr);
+
+/* A truncated or damaged file must be an error: NULL when every section
+ * lies inside the file, else the reason. */
+const char *gobin__check_sections(Elf *elf, const GElf_Ehdr *ehdr, uint64_t file_size);
+
+/* Read the symbol table of elf (the executable's, or its debug file's,
+ * whose addresses are the same) into gb. 0 when there is none. */
+int gobin__load_symbols(struct gobin *gb, Elf *elf);
+
+/* elfnote.c: the descriptor of the first note of owner and type, from the
+ * note sections or else the PT_NOTE segments; desc points into elf. */
+bool gobin__elf_note(Elf *elf, const char *owner, uint32_t type, const void **desc,
+		     size_t *len);
+
+/* debugfile.c: when gb has no DWARF of its own, find and open its debug
+ * file (opts may be NULL). Only a bad --debuginfo FILE is an error
+ * (-errno, reason in err); every other miss is recorded in gb->dbg. */
+int gobin__find_debugfile(struct gobin *gb, const struct gobin_open_opts *opts, char *err,
+			  size_t errlen);
+void gobin__debugfile_close(struct gobin *gb);
+
+/* debuginfod.c: ask the servers in DEBUGINFOD_URLS for the debug file of
+ * a GNU build-id (hex). Returns an open descriptor, with path (the cached
+ * copy) and url (NULL when served from the cache) owned by gb; or -1 with
+ * the reason in why. */
+int gobin__debuginfod_fetch(struct gobin *gb, const char *build_id_hex, const char **path,
+			    const char **url, const char **why);
 
 /* buildinfo.c */
 int gobin__read_buildinfo(struct gobin *gb);

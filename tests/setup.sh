@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
 	build-essential pkg-config
 	libbpfcc-dev libelf-dev libdw-dev libcapstone-dev # the tool
+	libdebuginfod-dev                                 # its header; the library is dlopen()ed
 	linux-headers-amd64                               # a header tree for bcc
 	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
+	debuginfod                                        # a debug-info server for the tests
 	clang-14 libclang-rt-14-dev python3               # the fuzz target (tests/fuzz)
 )
 

@@ -220,6 +220,25 @@ static void human_values_line(FILE *f, const struct layout *l)
 	fprintf(f, ")%s%s\n", l->table_why ? ": " : "", l->table_why ? l->table_why : "");
 }
 
+/* Where the DWARF came from, and each place passed over on the way. */
+static void human_debuginfo(FILE *f, struct gobin *gb)
+{
+	const struct gobin_debuginfo *d = gobin__debuginfo(gb);
+
+	fprintf(f, "debug info  DWARF %s, symbol table %s, Go function table %s\n",
+		gobin__has_dwarf(gb) ? gobin__dwarf_source(gb) : "none",
+		!gobin__has_symtab(gb)	    ? "none"
+		: d->symtab_from_debug_file ? "from the debug file"
+					    : "yes",
+		gobin__has_pclntab(gb) ? gobin__pclntab_how(gb) : "none");
+	for (int i = 0; i < d->ntried; i++) {
+		const struct gobin_debug_try *t = &d->tried[i];
+
+		fprintf(f, "%-11s %s%s%s: %s\n", i ? "" : "passed over", t->source,
+			t->file ? " " : "", t->file ? t->file : "", t->why);
+	}
+}
+
 static void print_human(FILE *f, const struct resolution *res)
 {
 	struct gobin *gb = res->gb;
@@ -231,9 +250,9 @@ static void print_human(FILE *f, const struct resolution *res)
 	fprintf(f, "go          %s, %s, %s ABI\n", gobin__go_version(gb), gobin__arch(gb),
 		gobin__abi(gb));
 	fprintf(f, "build id    %s\n", *gobin__build_id(gb) ? gobin__build_id(gb) : "(none)");
-	fprintf(f, "debug info  %s, symbol table %s, Go function table %s\n",
-		gobin__has_dwarf(gb) ? "DWARF" : "none", gobin__has_symtab(gb) ? "yes" : "none",
-		gobin__has_pclntab(gb) ? gobin__pclntab_how(gb) : "none");
+	fprintf(f, "gnu id      %s\n",
+		*gobin__gnu_build_id(gb) ? gobin__gnu_build_id(gb) : "(none)");
+	human_debuginfo(f, gb);
 	human_values_line(f, &res->layout);
 	for (int i = 0; i < gobin__nmodules(gb); i++) {
 		const struct gobin_module *m = gobin__module(gb, i);
@@ -355,6 +374,38 @@ static void json_params(FILE *f, const struct layout *l, const struct gobin_func
 		fprintf(f, ",\"params_why\":");
 		json_str(f, why);
 	}
+}
+
+static void json_debuginfo(FILE *f, const struct gobin *gb)
+{
+	const struct gobin_debuginfo *d = gobin__debuginfo(gb);
+
+	fprintf(f, ",\"debuginfo\":{\"source\":");
+	json_str(f, d->source);
+	if (d->file) {
+		fprintf(f, ",\"file\":");
+		json_str(f, d->file);
+	}
+	if (d->url) {
+		fprintf(f, ",\"url\":");
+		json_str(f, d->url);
+	}
+	fprintf(f, ",\"symtab_from_debug_file\":%s,\"tried\":[",
+		d->symtab_from_debug_file ? "true" : "false");
+	for (int i = 0; i < d->ntried; i++) {
+		const struct gobin_debug_try *t = &d->tried[i];
+
+		fprintf(f, "%s{\"source\":", i ? "," : "");
+		json_str(f, t->source);
+		if (t->file) {
+			fprintf(f, ",\"file\":");
+			json_str(f, t->file);
+		}
+		fprintf(f, ",\"why\":");
+		json_str(f, t->why);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}");
 }
 
 static void json_funcs(FILE *f, const struct layout *l, struct gobin *gb)
@@ -596,6 +647,8 @@ static void print_json(FILE *f, const struct resolution *res)
 	json_str(f, gobin__path(gb));
 	fprintf(f, ",\"build_id\":");
 	json_str(f, gobin__build_id(gb));
+	fprintf(f, ",\"gnu_build_id\":");
+	json_str(f, gobin__gnu_build_id(gb));
 	fprintf(f, ",\"go_version\":");
 	json_str(f, gobin__go_version(gb));
 	fprintf(f, ",\"arch\":\"%s\",\"abi\":\"%s\",\"dwarf\":%s,\"symtab\":%s,\"modules\":{",
@@ -610,6 +663,7 @@ static void print_json(FILE *f, const struct resolution *res)
 		json_str(f, m->version);
 	}
 	fprintf(f, "}");
+	json_debuginfo(f, gb);
 	json_values(f, &res->layout);
 	json_funcs(f, &res->layout, gb);
 	json_structs(f, &res->layout);

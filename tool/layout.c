@@ -8,8 +8,7 @@
 
 static const char *dwarf_origin(const struct layout *l)
 {
-	(void)l;
-	return "DWARF";
+	return l->dwarf_origin;
 }
 
 void layout__init(struct layout *l, struct gobin *gb, const char *grpc_version,
@@ -18,8 +17,17 @@ void layout__init(struct layout *l, struct gobin *gb, const char *grpc_version,
 	memset(l, 0, sizeof(*l));
 	l->gb = gb;
 	l->dwarf = gobin__has_dwarf(gb);
-	if (l->dwarf)
+	if (l->dwarf) {
+		const char *src = gobin__dwarf_source(gb);
+
+		/* The executable's own DWARF is just "DWARF"; a debug file
+		 * found elsewhere is named. */
+		if (src && strcmp(src, "embedded") != 0)
+			snprintf(l->dwarf_origin, sizeof(l->dwarf_origin), "DWARF (%s)", src);
+		else
+			snprintf(l->dwarf_origin, sizeof(l->dwarf_origin), "DWARF");
 		return;
+	}
 	if (offsets__load(l->table_err, sizeof(l->table_err)))
 		l->table_why = l->table_err;
 	offsets__versions(gb, grpc_version, grpc_source, &l->ov);

@@ -17,6 +17,7 @@ struct layout {
 	struct offsets_versions ov;
 	const char *table_why; /* the table could not be read, or NULL */
 	char table_err[128];
+	char dwarf_origin[320]; /* "DWARF", or "DWARF (debuglink FILE)" */
 };
 
 /* Decide the source for gb. grpc_version/grpc_source: what the rule's

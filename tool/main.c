@@ -23,7 +23,7 @@ static int open_target(const struct options *o, struct gobin **gb)
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}
-	*gb = gobin__open(path, err, sizeof(err));
+	*gb = gobin__open_opts(path, &o->open, err, sizeof(err));
 	if (!*gb) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;

@@ -31,6 +31,10 @@ static const char usage_text[] =
 	"      --payload[=N]      show the first N bytes of each message (default 64)\n"
 	"      --show-secrets     do not redact authorization, cookie and similar values\n"
 	"      --kernel-headers DIR  kernel header tree for the BPF compiler\n"
+	"      --debuginfo FILE   the executable's DWARF is in FILE (a stripped binary's\n"
+	"                         separate debug file)\n"
+	"      --debug-dir DIR    look for debug files under DIR, not /usr/lib/debug\n"
+	"                         (repeatable)\n"
 	"      --inspect          show what was read from the binary and exit\n"
 	"      --ebpf             print the generated BPF program and exit\n"
 	"  -h, --help             this text\n"
@@ -41,7 +45,12 @@ static const char usage_text[] =
 	"  gogrpctrace -p 1234 -m '/grpc.health.v1.Health/*' -v\n"
 	"  gogrpctrace -p 1234 --json -d 10 > calls.jsonl\n"
 	"  gogrpctrace -p 1234 --protocol all   # gRPC and plain HTTP requests\n"
-	"  gogrpctrace --inspect ./server       # argument locations, offsets, itabs\n";
+	"  gogrpctrace --inspect ./server       # argument locations, offsets, itabs\n"
+	"  gogrpctrace -p 1234 --debuginfo server.debug  # stripped, DWARF kept apart\n"
+	"\n"
+	"A stripped executable's DWARF is looked for in --debuginfo FILE, then\n"
+	"DIR/.build-id/xx/yyyy.debug, then its .gnu_debuglink next to it, in its\n"
+	".debug/ and under DIR, then through debuginfod when DEBUGINFOD_URLS is set.\n";
 
 enum {
 	OPT_SIDE = 256,
@@ -51,6 +60,8 @@ enum {
 	OPT_PAYLOAD,
 	OPT_SHOW_SECRETS,
 	OPT_KERNEL_HEADERS,
+	OPT_DEBUGINFO,
+	OPT_DEBUG_DIR,
 	OPT_EBPF,
 	OPT_INSPECT,
 	OPT_RINGBUF_PAGES,
@@ -72,6 +83,8 @@ static const struct option long_options[] = {
 	{"payload", optional_argument, NULL, OPT_PAYLOAD},
 	{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
 	{"kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS},
+	{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
+	{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
 	{"ebpf", no_argument, NULL, OPT_EBPF},
 	{"inspect", no_argument, NULL, OPT_INSPECT},
 	{"ringbuf-pages", required_argument, NULL, OPT_RINGBUF_PAGES},
@@ -120,6 +133,7 @@ void options__parse(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->ringbuf_pages = 1024;
+	o->open.debug_dirs = o->debug_dirs;
 	while ((c = getopt_long(argc, argv, "p:m:ed:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -173,6 +187,18 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_KERNEL_HEADERS:
 			o->kernel_headers = optarg;
+			break;
+		case OPT_DEBUGINFO:
+			if (!*optarg)
+				bad("%s", "--debuginfo takes a file name");
+			o->open.debuginfo = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (o->open.ndebug_dirs == MAX_DEBUG_DIRS)
+				bad("too many --debug-dir options (at most 8): %s", optarg);
+			if (!*optarg)
+				bad("%s", "--debug-dir takes a directory");
+			o->debug_dirs[o->open.ndebug_dirs++] = optarg;
 			break;
 		case OPT_EBPF:
 			o->ebpf = true;

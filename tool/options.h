@@ -2,10 +2,13 @@
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
+#include "../dwarf/gobin.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
 #define MAX_PIDS 16
+#define MAX_DEBUG_DIRS 8
 
 enum side_filter { SIDE_FILTER_ANY, SIDE_FILTER_CLIENT, SIDE_FILTER_SERVER };
 
@@ -28,6 +31,10 @@ struct options {
 	int payload; /* bytes of each message to show; 0 = off */
 	bool show_secrets;
 	const char *kernel_headers;
+	/* Where the DWARF of a stripped executable is looked for:
+	 * --debuginfo and --debug-dir, handed to gobin__open_opts. */
+	struct gobin_open_opts open;
+	const char *debug_dirs[MAX_DEBUG_DIRS];
 	bool ebpf;
 	bool inspect;
 	int ringbuf_pages; /* hidden: tests shrink it to force loss */

@@ -167,6 +167,20 @@ static void explain_disabled(const struct program *p, pid_t pid)
 	}
 }
 
+/* Where the DWARF came from, and where else it was looked for. */
+static void explain_debuginfo(const struct program *p, pid_t pid)
+{
+	const struct gobin_debuginfo *d = gobin__debuginfo(p->gb);
+
+	fprintf(stderr, "gogrpctrace: PID %d: DWARF %s%s\n", (int)pid,
+		gobin__has_dwarf(p->gb) ? gobin__dwarf_source(p->gb) : "none",
+		d->symtab_from_debug_file ? ", symbol table from the debug file" : "");
+	for (int i = 0; i < d->ntried; i++)
+		fprintf(stderr, "gogrpctrace: PID %d: passed over %s%s%s: %s\n", (int)pid,
+			d->tried[i].source, d->tried[i].file ? " " : "",
+			d->tried[i].file ? d->tried[i].file : "", d->tried[i].why);
+}
+
 static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
 {
 	struct render_opts ro = {.payload = s->o->payload,
@@ -184,8 +198,10 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		return -1;
 	}
 	s->read_s += now_s() - t0;
-	if (s->o->verbose)
+	if (s->o->verbose) {
+		explain_debuginfo(p, pid);
 		explain_disabled(p, pid);
+	}
 	if (resolution__enabled(&p->res) == 0) {
 		const struct resolved_probe *first = NULL;
 
@@ -200,6 +216,9 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: grpc-go %s, and no "
 					"HTTP/2 of net/http or golang.org/x/net is linked in\n",
 				(int)pid, exe, p->res.rules[0].why);
+		if (first && !gobin__has_dwarf(p->gb))
+			fprintf(stderr, "gogrpctrace: hint: the executable is stripped and no debug "
+					"file was found for it; give --debuginfo FILE or --debug-dir DIR\n");
 		return -1;
 	}
 	if (load_bias(pid, p->gb, &ro.load_bias) != 0) {
@@ -252,7 +271,7 @@ static int prepare(struct session *s)
 			p->ino = st.st_ino;
 			double t0 = now_s();
 
-			p->gb = gobin__open(exe, err, sizeof(err));
+			p->gb = gobin__open_opts(exe, &s->o->open, err, sizeof(err));
 			s->read_s += now_s() - t0;
 			if (!p->gb) {
 				fprintf(stderr, "gogrpctrace: PID %d: %s\n", (int)pid, err);

@@ -93,28 +93,45 @@ type jProbe struct {
 	Why      string `json:"why"`
 }
 
+// jDebuginfo says where the DWARF came from and where else was looked.
+type jDebuginfo struct {
+	Source     string `json:"source"`
+	File       string `json:"file"`
+	URL        string `json:"url"`
+	SymtabFrom *bool  `json:"symtab_from_debug_file"`
+	Tried      []struct {
+		Source string `json:"source"`
+		File   string `json:"file"`
+		Why    string `json:"why"`
+	} `json:"tried"`
+}
+
 type inspectOut struct {
-	Binary    string             `json:"binary"`
-	BuildID   string             `json:"build_id"`
-	GoVersion string             `json:"go_version"`
-	Arch      string             `json:"arch"`
-	ABI       string             `json:"abi"`
-	Dwarf     *bool              `json:"dwarf"`
-	Symtab    *bool              `json:"symtab"`
-	Modules   map[string]string  `json:"modules"`
-	Values    jValues            `json:"values"`
-	Functions []jFunc            `json:"functions"`
-	Structs   map[string]jStruct `json:"structs"`
-	Itabs     map[string]string  `json:"itabs"`
-	Missing   []jMissing         `json:"missing"`
-	Probes    []jProbe           `json:"probes"`
-	Rules     []jRule            `json:"rules"`
+	Binary     string             `json:"binary"`
+	BuildID    string             `json:"build_id"`
+	GNUBuildID string             `json:"gnu_build_id"`
+	Debuginfo  *jDebuginfo        `json:"debuginfo"`
+	GoVersion  string             `json:"go_version"`
+	Arch       string             `json:"arch"`
+	ABI        string             `json:"abi"`
+	Dwarf      *bool              `json:"dwarf"`
+	Symtab     *bool              `json:"symtab"`
+	Modules    map[string]string  `json:"modules"`
+	Values     jValues            `json:"values"`
+	Functions  []jFunc            `json:"functions"`
+	Structs    map[string]jStruct `json:"structs"`
+	Itabs      map[string]string  `json:"itabs"`
+	Missing    []jMissing         `json:"missing"`
+	Probes     []jProbe           `json:"probes"`
+	Rules      []jRule            `json:"rules"`
 }
 
 // Every key the JSON may hold; a key the oracle does not know is a failure,
 // so that a new field cannot go unchecked.
 var (
-	knownTop    = keys("binary build_id go_version arch abi dwarf symtab modules values functions structs itabs missing rules probes")
+	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs missing rules probes")
+	knownDebug  = keys("source file url symtab_from_debug_file tried")
+	knownTried  = keys("source file why")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
 	knownParam  = keys("name type pieces why origin")
 	knownPiece  = keys("reg stack none size")
@@ -187,6 +204,21 @@ func dupKeys(raw []byte) error {
 	return walk("")
 }
 
+// checkList shape-checks each object of the list under key in obj (where
+// names obj in messages) and returns the list.
+func checkList(where string, obj json.RawMessage, key string, known map[string]bool) ([]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(obj, &m)
+	var l []json.RawMessage
+	_ = json.Unmarshal(m[key], &l)
+	for i, x := range l {
+		if err := checkKeys(fmt.Sprintf("%s%s[%d]", where, key, i), x, known); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
 func checkAllKeys(raw []byte) error {
 	if err := dupKeys(raw); err != nil {
 		return err
@@ -198,32 +230,27 @@ func checkAllKeys(raw []byte) error {
 	if err := checkKeys("top level", raw, knownTop); err != nil {
 		return err
 	}
-	list := func(k string) []json.RawMessage {
-		var l []json.RawMessage
-		_ = json.Unmarshal(top[k], &l)
-		return l
+	fs, err := checkList("", raw, "functions", knownFunc)
+	if err != nil {
+		return err
 	}
-	for i, f := range list("functions") {
-		if err := checkKeys(fmt.Sprintf("functions[%d]", i), f, knownFunc); err != nil {
+	for i, f := range fs {
+		ps, err := checkList(fmt.Sprintf("functions[%d].", i), f, "params", knownParam)
+		if err != nil {
 			return err
 		}
-		var fm map[string]json.RawMessage
-		_ = json.Unmarshal(f, &fm)
-		var ps []json.RawMessage
-		_ = json.Unmarshal(fm["params"], &ps)
 		for j, p := range ps {
-			if err := checkKeys(fmt.Sprintf("functions[%d].params[%d]", i, j), p, knownParam); err != nil {
+			if _, err := checkList(fmt.Sprintf("functions[%d].params[%d].", i, j), p, "pieces", knownPiece); err != nil {
 				return err
 			}
-			var pm map[string]json.RawMessage
-			_ = json.Unmarshal(p, &pm)
-			var pcs []json.RawMessage
-			_ = json.Unmarshal(pm["pieces"], &pcs)
-			for k, pc := range pcs {
-				if err := checkKeys(fmt.Sprintf("functions[%d].params[%d].pieces[%d]", i, j, k), pc, knownPiece); err != nil {
-					return err
-				}
-			}
+		}
+	}
+	if d := top["debuginfo"]; d != nil {
+		if err := checkKeys("debuginfo", d, knownDebug); err != nil {
+			return err
+		}
+		if _, err := checkList("debuginfo.", d, "tried", knownTried); err != nil {
+			return err
 		}
 	}
 	var ss map[string]json.RawMessage
@@ -233,25 +260,26 @@ func checkAllKeys(raw []byte) error {
 			return err
 		}
 	}
-	for i, m := range list("missing") {
-		if err := checkKeys(fmt.Sprintf("missing[%d]", i), m, knownMiss); err != nil {
-			return err
-		}
+	if _, err := checkList("", raw, "missing", knownMiss); err != nil {
+		return err
 	}
-	for i, p := range list("probes") {
-		if err := checkKeys(fmt.Sprintf("probes[%d]", i), p, knownProbe); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = checkList("", raw, "probes", knownProbe)
+	return err
 }
 
 func runInspectJSON(tool, bin string) (*inspectOut, []byte, error) {
-	cmd := exec.Command(tool, "--inspect", "--json", bin)
+	return runInspectJSONEnv(tool, nil, bin)
+}
+
+// runInspectJSONEnv runs tool --inspect --json args... with extra
+// environment variables.
+func runInspectJSONEnv(tool string, env []string, args ...string) (*inspectOut, []byte, error) {
+	cmd := exec.Command(tool, append([]string{"--inspect", "--json"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, nil, fmt.Errorf("%s --inspect --json %s: %v: %s", tool, bin, err, strings.TrimSpace(stderr.String()))
+		return nil, nil, fmt.Errorf("%s --inspect --json %s: %v: %s", tool, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
 	var raw json.RawMessage
@@ -355,6 +383,40 @@ type verifier struct {
 	o    *oracleFacts
 }
 
+// checkDebuginfo: a binary with DWARF uses its own and looks nowhere else;
+// one without (and no debug file anywhere) says where it looked: the
+// build-id tree under readelf's build-id, the debuglink, debuginfod.
+func (v *verifier) checkDebuginfo(hasDwarf bool) error {
+	d := v.js.Debuginfo
+	if d == nil || d.URL != "" || d.SymtabFrom == nil || *d.SymtabFrom {
+		return v.mismatch("debuginfo", fmt.Sprintf("%+v", d), "no url, symtab not from a debug file")
+	}
+	if hasDwarf {
+		if d.Source != "embedded" || d.File != v.bin || len(d.Tried) != 0 {
+			return v.mismatch("debuginfo", fmt.Sprintf("%+v", *d), "embedded in "+v.bin)
+		}
+		return nil
+	}
+	if d.Source != "none" || d.File != "" {
+		return v.mismatch("debuginfo", fmt.Sprintf("%+v", *d), "source none (no debug file exists)")
+	}
+	seen := map[string]bool{}
+	for _, t := range d.Tried {
+		seen[t.Source] = true
+		id := v.o.elf.gnuBuildID
+		if t.Source == "build-id" && id != "" && !strings.HasSuffix(t.File, "/.build-id/"+id[:2]+"/"+id[2:]+".debug") {
+			return v.mismatch("debuginfo.tried build-id file", t.File, ".build-id/"+id[:2]+"/"+id[2:]+".debug")
+		}
+		if t.Source == "build-id" && id == "" && t.File != "" {
+			return v.mismatch("debuginfo.tried build-id file", t.File, "none (readelf -n shows no build-id)")
+		}
+	}
+	if !seen["build-id"] || !seen["debuglink"] || !seen["debuginfod"] {
+		return v.mismatch("debuginfo.tried", fmt.Sprintf("%+v", d.Tried), "build-id, debuglink and debuginfod looked at")
+	}
+	return nil
+}
+
 func (v *verifier) mismatch(item string, ours, oracle interface{}) error {
 	return fmt.Errorf("%s: %s: ours %v, oracle %v", v.bin, item, ours, oracle)
 }
@@ -384,6 +446,12 @@ func (v *verifier) run() error {
 	}
 	if js.Symtab == nil || *js.Symtab != o.elf.sections[".symtab"] {
 		return v.mismatch("symtab", ptrStr(js.Symtab), o.elf.sections[".symtab"])
+	}
+	if js.GNUBuildID != o.elf.gnuBuildID {
+		return v.mismatch("gnu_build_id", js.GNUBuildID, o.elf.gnuBuildID+" (readelf -n)")
+	}
+	if err := v.checkDebuginfo(hasDwarf); err != nil {
+		return err
 	}
 	if wantSource := map[bool]string{true: "DWARF", false: "offsets table"}[hasDwarf]; !strings.HasPrefix(js.Values.Source, wantSource) {
 		return v.mismatch("values.source", js.Values.Source, wantSource)

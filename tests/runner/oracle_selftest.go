@@ -47,6 +47,7 @@ func oracleSelftest(c cell, bin string) error {
 		`{"new_field":1}`,
 		`{"functions":[{"name":"f","inlined":true}]}`,
 		`{"functions":[{"name":"f","params":[{"name":"p","pieces":[{"reg":"rax","size":8,"x":1}]}]}]}`,
+		`{"debuginfo":{"source":"none","tried":[{"source":"debuglink","crc":1}]}}`,
 	} {
 		if checkAllKeys([]byte(bad)) == nil {
 			return fmt.Errorf("the JSON shape check accepts %s", bad)
@@ -126,6 +127,12 @@ func oracleSelftest(c cell, bin string) error {
 		{"itab unknown", func(j *inspectOut) { j.Itabs["*main.nothing,io.Reader"] = "0x1000" }},
 		{"go_version", func(j *inspectOut) { j.GoVersion = "go1.2.3" }},
 		{"build_id", func(j *inspectOut) { j.BuildID = strings.ToUpper(j.BuildID) }},
+		{"gnu_build_id", func(j *inspectOut) { j.GNUBuildID += "00" }},
+		{"debuginfo source", func(j *inspectOut) {
+			d := *j.Debuginfo
+			d.Source = "debuglink"
+			j.Debuginfo = &d
+		}},
 		{"abi", func(j *inspectOut) { j.ABI = "stack" }},
 		{"arch", func(j *inspectOut) { j.Arch = "arm64" }},
 		{"module version", func(j *inspectOut) { j.Modules[sortedKeys(j.Modules)[0]] = "v0.0.1" }},

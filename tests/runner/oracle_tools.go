@@ -92,13 +92,14 @@ func nmSymbols(bin string) (map[string]nmSym, error) {
 type loadSeg struct{ off, vaddr, filesz uint64 }
 
 type elfFacts struct {
-	machine  string
-	loads    []loadSeg
-	sections map[string]bool
+	machine    string
+	loads      []loadSeg
+	sections   map[string]bool
+	gnuBuildID string // readelf -n "Build ID:", "" if none
 }
 
 func readelfFacts(bin string) (*elfFacts, error) {
-	out, err := runOut("readelf", "-hlSW", bin)
+	out, err := runOut("readelf", "-hlSnW", bin)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +108,9 @@ func readelfFacts(bin string) (*elfFacts, error) {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, "Machine:") {
 			ef.machine = strings.TrimSpace(strings.TrimPrefix(t, "Machine:"))
+		}
+		if i := strings.Index(t, "Build ID: "); i >= 0 && ef.gnuBuildID == "" {
+			ef.gnuBuildID = strings.TrimSpace(t[i+len("Build ID: "):])
 		}
 		f := strings.Fields(t)
 		if len(f) >= 6 && f[0] == "LOAD" {

@@ -88,12 +88,13 @@ type traceResult struct {
 // traceOpts describes one run: which cell, which side is traced, the
 // scenario the client plays and extra tool arguments.
 type traceOpts struct {
-	cell     cell
-	side     string // "server", "client" or "both"
-	tls      bool
-	scenario string
-	args     []string
-	variant  string // "" (as built), or a stripped form: see variantBin
+	cell      cell
+	side      string // "server", "client" or "both"
+	tls       bool
+	scenario  string
+	args      []string
+	variant   string // "" (as built), or a stripped form: see variantBin
+	serverBin string // another build of the cell's grpcserver, if set
 }
 
 func startServer(c cell, tls bool) (*proc, string, error) {
@@ -121,6 +122,9 @@ func traceRun(o traceOpts) (*traceResult, error) {
 	srvBin, err := variantBin(o.cell, "grpcserver", o.variant)
 	if err != nil {
 		return nil, err
+	}
+	if o.serverBin != "" {
+		srvBin = o.serverBin
 	}
 	cliBin, err := variantBin(o.cell, "grpcclient", o.variant)
 	if err != nil {
