@@ -250,9 +250,15 @@ type toolRun struct {
 }
 
 func runTool(tool string, args []string) (*toolRun, error) {
+	return runToolInput(tool, args, "")
+}
+
+// runToolInput runs tool with stdin as its standard input.
+func runToolInput(tool string, args []string, stdin string) (*toolRun, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), badInputTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	env := os.Environ()
 	if os.Getenv("UBSAN_OPTIONS") == "" {
 		env = append(env, "UBSAN_OPTIONS=print_stacktrace=1")
