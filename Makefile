@@ -16,7 +16,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
-all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden
+all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup
 
 ifneq ($(SAN),)
 $(BUILD)/gogrpctrace:
@@ -54,12 +54,19 @@ $(BUILD)/offsets-dump: tests/offsets/dump.c $(TOOL_LIB_OBJS)
 offsets: deps $(BUILD)/offsets-dump
 	bash tests/offsets/generate.sh
 
+# The reader alone, asked about itabs (tests/runner/itablinks.go); an
+# ASan build of it comes with `make asan`.
+DWARF_OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS))
+$(BUILD)/itab-lookup$(SAN): tests/unit/itab_lookup.c $(DWARF_OBJS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ -ldw -lelf -lcapstone
+
 # Rewrite the golden files after a deliberate change to the template or renderer.
 golden: $(BUILD)/render-golden
 	for m in all missing; do $(BUILD)/render-golden $$m > tests/golden/render_$$m.c; done
 
 asan:
-	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" $(BUILD)/gogrpctrace-asan
+	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan
 
 # Debian packages and tracefs (needs root; does nothing when all is there).
 deps:

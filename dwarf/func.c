@@ -1,5 +1,5 @@
 /* func.c - resolve functions (symbol table, else Go's function table) and
- * itabs by symbol name, caching functions. */
+ * itabs (symbol table, else the runtime's itab list), caching functions. */
 #include "gobin_internal.h"
 
 #include <errno.h>
@@ -80,10 +80,12 @@ fail:
 	return -EINVAL;
 }
 
-int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **why)
+int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **source,
+		const char **why)
 {
 	static const char *const prefixes[] = {"go:itab.", "go.itab."};
 	char name[512];
+	int ret;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		const struct gobin_sym *sym;
@@ -92,9 +94,15 @@ int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char *
 		sym = symbol(gb, name);
 		if (sym) {
 			*addr = sym->value;
+			*source = "symtab";
 			return 0;
 		}
 	}
-	*why = gb->nsyms ? "no such itab symbol" : "the binary has no symbol table";
-	return -ENOENT;
+	ret = gobin__itablinks_find(gb, pair, addr, why);
+	if (ret == 0)
+		*source = "itablinks";
+	else
+		*why = gobin__note(gb, "%s; %s", gb->nsyms ? "no such itab symbol" : "no symbol table",
+				   *why);
+	return ret;
 }

@@ -84,6 +84,29 @@ int gobin__read_vaddr(const struct gobin *gb, uint64_t vaddr, void *buf, size_t 
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
+const uint8_t *gobin__vaddr_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len)
+{
+	size_t size;
+	const uint8_t *img = (const uint8_t *)elf_rawfile(gb->elf, &size);
+
+	if (!img)
+		return NULL;
+	for (size_t i = 0; i < gb->nphdrs; i++) {
+		const GElf_Phdr *p = &gb->phdrs[i];
+		uint64_t rel = vaddr - p->p_vaddr;
+
+		if (p->p_type != PT_LOAD || vaddr < p->p_vaddr || rel > p->p_filesz ||
+		    len > p->p_filesz - rel)
+			continue;
+		/* The program headers may claim more than the file holds. */
+		if (p->p_offset > size || rel > size - p->p_offset ||
+		    len > size - p->p_offset - rel)
+			return NULL;
+		return img + p->p_offset + rel;
+	}
+	return NULL;
+}
+
 int gobin__load_symbols(struct gobin *gb, Elf *elf)
 {
 	GElf_Shdr shdr;
@@ -274,6 +297,7 @@ void gobin__close(struct gobin *gb)
 	strmap__free(&gb->dies);
 	strmap__free(&gb->syms);
 	gobin__pclntab_free(gb);
+	gobin__itablinks_free(gb);
 	free(gb->symv);
 	free(gb->modules);
 	free(gb->modinfo);

@@ -153,9 +153,28 @@ int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const
 int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t *offset,
 		  uint64_t *size, const char **why);
 
-/* The address of an itab, by "concrete,interface" ("*net.TCPConn,net.Conn");
- * both spellings go.itab. and go:itab. are tried. */
-int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **why);
+/* The address of an itab, by "concrete,interface" with full package paths
+ * ("*crypto/tls.Conn,net.Conn"): the symbol table's go:itab. or go.itab.
+ * symbol, else the one itab of the runtime's list (gobin__itabs) whose
+ * names and package paths match. source says which: "symtab" or
+ * "itablinks". Returns 0, or -errno with the reason in why. */
+int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **source,
+		const char **why);
+
+/* One itab of the runtime's own list (the module data's itablinks), named
+ * as the runtime names types: package names, not paths ("*tls.Conn",
+ * "net.Conn"). A package path comes from the type's uncommon part
+ * ("crypto/tls"; "" for a type without one) or is NULL when this reader
+ * does not know where that part is for the type's kind (maps). */
+struct gobin_itab {
+	uint64_t addr;
+	const char *concrete, *iface;
+	const char *concrete_pkg, *iface_pkg;
+};
+
+/* The runtime's itab list, decoded once and owned by gb. Returns 0, or
+ * -errno with the reason in why (no module data, a damaged list, ...). */
+int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const char **why);
 
 /* Translate a virtual address into an offset in the file, for uprobes. */
 int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off);

@@ -45,6 +45,7 @@ struct gobin {
 	bool indexed;
 
 	struct gobin_pclntab *pclntab; /* Go's function table, NULL if none */
+	struct gobin_itabs *itabs;     /* the runtime's itab list, once read */
 
 	struct gobin_func **funcs; /* resolved functions, cached */
 	int nfuncs;
@@ -60,6 +61,11 @@ const char *gobin__note(struct gobin *gb, const char *fmt, ...)
 
 /* Copy len bytes at virtual address vaddr out of the file. */
 int gobin__read_vaddr(const struct gobin *gb, uint64_t vaddr, void *buf, size_t len);
+
+/* The len bytes at virtual address vaddr in the file image libelf mapped,
+ * when they lie in one loadable segment's file bytes; else NULL. Valid as
+ * long as gb. For reading many small pieces without a copy each. */
+const uint8_t *gobin__vaddr_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len);
 
 /* Find a section by name; NULL if absent. */
 Elf_Scn *gobin__section(const struct gobin *gb, const char *name, GElf_Shdr *shdr);
@@ -104,6 +110,14 @@ int gobin__pclntab_load(struct gobin *gb);
 void gobin__pclntab_free(struct gobin *gb);
 int gobin__pclntab_func(struct gobin *gb, const char *name, uint64_t *entry, uint64_t *end,
 			const char **why);
+
+/* pclntab.c: where the runtime's module data is (found with the function
+ * table) and the pointer size; -ENOENT when it was not found. */
+int gobin__moduledata(const struct gobin *gb, uint64_t *addr, unsigned *ptrsize);
+
+/* itablinks.c: an itab by full names from the runtime's list; free it. */
+int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, const char **why);
+void gobin__itablinks_free(struct gobin *gb);
 
 /* dwarfinfo.c: fill params of fn from DWARF. */
 void gobin__read_params(struct gobin *gb, struct gobin_func *fn);

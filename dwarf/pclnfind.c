@@ -7,7 +7,8 @@
  *   funcnametab, cutab, filetab, pctab, pclntable, ftab  (slices: ptr, len, cap)
  *   findfunctab, minpc, maxpc, text, etext uintptr
  * The slices point into the table at the header's offsets, which is what
- * tells it from a stray copy of the pcHeader's address.
+ * tells it from a stray copy of the pcHeader's address. Where the module
+ * data is found is kept: itablinks.c reads on past etext.
  */
 #include "gobin_internal.h"
 #include "pclntab.h"
@@ -59,9 +60,10 @@ static uint64_t moduledata_len(const uint64_t *w, uint64_t hdr)
 }
 
 /* Search the writable segments for module data pointing at the header at
- * hdr. Fills text and, if len is not NULL, the table's length. */
+ * hdr. Fills pl's text and module data address and, if len is not NULL,
+ * the table's length. */
 static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab_hdr *h,
-			    uint64_t *text, uint64_t *len)
+			    struct pclntab_place *pl, uint64_t *len)
 {
 	unsigned ps = h->ptrsize;
 	uint8_t *buf = malloc(SCAN_CHUNK);
@@ -94,9 +96,10 @@ static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab
 					w[k] = word_at(raw + k * ps, ps);
 				if (!moduledata_matches(w, hdr, h))
 					continue;
-				*text = w[MD_TEXT];
 				if (len && (*len = moduledata_len(w, hdr)) == 0)
 					continue;
+				pl->text = w[MD_TEXT];
+				pl->moduledata = at;
 				found = true;
 			}
 		}
@@ -155,7 +158,7 @@ static int scan_segments(struct gobin *gb, struct pclntab_place *pl)
 					free(buf);
 					return -ENOENT;
 				}
-				if (!find_moduledata(gb, at, &h, &pl->text, &len))
+				if (!find_moduledata(gb, at, &h, pl, &len))
 					continue;
 				if (len > p->p_filesz - off - (uint64_t)j)
 					continue;
@@ -184,7 +187,7 @@ int gobin__pclntab_find(struct gobin *gb, struct pclntab_place *pl)
 		pl->vaddr = sh.sh_addr;
 		pl->len = sh.sh_size;
 		pl->how = "section";
-		pl->have_text = find_moduledata(gb, sh.sh_addr, &h, &pl->text, NULL);
+		pl->have_text = find_moduledata(gb, sh.sh_addr, &h, pl, NULL);
 		return 0;
 	}
 	return scan_segments(gb, pl);

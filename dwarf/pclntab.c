@@ -24,6 +24,8 @@ struct gobin_pclntab {
 	uint64_t len;
 	uint64_t text; /* base of the entries (Go 1.18+) */
 	bool have_text;
+	uint64_t moduledata; /* where the runtime's module data is */
+	bool have_moduledata;
 	const char *how;
 	struct strmap names; /* name -> function index */
 	bool named;	     /* names built */
@@ -321,6 +323,8 @@ int gobin__pclntab_load(struct gobin *gb)
 	if (pl.have_text) {
 		t->text = pl.text;
 		t->have_text = true;
+		t->moduledata = pl.moduledata;
+		t->have_moduledata = true;
 	} else if (t->h.version >= 118 && t->h.text_start) {
 		t->text = t->h.text_start;
 		t->have_text = true;
@@ -345,6 +349,15 @@ void gobin__pclntab_free(struct gobin *gb)
 }
 
 bool gobin__has_pclntab(const struct gobin *gb) { return gb->pclntab != NULL; }
+
+int gobin__moduledata(const struct gobin *gb, uint64_t *addr, unsigned *ptrsize)
+{
+	if (!gb->pclntab || !gb->pclntab->have_moduledata)
+		return -ENOENT;
+	*addr = gb->pclntab->moduledata;
+	*ptrsize = gb->pclntab->h.ptrsize;
+	return 0;
+}
 
 const char *gobin__pclntab_how(const struct gobin *gb)
 {

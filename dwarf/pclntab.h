@@ -38,7 +38,8 @@ struct pclntab_place {
 	uint64_t vaddr;	 /* of the pcHeader */
 	uint64_t len;	 /* bytes of table from vaddr */
 	uint64_t text;	 /* runtime.text by the module data; valid if have_text */
-	bool have_text;
+	uint64_t moduledata; /* where the module data is; valid if have_text */
+	bool have_text;	 /* the module data was found */
 	const char *how; /* "section" or "moduledata" */
 };
 

@@ -136,6 +136,12 @@ static void split_member(const char *spec, char *type, size_t tlen, const char *
 
 /* ---- human output ---- */
 
+static const char *itab_source_text(const char *source)
+{
+	return strcmp(source, "itablinks") == 0 ? "from the runtime's itab list"
+						: "from the symbol table";
+}
+
 static void print_piece(FILE *f, const struct gobin_piece *pc)
 {
 	if (pc->kind == GOBIN_LOC_REG)
@@ -287,10 +293,11 @@ static void print_human(FILE *f, const struct resolution *res)
 	n = all_itabs(names, 256);
 	for (int i = 0; i < n; i++) {
 		uint64_t addr;
-		const char *why;
+		const char *why, *from;
 
-		if (gobin__itab(gb, names[i], &addr, &why) == 0)
-			fprintf(f, "  %-60s 0x%llx\n", names[i], (unsigned long long)addr);
+		if (gobin__itab(gb, names[i], &addr, &from, &why) == 0)
+			fprintf(f, "  %-60s 0x%llx (%s)\n", names[i], (unsigned long long)addr,
+				itab_source_text(from));
 		else
 			fprintf(f, "  %-60s missing: %s\n", names[i], why);
 	}
@@ -503,25 +510,33 @@ static void json_structs(FILE *f, const struct layout *l)
 	fprintf(f, "}");
 }
 
+/* "itabs" maps each found pair to its address, "itab_sources" to where
+ * the address came from: "symtab" or "itablinks". */
 static void json_itabs(FILE *f, struct gobin *gb)
 {
 	const char *names[64];
 	int n = all_itabs(names, 64);
-	bool first = true;
 
-	fprintf(f, ",\"itabs\":{");
-	for (int i = 0; i < n; i++) {
-		uint64_t addr;
-		const char *why;
+	for (int pass = 0; pass < 2; pass++) {
+		bool first = true;
 
-		if (gobin__itab(gb, names[i], &addr, &why) != 0)
-			continue;
-		fprintf(f, "%s", first ? "" : ",");
-		first = false;
-		json_str(f, names[i]);
-		fprintf(f, ":\"0x%llx\"", (unsigned long long)addr);
+		fprintf(f, ",\"%s\":{", pass ? "itab_sources" : "itabs");
+		for (int i = 0; i < n; i++) {
+			uint64_t addr;
+			const char *why, *from;
+
+			if (gobin__itab(gb, names[i], &addr, &from, &why) != 0)
+				continue;
+			fprintf(f, "%s", first ? "" : ",");
+			first = false;
+			json_str(f, names[i]);
+			if (pass)
+				fprintf(f, ":\"%s\"", from);
+			else
+				fprintf(f, ":\"0x%llx\"", (unsigned long long)addr);
+		}
+		fprintf(f, "}");
 	}
-	fprintf(f, "}");
 }
 
 static void json_missing_all(FILE *f, const struct layout *l, struct gobin *gb)
@@ -552,9 +567,9 @@ static void json_missing_all(FILE *f, const struct layout *l, struct gobin *gb)
 	n = all_itabs(names, 256);
 	for (int i = 0; i < n; i++) {
 		uint64_t addr;
-		const char *why;
+		const char *why, *from;
 
-		if (gobin__itab(gb, names[i], &addr, &why) != 0)
+		if (gobin__itab(gb, names[i], &addr, &from, &why) != 0)
 			json_missing(f, &first, "itab", names[i], why);
 	}
 	fprintf(f, "]");

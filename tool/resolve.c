@@ -136,7 +136,7 @@ static void resolve_member(struct resolution *res, struct resolved_need *rn)
 static void resolve_need(struct resolution *res, struct resolved_probe *rp,
 			 struct resolved_need *rn)
 {
-	const char *why = NULL;
+	const char *why = NULL, *from;
 
 	switch (rn->need->kind) {
 	case NEED_PARAM:
@@ -150,7 +150,9 @@ static void resolve_need(struct resolution *res, struct resolved_probe *rp,
 	case NEED_ITAB:
 		for (int a = 0; a < MAX_ALTS && rn->need->alts[a] && !rn->found; a++) {
 			rn->source = rn->need->alts[a];
-			rn->found = gobin__itab(res->gb, rn->need->alts[a], &rn->value, &why) == 0;
+			rn->found = gobin__itab(res->gb, rn->need->alts[a], &rn->value, &from, &why) == 0;
+			if (rn->found)
+				rn->origin = from;
 		}
 		if (!rn->found) {
 			rn->source = rn->need->alts[0];

@@ -2,8 +2,8 @@
  * way `gogrpctrace --inspect --json FILE` and `--ebpf FILE` run it:
  *
  *   gobin__open -> resolution__run (DWARF index, every probe's function,
- *   parameters, members, itabs) -> inspect__print (human and JSON) ->
- *   render__program -> gobin__close
+ *   parameters, members, itabs) -> the runtime's itab list and lookups in
+ *   it -> inspect__print (human and JSON) -> render__program -> gobin__close
  *
  * The input is written to a memfd and opened through /proc/self/fd/N, so
  * the reader sees an ordinary regular file (open, fstat, mmap, pread).
@@ -14,7 +14,8 @@
  *   - an error message that is empty or not one line (the tool prints it
  *     as its single stderr line);
  *   - --inspect --json output that is not one valid JSON object;
- *   - a resolution that breaks gobin.h's promises (check_resolution).
+ *   - a resolution that breaks gobin.h's promises (check_resolution);
+ *   - an itab list or itab lookup that breaks them (check_itabs).
  *
  * Build: tests/fuzz/build.sh (clang-14 -fsanitize=fuzzer,address,undefined).
  */
@@ -356,6 +357,63 @@ static void check_resolution(const struct resolution *res)
 	}
 }
 
+/* The full name of a type the runtime calls name ("*tls.Conn") from its
+ * package path ("crypto/tls"): "*crypto/tls.Conn". */
+static void full_name(const char *name, const char *pkg, char *out, size_t len)
+{
+	const char *s = name, *dot;
+
+	while (*s == '*')
+		s++;
+	dot = strchr(s, '.');
+	if (!pkg || !*pkg || !dot)
+		snprintf(out, len, "%s", name);
+	else
+		snprintf(out, len, "%.*s%s.%s", (int)(s - name), name, pkg, dot + 1);
+}
+
+/* The runtime's itab list (dwarf/itablinks.c): every itab named, and
+ * looked up by its runtime names and by full names made from its package
+ * paths; whatever a lookup finds in the list is one of the list's itabs. */
+static void check_itabs(struct gobin *gb)
+{
+	const struct gobin_itab *v;
+	const char *why, *from;
+	size_t n;
+
+	if (gobin__itabs(gb, &v, &n, &why) != 0) {
+		if (!why || !*why || strchr(why, '\n'))
+			die("itabs", "refused without a one-line reason");
+		return;
+	}
+	for (size_t i = 0; i < n && i < 64; i++) {
+		char c[512], f[512], pair[1100];
+
+		if (!v[i].concrete || !v[i].iface)
+			die("itabs", "an itab without names");
+		full_name(v[i].concrete, v[i].concrete_pkg, c, sizeof(c));
+		full_name(v[i].iface, v[i].iface_pkg, f, sizeof(f));
+		for (int k = 0; k < 2; k++) {
+			uint64_t addr;
+			bool listed = false;
+
+			if (k)
+				snprintf(pair, sizeof(pair), "%s,%s", c, f);
+			else
+				snprintf(pair, sizeof(pair), "%s,%s", v[i].concrete, v[i].iface);
+			if (gobin__itab(gb, pair, &addr, &from, &why) != 0) {
+				if (!why || !*why || strchr(why, '\n'))
+					die("itabs", "a lookup failed without a one-line reason");
+				continue;
+			}
+			for (size_t j = 0; j < n && !listed; j++)
+				listed = v[j].addr == addr;
+			if (!listed && strcmp(from, "itablinks") == 0)
+				die("itabs", "a lookup found an itab that is not in the list");
+		}
+	}
+}
+
 /* Nothing the reader opened may survive gobin__close: the descriptors
  * from the lowest free one upward are snapshotted before each run and
  * compared after it (libFuzzer itself may open descriptors between runs). */
@@ -422,6 +480,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* As main(): a Go program without gRPC is refused before printing. */
 	check_resolution(&res);
+	check_itabs(gb);
 	if (!resolution__has_grpc(&res))
 		goto close;
 	inspect__print(devnull, &res, false);

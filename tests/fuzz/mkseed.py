@@ -136,8 +136,78 @@ def pclntab_asm(funcs, names):
               ".long %s - text_base, pcln_name%d - pcln_names, 0, 0, 0, 0, 0, 0, 0, 0"
               % (names.get(fn), i),
               ".byte 0, 0, 0, 0", ".long 0, 0"]
-    a.append(".text")
-    return "__asm__(\n%s\n);" % "\n".join('"%s\\n"' % x.replace('"', '\\"') for x in a)
+    a += ["pcln_end:", ".text"]
+    return asm_block(a)
+
+
+def asm_block(lines):
+    return "__asm__(\n%s\n);" % "\n".join('"%s\\n"' % x.replace('"', '\\"') for x in lines)
+
+
+def go_type(full):
+    """(pointer, package path, runtime name) of a full Go type name such as
+    "*google.golang.org/grpc/mem.buffer": the runtime spells it with the
+    package's name ("*mem.buffer")."""
+    ptr = full.startswith("*")
+    rest = full.lstrip("*")
+    dot = rest.rfind(".")
+    if dot < rest.rfind("/") + 1:
+        return ptr, "", full
+    pkg, name = rest[:dot], rest[dot + 1:]
+    return ptr, pkg, "*" * (len(full) - len(rest)) + pkg.rsplit("/", 1)[-1] + "." + name
+
+
+def go_name(label, text, flags=0):
+    b = text.encode()
+    return ["%s:" % label, ".byte %d" % flags, ".byte %s" % ", ".join(str(x) for x in uvarint(len(b))),
+            ".ascii \"%s\"" % text]
+
+
+def moduledata_asm(funcs, itabs):
+    """The runtime's module data (Go 1.20 - 1.25 layout) pointing at the
+    function table of pclntab_asm(), and the itab list of every wanted itab
+    with its types (abi.Type, kind-specific words, uncommon type) and
+    names, so that a binary without symbols still names its itabs."""
+    types = {}  # full name -> (index, is interface)
+    for pair in itabs:
+        c, i = pair.split(",", 1)
+        types.setdefault(c, (len(types), False))
+        types.setdefault(i, (len(types), True))
+    a = ['.section .rodata.gotypes,"a"', ".balign 8", "go_types:"]
+    pkgs = {}
+    for full, (n, iface) in types.items():
+        ptr, pkg, rt = go_type(full)
+        kind = 20 if iface else 22 if ptr else 23  # interface, pointer, slice
+        # A named value type shares its *T name: the extra star is dropped.
+        star = not iface and not ptr
+        tflag = 1 | (2 if star else 0) | (0 if ptr else 4)
+        a += [".balign 8", "go_type%d:" % n, ".quad 8, 8", ".long %d" % (0x1000 + 7919 * n),
+              ".byte %d, 8, 8, %d" % (tflag, kind), ".quad 0, 0",
+              ".long go_tname%d - go_types, 0" % n]
+        a += [".quad 0, 0, 0, 0"] if iface else [".quad 0"]
+        pkgs.setdefault(pkg, len(pkgs))
+        a += [".long go_pkg%d - go_types" % pkgs[pkg], ".short 0, 0", ".long 0, 0"]
+        a += go_name("go_tname%d" % n, ("*" if star else "") + rt, 1)
+    for pkg, n in pkgs.items():
+        a += go_name("go_pkg%d" % n, pkg)
+    a += ["go_etypes:", ".balign 8"]
+    for k, pair in enumerate(itabs):
+        c, i = pair.split(",", 1)
+        a += ["go_itab%d:" % k, ".quad go_type%d, go_type%d" % (types[i][0], types[c][0]),
+              ".long %d, 0" % (0x1000 + 7919 * types[c][0]), ".quad 0"]
+    a += [".balign 8", "go_itablink:"] + [".quad go_itab%d" % k for k in range(len(itabs))]
+    a += [".balign 4", "go_typelink:"] + [".long go_type%d - go_types" % n for n, _ in types.values()]
+    a += [".balign 8", "go_textsect:", ".quad 0, text_end - text_base, text_base"]
+    nf, nt, ni = len(funcs) + 1, len(types), len(itabs)
+    a += ['.section .noptrdata,"aw"', ".balign 8", "go_moduledata:", ".quad pcln_hdr"]
+    for start in ["pcln_names", "pcln_names", "pcln_names", "pcln_pctab", "pcln_ftab"]:
+        a.append(".quad %s, pcln_end - %s, pcln_end - %s" % (start, start, start))
+    a += [".quad pcln_ftab, %d, %d" % (nf, nf), ".quad 0, text_base, text_end, text_base, text_end",
+          ".quad 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0",  # noptrdata .. gcbss
+          ".quad go_types, go_etypes, go_types, 0",  # types, etypes, rodata, gofunc
+          ".quad go_textsect, 1, 1", ".quad go_typelink, %d, %d" % (nt, nt),
+          ".quad go_itablink, %d, %d" % (ni, ni), ".fill 16, 8, 0", ".text"]
+    return asm_block(a)
 
 
 def gen_c(v, funcs, members, sizes, itabs, names):
@@ -261,6 +331,8 @@ def gen_c(v, funcs, members, sizes, itabs, names):
     if v.get("pclntab"):
         out.append('__asm__(".text\\ntext_end:\\n");')
         out.append(pclntab_asm(funcs, names))
+    if v.get("moduledata"):
+        out.append(moduledata_asm(funcs, itabs))
     return "\n".join(out) + "\n"
 
 
@@ -324,8 +396,11 @@ VARIANTS = [
     ("syn-nodwarf", ["-O1"], {"post": "strip-debug"}),
     ("syn-no-section-headers", ["-O1", "-g0"], {"post": "no-shdrs"}),
     # Go's function table instead of the symbol table (text in source order)
+    # ... and the runtime's module data: itabs from its itab list
     ("syn-pclntab-nosymtab", ["-gdwarf-5", "-O1", "-fno-toplevel-reorder"],
-     {"pclntab": True, "post": "no-symtab"}),
+     {"pclntab": True, "moduledata": True, "post": "no-symtab"}),
+    ("syn-moduledata-no-section-headers", ["-O1", "-g0", "-fno-toplevel-reorder"],
+     {"pclntab": True, "moduledata": True, "post": "no-shdrs"}),
     ("syn-pclntab-symtab", ["-gdwarf-4", "-O1", "-fno-toplevel-reorder"], {"pclntab": True, "shape": 1}),
 ]
 

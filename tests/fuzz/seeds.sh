@@ -7,7 +7,8 @@
 #           (tests/fuzz/mkseed.py); a minimal C ELF; the first bytes of the
 #           matrix binaries cut at ELF boundaries; the bad-input files.
 #   large/  inputs run once each, not mutated: the matrix grpcserver
-#           binaries (symlinks) and a tiny Go program built with -ldflags=-w.
+#           binaries (symlinks), stripped copies of two of them, and a tiny
+#           Go program built with -ldflags=-w.
 # Also writes build/fuzz/reader.dict (libFuzzer dictionary).
 set -euo pipefail
 
@@ -50,6 +51,8 @@ for bin in "$root"/build/targets/*/grpcserver; do
 	cell=$(basename "$(dirname "$bin")")
 	ln -sf "$bin" "$large/$cell-grpcserver"
 	((n++ < 2)) || continue # cuts of two cells are plenty
+	# without symbols: functions from Go's table, itabs from the runtime's list
+	strip -o "$large/$cell-grpcserver-stripped" "$bin"
 	phend=$(python3 -c 'import struct,sys
 b=open(sys.argv[1],"rb").read(64)
 phoff,=struct.unpack_from("<Q",b,0x20); es,n=struct.unpack_from("<HH",b,0x36)

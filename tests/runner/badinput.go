@@ -253,11 +253,21 @@ func runTool(tool string, args []string) (*toolRun, error) {
 	return runToolEnv(tool, nil, args)
 }
 
+// runToolInput runs tool with stdin as its standard input.
+func runToolInput(tool string, args []string, stdin string) (*toolRun, error) {
+	return runToolEnvInput(tool, nil, args, stdin)
+}
+
 // runToolEnv is runTool with extra environment variables.
 func runToolEnv(tool string, extraEnv, args []string) (*toolRun, error) {
+	return runToolEnvInput(tool, extraEnv, args, "")
+}
+
+func runToolEnvInput(tool string, extraEnv, args []string, stdin string) (*toolRun, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), badInputTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	env := os.Environ()
 	if os.Getenv("UBSAN_OPTIONS") == "" {
 		env = append(env, "UBSAN_OPTIONS=print_stacktrace=1")

@@ -121,6 +121,7 @@ type inspectOut struct {
 	Functions  []jFunc            `json:"functions"`
 	Structs    map[string]jStruct `json:"structs"`
 	Itabs      map[string]string  `json:"itabs"`
+	ItabSrc    map[string]string  `json:"itab_sources"`
 	Missing    []jMissing         `json:"missing"`
 	Probes     []jProbe           `json:"probes"`
 	Rules      []jRule            `json:"rules"`
@@ -129,7 +130,7 @@ type inspectOut struct {
 // Every key the JSON may hold; a key the oracle does not know is a failure,
 // so that a new field cannot go unchecked.
 var (
-	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs missing rules probes")
+	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs itab_sources missing rules probes")
 	knownDebug  = keys("source file url symtab_from_debug_file tried")
 	knownTried  = keys("source file why")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
@@ -518,6 +519,13 @@ func (v *verifier) run() error {
 		if a, err := parseHex(js.Itabs[k]); err != nil || a != s.addr {
 			return v.mismatch("itab "+k, js.Itabs[k], fmt.Sprintf("0x%x (nm)", s.addr))
 		}
+		// The symbol is there, so the symbol table must have been used.
+		if js.ItabSrc[k] != "symtab" {
+			return v.mismatch("itab "+k+" source", js.ItabSrc[k], "symtab (nm has the symbol)")
+		}
+	}
+	if len(js.ItabSrc) != len(js.Itabs) {
+		return v.mismatch("itab_sources", len(js.ItabSrc), fmt.Sprintf("one per itab (%d)", len(js.Itabs)))
 	}
 	// --- missing ---
 	for _, m := range js.Missing {

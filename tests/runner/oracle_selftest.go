@@ -125,6 +125,7 @@ func oracleSelftest(c cell, bin string) error {
 		{"member unknown", func(j *inspectOut) { j.Structs[firstStruct(j)].Members["noSuchMember"] = 0 }},
 		{"itab address", func(j *inspectOut) { k := firstItab(j); j.Itabs[k] = addHex(j.Itabs[k], 8) }},
 		{"itab unknown", func(j *inspectOut) { j.Itabs["*main.nothing,io.Reader"] = "0x1000" }},
+		{"itab source", func(j *inspectOut) { j.ItabSrc[firstItab(j)] = "itablinks" }},
 		{"go_version", func(j *inspectOut) { j.GoVersion = "go1.2.3" }},
 		{"build_id", func(j *inspectOut) { j.BuildID = strings.ToUpper(j.BuildID) }},
 		{"gnu_build_id", func(j *inspectOut) { j.GNUBuildID += "00" }},

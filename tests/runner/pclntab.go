@@ -10,7 +10,9 @@ package main
 // Each is checked against the unstripped matrix binary: every function
 // `--inspect --json` lists has nm's entry and end (value + size), and the
 // probe address, probe kind, RET list and file offsets the unstripped
-// binary gets; parameters are absent and params_why names DWARF.
+// binary gets; parameters are absent and params_why names DWARF; every itab
+// the unstripped binary has is found at its address, from the runtime's
+// itab list.
 // pclntab/damaged/* feed damaged tables to both builds (ASan included):
 // no crash, no sanitizer report, a clean result or a clean refusal.
 
@@ -191,6 +193,15 @@ func crossCheck(orig, bin string) error {
 	}
 	if len(got.Functions) == 0 {
 		return fmt.Errorf("%s: no function found", bin)
+	}
+	// Itabs: the same addresses, now from the runtime's itab list.
+	for _, k := range sortedKeys(want.Itabs) {
+		if got.Itabs[k] != want.Itabs[k] || got.ItabSrc[k] != "itablinks" {
+			return fmt.Errorf("%s: itab %s: %q from %q; unstripped: %s", bin, k, got.Itabs[k], got.ItabSrc[k], want.Itabs[k])
+		}
+	}
+	if len(got.Itabs) != len(want.Itabs) {
+		return fmt.Errorf("%s: %d itabs found; unstripped: %d", bin, len(got.Itabs), len(want.Itabs))
 	}
 	return nil
 }
@@ -389,10 +400,6 @@ func gopclntab(path string, b []byte) ([]byte, int, error) {
 }
 
 func runDamaged(d pclnDamage) error {
-	tools, err := toolsUnderTest()
-	if err != nil {
-		return err
-	}
 	src, err := matrixBinary()
 	if err != nil {
 		return err
@@ -403,6 +410,22 @@ func runDamaged(d pclnDamage) error {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "grpcserver-"+d.name)
+	if err := damagedCopy(src, bin, d.noSections, func(b []byte) ([]byte, error) {
+		tab, tabOff, err := gopclntab(bin, b)
+		if err != nil {
+			return nil, err
+		}
+		return d.damage(b, tab, tabOff), nil
+	}); err != nil {
+		return err
+	}
+	return inspectDamaged(bin)
+}
+
+// damagedCopy writes to bin a `strip --strip-all` copy of src changed by
+// damage (which may read bin, the undamaged stripped copy), without section
+// headers if noSections.
+func damagedCopy(src, bin string, noSections bool, damage func(b []byte) ([]byte, error)) error {
 	if b, err := exec.Command("strip", "--strip-all", "-o", bin, src).CombinedOutput(); err != nil {
 		return fmt.Errorf("strip: %v: %s", err, b)
 	}
@@ -410,17 +433,22 @@ func runDamaged(d pclnDamage) error {
 	if err != nil {
 		return err
 	}
-	tab, tabOff, err := gopclntab(bin, b)
-	if err != nil {
+	if b, err = damage(b); err != nil {
 		return err
 	}
-	b = d.damage(b, tab, tabOff)
-	if d.noSections {
+	if noSections {
 		if err := dropSectionHeaders(b); err != nil {
 			return err
 		}
 	}
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
+	return os.WriteFile(bin, b, 0o755)
+}
+
+// inspectDamaged: both builds of gogrpctrace end cleanly on a damaged
+// stripped binary: a one-line refusal, or JSON with every probe off.
+func inspectDamaged(bin string) error {
+	tools, err := toolsUnderTest()
+	if err != nil {
 		return err
 	}
 	for _, tool := range tools {

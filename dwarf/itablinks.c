@@ -1,0 +1,641 @@
+/* itablinks.c - the runtime's own list of itabs (the module data's
+ * itablinks), decoded into "concrete,interface" type names, for binaries
+ * whose symbol table is gone; lookups in it by full names.
+ *
+ * The module data words after etext differ by Go release:
+ *   Go 1.17         noptrdata .. enoptrbss, end, gcdata, gcbss, types, etypes
+ *   Go 1.18, 1.19   ... types, etypes, rodata, gofunc
+ *   Go 1.20 - 1.25  covctrs, ecovctrs before end
+ *   Go 1.26         epclntab after gofunc
+ * and in every release the slices textsectmap, typelinks, itablinks follow.
+ * No table per release: the three slices are the first three slice headers
+ * in a row (len == cap) whose first text section starts at the module's
+ * text, and types..etypes is the pair of words before them that holds
+ * every typelinks offset, every itab's two types and their names. Every
+ * itab must be sound (an interface type; a concrete type whose hash the
+ * itab repeats) or none is used.
+ *
+ * Type layout (internal/abi.Type; runtime._type before Go 1.21), p being
+ * the pointer size: hash u32 at 2p, tflag at 2p+4, kind at 2p+7, Str (the
+ * name's int32 offset from types) at 4p+8; 4p+16 bytes. A named type, and
+ * a pointer to one that has methods, has after its kind's fields an
+ * uncommon part whose first int32 is the offset of its package path.
+ * A name (Go 1.17+) is a flags byte, a varint length and the bytes.
+ */
+#include "gobin_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MD_WORDS 64	     /* module data words read: past itablinks in every release */
+#define MD_TEXT 22	     /* the word holding text; etext follows */
+#define MD_AFTER_ETEXT 24    /* the first word after etext */
+#define MAX_TEXTSECTS 256    /* Go makes more than one only for huge text */
+#define MAX_TYPELINKS (1u << 22)
+#define MAX_ITABS (1u << 18)   /* far beyond any real program's */
+#define MAX_TYPES (1ULL << 32) /* bytes of types..etypes */
+#define MAX_NAME (1u << 16)    /* bytes of one type name */
+#define MAX_TRIES 4	       /* word pairs decoded in search of types..etypes */
+
+#define TFLAG_UNCOMMON 0x1
+#define TFLAG_EXTRA_STAR 0x2
+#define KIND_MASK 0x1f
+#define KIND_ARRAY 17
+#define KIND_CHAN 18
+#define KIND_FUNC 19
+#define KIND_INTERFACE 20
+#define KIND_MAP 21
+#define KIND_POINTER 22
+#define KIND_SLICE 23
+#define KIND_STRUCT 25
+#define KIND_LAST 26 /* UnsafePointer */
+
+/* Pool offsets that stand for no string. */
+#define PKG_UNKNOWN SIZE_MAX	/* a package path this reader cannot find */
+#define PKG_NONE (SIZE_MAX - 1) /* a type without one: "" */
+
+/* One side of an itab: a type as the runtime describes it. */
+struct rtype {
+	uint64_t addr;
+	uint8_t tflag, kind;
+	int32_t str; /* name offset from types */
+};
+
+struct ritab {
+	uint64_t addr;
+	struct rtype t[2]; /* [0] concrete, [1] interface */
+};
+
+/* What decoding collects: names in one pool, as offsets until it ends. */
+struct decoded {
+	char *pool;
+	size_t len, cap;
+	size_t (*off)[4]; /* per itab: concrete, interface, their package paths */
+};
+
+struct gobin_itabs {
+	int err; /* non-zero: there is no list; why says why */
+	const char *why;
+	struct gobin_itab *v;
+	size_t n;
+	char *pool;
+};
+
+struct reader {
+	struct gobin *gb;
+	unsigned p;	    /* pointer size */
+	uint64_t types;	    /* types and names lie in [types, etypes) */
+	uint64_t etypes;
+	const uint8_t *img; /* the bytes of [types, etypes) */
+};
+
+static uint64_t word_at(const uint8_t *b, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	return v;
+}
+
+/* A slice header at s (ptr, len, cap) as the linker writes it: len == cap,
+ * min <= len <= max, the elements aligned and in the file. Their bytes. */
+static const uint8_t *slice_bytes(const struct reader *r, const uint64_t *s, unsigned elem,
+				  uint64_t min, uint64_t max)
+{
+	if (s[1] != s[2] || s[1] < min || s[1] > max || s[0] % (elem < r->p ? elem : r->p))
+		return NULL;
+	if (s[1] == 0)
+		return (const uint8_t *)""; /* nothing to read, wherever it points */
+	return gobin__vaddr_bytes(r->gb, s[0], s[1] * elem);
+}
+
+/* The index of textsectmap in w: the first of three slice headers in a
+ * row whose first text section is {0, end, text}. -1 if none. */
+static int find_slices(const struct reader *r, const uint64_t *w)
+{
+	for (int i = MD_AFTER_ETEXT; i + 9 <= MD_WORDS; i++) {
+		const uint8_t *ts = slice_bytes(r, &w[i], 3 * r->p, 1, MAX_TEXTSECTS);
+
+		if (ts && slice_bytes(r, &w[i + 3], 4, 0, MAX_TYPELINKS) &&
+		    slice_bytes(r, &w[i + 6], r->p, 1, MAX_ITABS) && word_at(ts, r->p) == 0 &&
+		    word_at(ts + 2 * r->p, r->p) == w[MD_TEXT])
+			return i;
+	}
+	return -1;
+}
+
+/* The common part of the type at addr; hash receives its hash. */
+static int read_type(const struct reader *r, uint64_t addr, struct rtype *t, uint32_t *hash)
+{
+	unsigned p = r->p;
+	const uint8_t *b = addr && addr % p == 0 ? gobin__vaddr_bytes(r->gb, addr, 4 * p + 16) : NULL;
+
+	if (!b)
+		return -EFAULT;
+	t->addr = addr;
+	*hash = (uint32_t)word_at(b + 2 * p, 4);
+	t->tflag = b[2 * p + 4];
+	t->kind = b[2 * p + 7] & KIND_MASK;
+	t->str = (int32_t)word_at(b + 4 * p + 8, 4);
+	return 0;
+}
+
+/* Read the itab at addr: a concrete type and an interface type, and the
+ * concrete type's hash repeated. The reason when it is not one. */
+static const char *read_itab(const struct reader *r, uint64_t addr, struct ritab *it)
+{
+	unsigned p = r->p;
+	const uint8_t *b = addr % p == 0 ? gobin__vaddr_bytes(r->gb, addr, 2 * p + 4) : NULL;
+	uint32_t hash[2];
+
+	if (!b)
+		return "an itab pointer is misaligned or points outside the file";
+	it->addr = addr;
+	/* The itab holds the interface first, then the concrete type. */
+	for (int k = 0; k < 2; k++)
+		if (read_type(r, word_at(b + (1 - k) * p, p), &it->t[k], &hash[k]))
+			return "an itab's type pointer is misaligned or points outside the file";
+	if (it->t[1].kind != KIND_INTERFACE)
+		return "an itab's interface is not an interface type";
+	if (it->t[0].kind == 0 || it->t[0].kind > KIND_LAST || it->t[0].kind == KIND_INTERFACE)
+		return "an itab's concrete type has an impossible kind";
+	if ((uint32_t)word_at(b + 2 * p, 4) != hash[0])
+		return "an itab's hash differs from its type's";
+	return NULL;
+}
+
+/* Where the uncommon part follows a type of kind; 0 when not known. */
+static uint64_t uncommon_at(unsigned p, uint8_t kind)
+{
+	uint64_t base = 4 * p + 16;
+
+	switch (kind) {
+	case KIND_POINTER:
+	case KIND_SLICE:
+	case KIND_FUNC: /* two uint16 counts, padded to a word */
+		return base + p;
+	case KIND_CHAN:
+		return base + 2 * p;
+	case KIND_ARRAY:
+		return base + 3 * p;
+	case KIND_STRUCT:
+	case KIND_INTERFACE: /* a package path name and a slice */
+		return base + 4 * p;
+	case KIND_MAP: /* its fields changed with Go 1.24's maps */
+		return 0;
+	default:
+		return base;
+	}
+}
+
+/* Append the name at offset off from types to the pool; its offset in the
+ * pool goes to *at. Drops a leading '*' when star is set. */
+static int read_name(const struct reader *r, int32_t off, bool star, struct decoded *d, size_t *at)
+{
+	uint64_t avail, len = 0;
+	const uint8_t *b;
+	unsigned i;
+	char *s;
+
+	if (off < 0 || (uint64_t)off >= r->etypes - r->types)
+		return -ERANGE;
+	b = r->img + off;
+	avail = r->etypes - r->types - (uint64_t)off;
+	/* b[0] is the flags byte; a varint of at most 5 bytes follows. */
+	for (i = 1; i < avail && i <= 5; i++) {
+		len |= (uint64_t)(b[i] & 0x7f) << (7 * (i - 1));
+		if (!(b[i] & 0x80))
+			break;
+	}
+	if (i >= avail || i > 5 || len == 0 || len > MAX_NAME || len > avail - i - 1)
+		return -EINVAL;
+	b += i + 1;
+	for (uint64_t k = 0; k < len; k++)
+		if (b[k] < 0x20 || b[k] == 0x7f)
+			return -EINVAL;
+	if (star && b[0] != '*')
+		return -EINVAL;
+	if (star) {
+		b++;
+		len--;
+	}
+	if (d->cap - d->len < len + 1) {
+		size_t cap = d->cap ? d->cap : 4096;
+
+		while (cap - d->len < len + 1)
+			cap *= 2;
+		s = realloc(d->pool, cap);
+		if (!s)
+			return -ENOMEM;
+		d->pool = s;
+		d->cap = cap;
+	}
+	s = d->pool + d->len;
+	memcpy(s, b, len);
+	s[len] = '\0';
+	*at = d->len;
+	d->len += len + 1;
+	return 0;
+}
+
+/* The package path of t into the pool: PKG_NONE without an uncommon part,
+ * PKG_UNKNOWN when where it is for the kind is not known here. */
+static int read_pkgpath(const struct reader *r, const struct rtype *t, struct decoded *d,
+			size_t *at)
+{
+	uint64_t u = uncommon_at(r->p, t->kind);
+	int32_t off;
+
+	*at = PKG_NONE;
+	if (!(t->tflag & TFLAG_UNCOMMON))
+		return 0;
+	if (u == 0) {
+		*at = PKG_UNKNOWN;
+		return 0;
+	}
+	if (u + 4 > r->etypes - t->addr)
+		return -ERANGE;
+	off = (int32_t)word_at(r->img + (t->addr - r->types) + u, 4);
+	return off ? read_name(r, off, false, d, at) : 0;
+}
+
+/* Decode every itab's names with types..etypes as set in r. */
+static int decode_all(const struct reader *r, const struct ritab *v, size_t n, struct decoded *d)
+{
+	d->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++) {
+			const struct rtype *t = &v[i].t[k];
+			int ret;
+
+			if (r->etypes - t->addr < 4 * r->p + 16) /* the whole type inside */
+				return -ERANGE;
+			ret = read_name(r, t->str, t->tflag & TFLAG_EXTRA_STAR, d, &d->off[i][k]);
+			if (!ret)
+				ret = read_pkgpath(r, t, d, &d->off[i][k + 2]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Every itab's types and every typelinks offset lie in types..etypes:
+ * checked before any name is read. */
+static bool all_inside(const struct reader *r, const struct ritab *v, size_t n,
+		       const uint8_t *tl, uint64_t ntl)
+{
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++)
+			if (v[i].t[k].addr < r->types || v[i].t[k].addr >= r->etypes)
+				return false;
+	for (uint64_t i = 0; i < ntl; i++)
+		if (word_at(tl + 4 * i, 4) >= r->etypes - r->types)
+			return false;
+	return true;
+}
+
+/* Pick types..etypes among the word pairs w[from..to): those that hold
+ * every typelinks offset and every itab's types, and under which every
+ * name decodes. Pairs that agree on types (Go 1.26's rodata..gofunc also
+ * starts there) are one answer, the first giving etypes. Leaves d decoded
+ * for it. */
+static const char *find_types(struct reader *r, const uint64_t *w, int from, int to,
+			      const struct ritab *v, size_t n, const uint8_t *tl, uint64_t ntl,
+			      struct decoded *d)
+{
+	struct reader found = {0};
+	int tries = 0;
+
+	for (int i = from; i + 1 < to; i++) {
+		int ret;
+
+		if (w[i] >= w[i + 1] || w[i + 1] - w[i] > MAX_TYPES ||
+		    (found.img && w[i] == found.types))
+			continue;
+		r->types = w[i];
+		r->etypes = w[i + 1];
+		r->img = gobin__vaddr_bytes(r->gb, r->types, r->etypes - r->types);
+		if (!r->img || !all_inside(r, v, n, tl, ntl))
+			continue;
+		/* A file of many such pairs must not make this slow: real
+		 * module data has one or two. */
+		if (++tries > MAX_TRIES)
+			return "too many ranges of the module data hold every itab's types";
+		ret = decode_all(r, v, n, d);
+		if (ret == -ENOMEM)
+			return "out of memory";
+		if (ret)
+			continue;
+		if (found.img)
+			return "two ranges of the module data hold every itab's types and names";
+		found = *r;
+	}
+	if (!found.img)
+		return "no range of the module data holds every itab's types and names";
+	*r = found;
+	return decode_all(r, v, n, d) ? "out of memory" : NULL;
+}
+
+/* Turn pool offsets into the public records. */
+static int finish(struct gobin_itabs *it, const struct ritab *v, size_t n, struct decoded *d)
+{
+	it->v = calloc(n, sizeof(*it->v));
+	if (!it->v)
+		return -ENOMEM;
+	it->pool = d->pool;
+	d->pool = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *s[4];
+
+		for (int k = 0; k < 4; k++)
+			s[k] = d->off[i][k] == PKG_UNKNOWN ? NULL
+			       : d->off[i][k] == PKG_NONE  ? ""
+							   : it->pool + d->off[i][k];
+		it->v[i] = (struct gobin_itab){.addr = v[i].addr,
+					      .concrete = s[0],
+					      .iface = s[1],
+					      .concrete_pkg = s[2],
+					      .iface_pkg = s[3]};
+	}
+	it->n = n;
+	return 0;
+}
+
+static const char *load(struct gobin *gb, struct gobin_itabs *it)
+{
+	struct reader r = {.gb = gb};
+	const uint8_t *raw, *tl, *links;
+	uint64_t w[MD_WORDS], md, n;
+	struct ritab *v = NULL;
+	struct decoded d = {0};
+	const char *why = NULL;
+	int at;
+
+	if (gobin__moduledata(gb, &md, &r.p))
+		return "the runtime's module data was not found";
+	/* Name lengths were two big-endian bytes before Go 1.17. */
+	if (gobin__version_cmp(gb->go_version, "go1.17") < 0)
+		return "type names of Go before 1.17 are not read";
+	raw = gobin__vaddr_bytes(gb, md, MD_WORDS * r.p);
+	if (!raw)
+		return "the module data runs past the file";
+	for (int k = 0; k < MD_WORDS; k++)
+		w[k] = word_at(raw + k * r.p, r.p);
+	at = find_slices(&r, w);
+	if (at < 0)
+		return "no textsectmap, typelinks, itablinks slices after etext in the module data";
+	tl = slice_bytes(&r, &w[at + 3], 4, 0, MAX_TYPELINKS);
+	links = slice_bytes(&r, &w[at + 6], r.p, 1, MAX_ITABS);
+	n = w[at + 7];
+	v = calloc(n, sizeof(*v));
+	d.off = calloc(n, sizeof(*d.off));
+	if (!v || !d.off) {
+		why = "out of memory";
+		goto out;
+	}
+	for (uint64_t i = 0; i < n && !why; i++)
+		why = read_itab(&r, word_at(links + i * r.p, r.p), &v[i]);
+	if (!why)
+		why = find_types(&r, w, MD_AFTER_ETEXT, at, v, n, tl, w[at + 4], &d);
+	if (!why && finish(it, v, n, &d))
+		why = "out of memory";
+out:
+	free(d.pool);
+	free(d.off);
+	free(v);
+	return why;
+}
+
+static struct gobin_itabs *itabs(struct gobin *gb)
+{
+	struct gobin_itabs *it = gb->itabs;
+	const char *why;
+
+	if (it)
+		return it;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return NULL;
+	why = load(gb, it);
+	if (why) {
+		it->err = strcmp(why, "out of memory") == 0 ? -ENOMEM : -ENOENT;
+		it->why = gobin__note(gb, "no itab list: %s", why);
+	}
+	gb->itabs = it;
+	return it;
+}
+
+int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const char **why)
+{
+	struct gobin_itabs *it = itabs(gb);
+
+	if (!it) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	if (it->err) {
+		*why = it->why;
+		return it->err;
+	}
+	*v = it->v;
+	*n = it->n;
+	return 0;
+}
+
+void gobin__itablinks_free(struct gobin *gb)
+{
+	if (!gb->itabs)
+		return;
+	free(gb->itabs->v);
+	free(gb->itabs->pool);
+	free(gb->itabs);
+	gb->itabs = NULL;
+}
+
+/* ---- lookups by full names ---- */
+
+/* Characters of a package path and of an identifier. */
+static bool path_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '/' || c == '-' || c == '~' || c == '+' ||
+	       (unsigned char)c >= 0x80;
+}
+
+static bool ident_char(char c)
+{
+	return path_char(c) && c != '.' && c != '/' && c != '-' && c != '~' && c != '+';
+}
+
+/* In a run [f, e) of a full type name, the dot that ends a qualified
+ * name's package path ("mime/multipart.writerOnly"), or NULL ("string").
+ * *end is where its name ends: a local type's ".N" (writerOnly.1) is
+ * not printed by the runtime. */
+static const char *split_name(const char *f, const char *e, const char **end)
+{
+	const char *base = f, *dot = NULL, *k = e;
+
+	while (k > f && k[-1] >= '0' && k[-1] <= '9')
+		k--;
+	*end = k < e && k - f >= 2 && k[-1] == '.' ? k - 1 : e;
+	for (const char *c = f; c < *end; c++)
+		if (*c == '/')
+			base = c + 1;
+	for (const char *c = base; c < *end; c++)
+		if (*c == '.')
+			dot = c;
+	return dot;
+}
+
+/* Whether the runtime's type string s names the type full names with
+ * package paths: a qualified name "path/to/pkg.Name" is "pkg.Name" in s,
+ * where pkg is the package's name (checked through its path, see
+ * pkg_ok(); with strict, the outermost one must be the path's last
+ * element); the type arguments of a generic type are spelled with full
+ * paths in both; everything else is the same. */
+static bool same_type(const char *s, const char *f, bool strict)
+{
+	bool outer = true;
+
+	while (*f) {
+		const char *e, *dot, *end, *x;
+		size_t n;
+
+		if (!path_char(*f)) {
+			outer &= *f == '*';
+			if (*s++ != *f++)
+				return false;
+			continue;
+		}
+		for (e = f; *e && path_char(*e); e++)
+			;
+		dot = split_name(f, e, &end);
+		if (!dot) {
+			n = (size_t)(e - f);
+		} else {
+			for (x = s; ident_char(*x); x++)
+				;
+			if (x == s || *x != '.')
+				return false;
+			if (strict && outer) {
+				const char *last = dot;
+
+				while (last > f && last[-1] != '/')
+					last--;
+				if ((size_t)(x - s) != (size_t)(dot - last) || memcmp(s, last, dot - last))
+					return false;
+			}
+			s = x + 1;
+			f = dot + 1;
+			n = (size_t)(end - f);
+		}
+		if (strncmp(s, f, n) != 0)
+			return false;
+		s += n;
+		f = e;
+		outer = false;
+		if (dot && *f == '[') {
+			int depth = 0;
+
+			do {
+				depth += *f == '[' ? 1 : *f == ']' ? -1 : 0;
+				if (*s++ != *f++)
+					return false;
+			} while (*f && depth > 0);
+		}
+	}
+	return *s == '\0';
+}
+
+/* The package path of the outermost named type of full (after any '*'),
+ * into out; "" for a type without one ("struct { ... }", "error"). */
+static void pkg_of(const char *full, char *out)
+{
+	const char *s = full, *e, *dot, *end;
+
+	while (*s == '*')
+		s++;
+	for (e = s; *e && path_char(*e); e++)
+		;
+	dot = split_name(s, e, &end);
+	if (!dot)
+		dot = s;
+	memcpy(out, s, (size_t)(dot - s));
+	out[dot - s] = '\0';
+}
+
+/* Split "concrete,interface" at the comma outside brackets and braces. */
+static const char *split_pair(const char *pair)
+{
+	int depth = 0;
+
+	for (const char *c = pair; *c; c++) {
+		if (*c == '[' || *c == '(' || *c == '{')
+			depth++;
+		else if (*c == ']' || *c == ')' || *c == '}')
+			depth--;
+		else if (*c == ',' && depth == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static bool pkg_ok(const char *have, const char *want)
+{
+	return !have || strcmp(have, want) == 0; /* NULL: not known for this kind */
+}
+
+int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, const char **why)
+{
+	const struct gobin_itab *v, *hit = NULL;
+	size_t n, len = strlen(pair), same_names = 0, matches = 0;
+	const char *comma = split_pair(pair);
+	char *buf, *full[2], *pkg[2];
+	int ret;
+
+	if ((ret = gobin__itabs(gb, &v, &n, why)) != 0)
+		return ret;
+	if (!comma || comma == pair || !comma[1]) {
+		*why = "not a \"concrete,interface\" pair";
+		return -EINVAL;
+	}
+	buf = malloc(2 * (len + 1));
+	if (!buf) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	full[0] = buf;
+	memcpy(full[0], pair, len + 1);
+	full[0][comma - pair] = '\0';
+	full[1] = full[0] + (comma - pair) + 1;
+	for (int k = 0; k < 2; k++) {
+		pkg[k] = full[k] + len + 1;
+		pkg_of(full[k], pkg[k]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!same_type(v[i].concrete, full[0], !v[i].concrete_pkg) ||
+		    !same_type(v[i].iface, full[1], !v[i].iface_pkg))
+			continue;
+		same_names++;
+		if (!pkg_ok(v[i].concrete_pkg, pkg[0]) || !pkg_ok(v[i].iface_pkg, pkg[1]))
+			continue;
+		matches++;
+		hit = &v[i];
+	}
+	if (matches == 1) {
+		*addr = hit->addr;
+		ret = 0;
+	} else if (matches > 1) {
+		*why = gobin__note(gb, "%zu itabs of the runtime's list match: ambiguous", matches);
+		ret = -EINVAL;
+	} else {
+		*why = same_names ? "the runtime's itab list has it only for types of other packages"
+				  : "not in the runtime's itab list";
+		ret = -ENOENT;
+	}
+	free(buf);
+	return ret;
+}
