@@ -445,7 +445,7 @@ func damagedCopy(src, bin string, noSections bool, damage func(b []byte) ([]byte
 }
 
 // inspectDamaged: both builds of gogrpctrace end cleanly on a damaged
-// stripped binary: a one-line refusal, or JSON with every probe off.
+// stripped binary: a one-line refusal, or clean JSON.
 func inspectDamaged(bin string) error {
 	tools, err := toolsUnderTest()
 	if err != nil {
@@ -471,11 +471,7 @@ func inspectDamaged(bin string) error {
 		if err := json.Unmarshal([]byte(r.stdout), &js); err != nil || r.stderr != "" {
 			return fmt.Errorf("%s: exit 0 but bad output: %v: %s", what, err, r.describe())
 		}
-		for _, p := range js.Probes {
-			if p.Enabled {
-				return fmt.Errorf("%s: probe %s enabled on a stripped binary", what, p.ID)
-			}
-		}
+		// Clean JSON is all that is asked: layouts may come from the table.
 	}
 	return nil
 }
