@@ -170,8 +170,8 @@ static __always_inline int is_grpc_content_type(struct go_slice *name, struct go
 	    bpf_probe_read_user(v, 16, (void *)value->ptr))
 		return 0;
 	/* little-endian words of "content-type" and "application/grpc" */
-	return n[0] == 0x742d746e65746e6fULL && n[1] == 0x65707963ULL &&
-	       v[0] == 0x7461636973706c70ULL && v[1] == 0x637072672f6e6f69ULL;
+	return n[0] == 0x2d746e65746e6f63ULL && n[1] == 0x65707974ULL &&
+	       v[0] == 0x746163696c707061ULL && v[1] == 0x637072672f6e6f69ULL;
 }
 
 /* Copy the fields of a []hpack.HeaderField into e->buf.
@@ -298,6 +298,44 @@ static __always_inline int read_tcpaddr(u64 addr, u8 *ip, u8 *ip_len, u16 *port)
 	return 1;
 #else
 	return 0;
+#endif
+}
+
+/* Peer and local address of a net.Conn interface at addr: a *net.TCPConn,
+ * or a *tls.Conn (EVF_TLS) around one, either perhaps inside h2c's
+ * bufConn. Each part is optional. */
+static __always_inline void conn_addrs(u64 addr, u32 *flags, u8 *pip, u8 *pip_len, u16 *pport,
+				       u8 *lip, u8 *lip_len, u16 *lport)
+{
+	struct iface c = {};
+
+	if (read_user(&c, sizeof(c), addr))
+		return;
+#if HAS_ITAB_H2C_BUFCONN && HAS_H2C_BUFCONN_CONN
+	/* h2c hands the server a wrapper holding the connection. */
+	if (c.tab == ITAB_H2C_BUFCONN && read_user(&c, sizeof(c), c.data + H2C_BUFCONN_CONN))
+		return;
+#endif
+#if HAS_ITAB_TLSCONN
+	if (c.tab == ITAB_TLSCONN) {
+		*flags |= EVF_TLS;
+#if HAS_TLSCONN_CONN
+		if (read_user(&c, sizeof(c), c.data + TLSCONN_CONN))
+			return;
+#endif
+	}
+#endif
+#if HAS_ITAB_TCPCONN && HAS_TCPCONN_FD && HAS_NETFD_RADDR && HAS_NETFD_LADDR
+	if (c.tab == ITAB_TCPCONN) {
+		u64 fd = 0;
+
+		if (read_user(&fd, sizeof(fd), c.data + TCPCONN_FD) || !fd)
+			return;
+		if (read_tcpaddr(fd + NETFD_RADDR, pip, pip_len, pport))
+			*flags |= EVF_PEER;
+		if (read_tcpaddr(fd + NETFD_LADDR, lip, lip_len, lport))
+			*flags |= EVF_LOCAL;
+	}
 #endif
 }
 

@@ -9,6 +9,8 @@
 #define EV_RST 4     /* RST_STREAM sent or received */
 #define EV_HDR_BEGIN 5 /* a header block is being sent: its fields follow one by one */
 #define EV_HDR_FIELD 6 /* one field of the block begun last on that stream */
+#define EV_H1_START 7  /* an HTTP/1.x request: handed to a handler, or sent */
+#define EV_H1_END 8    /* an HTTP/1.x response: finished (server), headers read (client) */
 
 #define SIDE_CLIENT 0
 #define SIDE_SERVER 1
@@ -90,6 +92,31 @@ struct ev_field {
 	struct ev_common c;
 	struct hdr_entry he;
 	char buf[HDR_NAME_MASK + 1 + HDR_VALUE_MASK + 1]; /* name, then value */
+};
+
+/* HTTP/1.x through net/http. c.conn is the request's key: the server's
+ * *http.response, the client's *http.Request. Texts are cut to fit their
+ * buffers; *_total says how long they were. */
+#define H1_METHOD_MASK 15
+#define H1_PEER_MASK 63
+#define H1_HOST_MASK 127
+#define H1_PATH_MASK 255
+
+struct ev_h1 {
+	struct ev_common c;
+	__s64 req_len;	/* request Content-Length, -1: unknown (chunked) */
+	__s64 resp_len; /* body bytes written (server) or Content-Length (client), -1: unknown */
+	__s32 status;	/* EV_H1_END: the status code; 0 on the server: 200 implied */
+	__u16 method_len, peer_len, host_len, path_len;
+	__u32 host_total, path_total;
+	__u16 peer_port, local_port;
+	__u8 peer_ip_len, local_ip_len;
+	__u8 pad[2];
+	__u8 peer_ip[16], local_ip[16];
+	char method[H1_METHOD_MASK + 1];
+	char peer[H1_PEER_MASK + 1]; /* server: Request.RemoteAddr */
+	char host[H1_HOST_MASK + 1];
+	char path[H1_PATH_MASK + 1];
 };
 
 /* --payload: at most this many bytes of a message are copied. */

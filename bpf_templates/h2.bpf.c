@@ -94,38 +94,6 @@ static __always_inline int is_grpc(u64 conn, u32 sid)
 	return h2_grpc_streams.lookup(&st) != 0;
 }
 
-/* Peer and local address of a net.Conn interface at addr: a *net.TCPConn,
- * or a *tls.Conn (EVF_TLS) around one. Each part is optional. */
-static __always_inline void conn_addrs(u64 addr, u32 *flags, u8 *pip, u8 *pip_len, u16 *pport,
-				       u8 *lip, u8 *lip_len, u16 *lport)
-{
-	struct iface c = {};
-
-	if (read_user(&c, sizeof(c), addr))
-		return;
-#if HAS_ITAB_TLSCONN
-	if (c.tab == ITAB_TLSCONN) {
-		*flags |= EVF_TLS;
-#if HAS_TLSCONN_CONN
-		if (read_user(&c, sizeof(c), c.data + TLSCONN_CONN))
-			return;
-#endif
-	}
-#endif
-#if HAS_ITAB_TCPCONN && HAS_TCPCONN_FD && HAS_NETFD_RADDR && HAS_NETFD_LADDR
-	if (c.tab == ITAB_TCPCONN) {
-		u64 fd = 0;
-
-		if (read_user(&fd, sizeof(fd), c.data + TCPCONN_FD) || !fd)
-			return;
-		if (read_tcpaddr(fd + NETFD_RADDR, pip, pip_len, pport))
-			*flags |= EVF_PEER;
-		if (read_tcpaddr(fd + NETFD_LADDR, lip, lip_len, lport))
-			*flags |= EVF_LOCAL;
-	}
-#endif
-}
-
 /* A decoded header block received: MetaHeadersFrame f on connection conn.
  * Returns its stream ID (0 on a failed read). */
 static __always_inline u32 h2_headers_in(struct pt_regs *ctx, struct ev_headers *e, u64 conn, u64 f,

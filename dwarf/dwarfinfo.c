@@ -272,6 +272,27 @@ static const char *expr_to_pieces(struct gobin *gb, Dwarf_Op *expr, size_t n, in
 	return NULL;
 }
 
+/* Go 1.18 and 1.19 describe some interface arguments with every piece
+ * twice ("rbx, rbx, rcx, rcx" for a 16-byte value): pieces adding up to
+ * twice the type's size, in identical pairs, are the value's pieces once. */
+static void undouble_pieces(struct gobin_param *p, uint64_t whole_size)
+{
+	uint64_t total = 0;
+
+	if (p->npieces < 2 || p->npieces % 2 || !whole_size)
+		return;
+	for (int i = 0; i < p->npieces; i++)
+		total += p->pieces[i].size;
+	if (total != 2 * whole_size)
+		return;
+	for (int i = 0; i < p->npieces; i += 2)
+		if (memcmp(&p->pieces[i], &p->pieces[i + 1], sizeof(p->pieces[i])) != 0)
+			return;
+	for (int i = 0; i < p->npieces / 2; i++)
+		p->pieces[i] = p->pieces[2 * i];
+	p->npieces /= 2;
+}
+
 static void read_param(struct gobin *gb, Dwarf_Die *die, uint64_t pc, int64_t cfa,
 		       struct gobin_param *p)
 {
@@ -311,6 +332,8 @@ static void read_param(struct gobin *gb, Dwarf_Die *die, uint64_t pc, int64_t cf
 		return;
 	}
 	p->why = expr_to_pieces(gb, expr, exprlen, cfa, size, p);
+	if (!p->why)
+		undouble_pieces(p, size);
 }
 
 void gobin__read_params(struct gobin *gb, struct gobin_func *fn)

@@ -37,6 +37,7 @@ struct call {
 	int grpc_status; /* -1: not seen */
 	char grpc_message[1024];
 	uint64_t req_bytes, resp_bytes;
+	bool req_size_unknown, resp_size_unknown; /* an HTTP/1.x body of unknown length */
 	uint32_t req_msgs, resp_msgs;
 	struct header_list req_headers, resp_headers, trailers;
 	bool truncated;	  /* a header block or value was cut */

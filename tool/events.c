@@ -397,6 +397,109 @@ static void on_hdr_field(struct event_sink *s, const struct ev_field *e, size_t 
 	header_list__free(&one);
 }
 
+static void copy_counted(char *dst, size_t len, const char *src, size_t n)
+{
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* An HTTP/1.x request starts: handed to a server's handler, or sent by a
+ * client. One call per request, keyed by its response or request object. */
+static void on_h1_start(struct event_sink *s, const struct ev_h1 *e, size_t size)
+{
+	struct call *c;
+
+	if (size < sizeof(*e) || e->method_len > H1_METHOD_MASK || e->peer_len > H1_PEER_MASK ||
+	    e->host_len > H1_HOST_MASK || e->path_len > H1_PATH_MASK) {
+		s->tally->malformed++;
+		return;
+	}
+	/* "PRI * HTTP/2.0" is HTTP/2's preface read by an HTTP/1 server that
+	 * hands it to h2c: not a request. */
+	if (e->method_len == 3 && memcmp(e->method, "PRI", 3) == 0) {
+		s->tally->unmatched++;
+		return;
+	}
+	c = calls__get(s->calls, e->c.pid, e->c.conn, 0, e->c.side, e->c.ts_ns);
+	if (!c)
+		return;
+	set_stack(c, e->c.probe);
+	c->proto = "HTTP/1.1";
+	copy_counted(c->http_method, sizeof(c->http_method), e->method, e->method_len);
+	copy_counted(c->method, sizeof(c->method), e->path, e->path_len);
+	copy_counted(c->authority, sizeof(c->authority), e->host, e->host_len);
+	if (e->peer_len)
+		copy_counted(c->peer, sizeof(c->peer), e->peer, e->peer_len);
+	if ((e->c.flags & EVF_PEER) && e->peer_ip_len)
+		format_addr(c->peer, sizeof(c->peer), e->peer_ip, e->peer_ip_len, e->peer_port);
+	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
+		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
+	if (e->c.flags & EVF_TLS)
+		c->tls = true;
+	if (e->path_total > e->path_len || e->host_total > e->host_len ||
+	    (e->c.flags & EVF_TRUNC_BUF))
+		c->truncated = true;
+	if (e->c.flags & EVF_READ_ERROR)
+		c->read_errors = true;
+	/* A body of unknown length (chunked) is not counted: say so. A
+	 * client's GET has none at all, and says 0. */
+	if (e->req_len >= 0)
+		c->req_bytes = (uint64_t)e->req_len;
+	else
+		c->req_size_unknown = true;
+	if (s->verbose) {
+		char what[CALL_TEXT + 64];
+
+		snprintf(what, sizeof(what), "HTTP/1.x %s %s %s", c->http_method, c->method,
+			 e->c.side == SIDE_SERVER ? "received" : "sent");
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, 0, what, NULL,
+			      NULL, -1);
+	}
+}
+
+/* Its end: the server's handler returned (status, body bytes written), or
+ * the client read the response's headers (status, Content-Length). */
+static void on_h1_end(struct event_sink *s, const struct ev_h1 *e, size_t size)
+{
+	struct call *c;
+
+	if (size < offsetof(struct ev_h1, method)) {
+		s->tally->malformed++;
+		return;
+	}
+	/* 1xx responses other than 101 come before the real one. */
+	if (e->c.side == SIDE_CLIENT && e->status >= 100 && e->status < 200 && e->status != 101)
+		return;
+	c = calls__find(s->calls, e->c.pid, e->c.conn, 0);
+	if (!c) {
+		s->tally->unmatched++;
+		return;
+	}
+	c->http_status = e->c.side == SIDE_SERVER && e->status == 0 ? 200 : e->status;
+	/* A HEAD response has no body whatever the handler wrote or the
+	 * Content-Length says; nor have 204 and 304. */
+	if (strcmp(c->http_method, "HEAD") == 0 || c->http_status == 204 || c->http_status == 304)
+		c->resp_bytes = 0;
+	else if (e->resp_len >= 0)
+		c->resp_bytes = (uint64_t)e->resp_len;
+	else
+		c->resp_size_unknown = true; /* chunked: the client's reader counts it, we do not */
+	if (e->c.flags & EVF_READ_ERROR)
+		c->read_errors = true;
+	c->end_ns = e->c.ts_ns;
+	c->complete = true;
+	if (s->verbose) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "HTTP/1.x response %d", c->http_status);
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, 0, what, NULL,
+			      NULL, -1);
+	}
+	calls__finish(s->calls, c);
+}
+
 void events__tick(struct event_sink *s, uint64_t now_ns)
 {
 	/* A block's fields follow its begin within microseconds, on the
@@ -522,6 +625,12 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		break;
 	case EV_HDR_FIELD:
 		on_hdr_field(s, data, size);
+		break;
+	case EV_H1_START:
+		on_h1_start(s, data, size);
+		break;
+	case EV_H1_END:
+		on_h1_end(s, data, size);
 		break;
 	case EV_RST:
 		on_rst(s, data, size);

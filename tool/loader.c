@@ -101,7 +101,7 @@ static int load_cached(struct loader *l, struct progcache_entry *e, const struct
 		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s", ct->name);
 		l->tables[l->ntables++].fd = newfd[t];
 	}
-	for (int i = 0; i < res->nprobes && l->nprogs < 32; i++) {
+	for (int i = 0; i < res->nprobes && l->nprogs < MAX_PROBES; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
 		struct progcache_prog *cp = NULL;
 		struct bpf_insn *insn;
@@ -220,7 +220,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 	log = malloc(LOG_SIZE);
 	if (!log)
 		return -ENOMEM;
-	for (int i = 0; i < res->nprobes && l->nprogs < 32; i++) {
+	for (int i = 0; i < res->nprobes && l->nprogs < MAX_PROBES; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
 		char fname[64];
 		void *start;
@@ -261,12 +261,38 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 		l->nprogs++;
 	}
 	free(log);
-	for (size_t t = 0; t < bpf_num_tables(l->mod) && l->ntables < 16; t++) {
+	for (size_t t = 0; t < bpf_num_tables(l->mod) && l->ntables < PROGCACHE_MAX_TABLES; t++) {
 		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s",
 			 bpf_table_name(l->mod, t));
 		l->tables[l->ntables++].fd = bpf_table_fd_id(l->mod, t);
 	}
 	save_compiled(l, key);
+	return 0;
+}
+
+/* Attach program i at file offset off of binary for pid; k tells the
+ * probe's places apart (its RETs). */
+static int attach_one(struct loader *l, int i, int k, uint64_t off, const char *binary, pid_t pid,
+		      char *err, size_t errlen)
+{
+	struct loader_link *ln;
+	int fd;
+
+	if (l->nlinks == LOADER_MAX_LINKS) {
+		snprintf(err, errlen, "too many probes");
+		return -E2BIG;
+	}
+	ln = &l->links[l->nlinks];
+	snprintf(ln->ev_name, sizeof(ln->ev_name), "gogrpctrace_%d_%d_%d_%d", (int)getpid(),
+		 (int)pid, i, k);
+	fd = bpf_attach_uprobe(l->prog_fds[i], BPF_PROBE_ENTRY, ln->ev_name, binary, off, pid, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot attach %s to PID %d: %s", l->progs[i]->spec->id,
+			 (int)pid, strerror(errno));
+		return -errno;
+	}
+	ln->fd = fd;
+	l->nlinks++;
 	return 0;
 }
 
@@ -277,26 +303,24 @@ int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entr
 
 	for (int i = 0; i < l->nprogs; i++) {
 		const struct resolved_probe *rp = l->progs[i];
-		struct loader_link *ln;
-		int fd;
+		int ret;
 
-		if (l->nlinks == LOADER_MAX_LINKS) {
-			snprintf(err, errlen, "too many probes");
-			return -E2BIG;
+		if (rp->spec->at_returns) {
+			/* RETs lie in the function's own segment: same offset shift. */
+			for (int r = 0; r < rp->fn->nrets; r++) {
+				uint64_t off = rp->fn->entry_file_offset + (rp->fn->rets[r] - rp->fn->entry);
+				int ret = attach_one(l, i, r, off, binary, pid, err, errlen);
+
+				if (ret)
+					return ret;
+			}
+			continue;
 		}
-		ln = &l->links[l->nlinks];
-		snprintf(ln->ev_name, sizeof(ln->ev_name), "gogrpctrace_%d_%d_%d", (int)getpid(),
-			 (int)pid, i);
-		fd = bpf_attach_uprobe(l->prog_fds[i], BPF_PROBE_ENTRY, ln->ev_name, binary,
-				       at_entry ? rp->fn->entry_file_offset : rp->fn->probe_file_offset,
-				       pid, 0);
-		if (fd < 0) {
-			snprintf(err, errlen, "cannot attach %s to PID %d: %s", rp->spec->id, (int)pid,
-				 strerror(errno));
-			return -errno;
-		}
-		ln->fd = fd;
-		l->nlinks++;
+		ret = attach_one(l, i, 0, at_entry ? rp->fn->entry_file_offset
+						   : rp->fn->probe_file_offset,
+				 binary, pid, err, errlen);
+		if (ret)
+			return ret;
 	}
 	l->attach_s += now_s() - t0;
 	return 0;

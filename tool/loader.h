@@ -4,13 +4,14 @@
 #define LOADER_H
 
 #include "kheaders.h"
+#include "progcache.h"
 #include "resolve.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#define LOADER_MAX_LINKS 256
+#define LOADER_MAX_LINKS 2048 /* probes x PIDs, and each RET of a return probe */
 
 struct loader_link {
 	char ev_name[64];
@@ -26,10 +27,10 @@ struct loader {
 	void *mod; /* bcc module; NULL when loaded from the cache */
 	bool from_cache;
 	int ntables;
-	struct loader_table tables[16];
+	struct loader_table tables[PROGCACHE_MAX_TABLES];
 	int nprogs;
-	int prog_fds[32];
-	const struct resolved_probe *progs[32];
+	int prog_fds[MAX_PROBES];
+	const struct resolved_probe *progs[MAX_PROBES];
 	struct loader_link links[LOADER_MAX_LINKS];
 	int nlinks;
 	double compile_s, attach_s;

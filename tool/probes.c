@@ -55,7 +55,7 @@
  * the hpack Encoder of each are mapped to it at run time. */
 
 /* Peer and local address, and TLS, of any net.Conn: a *net.TCPConn, or a
- * *tls.Conn around one. Standard library only. */
+ * *tls.Conn around one, either perhaps inside x/net h2c's bufConn. */
 #define CONN_ADDR_NEEDS                                                            \
 	{"ITAB_TCPCONN", NEED_ITAB, {"*net.TCPConn,net.Conn"}, .optional = true},    \
 	{"TCPCONN_FD", NEED_MEMBER, {"net.TCPConn:conn.fd"}, .optional = true},      \
@@ -63,6 +63,8 @@
 	{"NETFD_LADDR", NEED_MEMBER, {"net.netFD:laddr"}, .optional = true},         \
 	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
 	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true},   \
+	{"ITAB_H2C_BUFCONN", NEED_ITAB, {"*golang.org/x/net/http2/h2c.bufConn,net.Conn"}, .optional = true}, \
+	{"H2C_BUFCONN_CONN", NEED_MEMBER, {"golang.org/x/net/http2/h2c.bufConn:Conn"}, .optional = true}, \
 	TCPADDR_NEEDS
 
 #define H2_FIELD_NEEDS(MP, HP)                                                   \
@@ -214,6 +216,68 @@
 			{MP "FO_NAME_LEN", NEED_PARAM, {"f"}, .piece = 1},         \
 			{MP "FO_VALUE_PTR", NEED_PARAM, {"f"}, .piece = 2},        \
 			{MP "FO_VALUE_LEN", NEED_PARAM, {"f"}, .piece = 3},        \
+		},                                                                 \
+	}
+
+/* ---- HTTP/1.x through net/http ---- */
+#define HTTP "net/http."
+
+#define H1_REQUEST_NEEDS                                                         \
+	{"REQ_METHOD", NEED_MEMBER, {HTTP "Request:Method"}},                     \
+	{"REQ_URL", NEED_MEMBER, {HTTP "Request:URL"}},                           \
+	{"URL_PATH", NEED_MEMBER, {"net/url.URL:Path"}},                         \
+	{"REQ_HOST", NEED_MEMBER, {HTTP "Request:Host"}},                         \
+	{"REQ_LEN", NEED_MEMBER, {HTTP "Request:ContentLength"}}
+
+#define H1_PROBES                                                                \
+	{                                                                          \
+		.id = "h1_srv_start", .stack = "net/http h1",                       \
+		.what = "server: HTTP/1.x request handed to its handler",         \
+		.funcs = {HTTP "serverHandler.ServeHTTP"},                         \
+		.needs = {                                                         \
+			{"H1S_RW_TAB", NEED_PARAM, {"rw"}, .piece = 0},            \
+			{"H1S_RW_DATA", NEED_PARAM, {"rw"}, .piece = 1},           \
+			{"H1S_REQ", NEED_PARAM, {"req"}},                          \
+			{"ITAB_H1_RESPONSE", NEED_ITAB, {"*" HTTP "response," HTTP "ResponseWriter"}}, \
+			{"REQ_REMOTE", NEED_MEMBER, {HTTP "Request:RemoteAddr"}},  \
+			{"REQ_TLS", NEED_MEMBER, {HTTP "Request:TLS"}},            \
+			{"RESP_CONN", NEED_MEMBER, {HTTP "response:conn"}, .optional = true}, \
+			{"CONN_RWC", NEED_MEMBER, {HTTP "conn:rwc"}, .optional = true}, \
+			H1_REQUEST_NEEDS, CONN_ADDR_NEEDS,                         \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = "h1_srv_end", .stack = "net/http h1",                         \
+		.what = "server: HTTP/1.x handler done (status, body bytes)",     \
+		.funcs = {HTTP "(*response).finishRequest"},                       \
+		.needs = {                                                         \
+			{"H1E_W", NEED_PARAM, {"w"}},                              \
+			{"RESP_STATUS", NEED_MEMBER, {HTTP "response:status"}},    \
+			{"RESP_WRITTEN", NEED_MEMBER, {HTTP "response:written"}},  \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = "h1_cli_start", .stack = "net/http h1",                       \
+		.what = "client: HTTP/1.x request sent on a connection",          \
+		.funcs = {HTTP "(*persistConn).roundTrip"},                        \
+		.needs = {                                                         \
+			{"H1C_PC", NEED_PARAM, {"pc"}},                            \
+			{"H1C_TREQ", NEED_PARAM, {"req"}},                         \
+			{"TREQ_REQ", NEED_MEMBER, {HTTP "transportRequest:Request"}}, \
+			{"PC_CONN", NEED_MEMBER, {HTTP "persistConn:conn"}},       \
+			{"REQ_BODY", NEED_MEMBER, {HTTP "Request:Body"}},          \
+			{"ITAB_NOBODY", NEED_ITAB, {HTTP "noBody,io.ReadCloser"}, .optional = true}, \
+			H1_REQUEST_NEEDS, CONN_ADDR_NEEDS,                         \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = "h1_cli_end", .stack = "net/http h1", .at_returns = true,    \
+		.what = "client: HTTP/1.x response read (at each return)",        \
+		.funcs = {HTTP "ReadResponse"},                                    \
+		.needs = {                                                         \
+			{"RSP_STATUS", NEED_MEMBER, {HTTP "Response:StatusCode"}}, \
+			{"RSP_LEN", NEED_MEMBER, {HTTP "Response:ContentLength"}}, \
+			{"RSP_REQ", NEED_MEMBER, {HTTP "Response:Request"}},       \
 		},                                                                 \
 	}
 
@@ -399,6 +463,7 @@ const struct probe_spec probe_specs[] = {
 	},
 	H2_PROBES("nh_", "NH_", "net/http h2", "net/http.", "http2", "vendor/golang.org/x/net/http2/hpack."),
 	H2_PROBES("xh_", "XH_", "x/net h2", "golang.org/x/net/http2.", "", "golang.org/x/net/http2/hpack."),
+	H1_PROBES,
 };
 const int nprobe_specs = sizeof(probe_specs) / sizeof(probe_specs[0]);
 
@@ -430,6 +495,13 @@ const struct rule rules[] = {
 		.markers = {"golang.org/x/net/http2.(*serverConn).processHeaders",
 			    "golang.org/x/net/http2.(*clientConnReadLoop).processHeaders"},
 		.probes = {NH_PROBE_IDS("xh_")},
+	},
+	{
+		.name = "net/http HTTP/1",
+		.module = NULL,
+		.markers = {HTTP "serverHandler.ServeHTTP", HTTP "(*persistConn).roundTrip"},
+		.plain_http = true,
+		.probes = {"h1_srv_start", "h1_srv_end", "h1_cli_start", "h1_cli_end"},
 	},
 };
 const int nrules = sizeof(rules) / sizeof(rules[0]);

@@ -35,6 +35,7 @@ struct probe_spec {
 	const char *id;	  /* also the BPF function name suffix: probe_<id> */
 	const char *what; /* for people */
 	const char *stack; /* the HTTP stack it watches; NULL: grpc-go's transport */
+	bool at_returns;   /* attached at each RET of the function, not its entry */
 	const char *funcs[MAX_FUNCS]; /* candidate symbols, first present wins */
 	struct need needs[MAX_NEEDS];
 };
@@ -47,6 +48,7 @@ struct rule {
 	const char *markers[MAX_ALTS]; /* symbols that prove the code is linked in: any one */
 	const char *min_version; /* inclusive; NULL = any */
 	const char *version_mark; /* without module data: "<mark><version>" in the binary */
+	bool plain_http; /* carries only non-gRPC traffic: off unless --protocol shows HTTP */
 	const char *probes[MAX_RULE_PROBES];
 };
 

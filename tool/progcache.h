@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROGCACHE_MAX_TABLES 16
-#define PROGCACHE_MAX_PROGS 32
+#define PROGCACHE_MAX_TABLES 32
+#define PROGCACHE_MAX_PROGS 64
 
 struct progcache_table {
 	char name[32];

@@ -1,4 +1,4 @@
-/* render.c - render bpf_templates/ (grpc.bpf.c, h2.bpf.c and the headers
+/* render.c - render bpf_templates/ (grpc.bpf.c, h2.bpf.c, http1.bpf.c and the headers
  * they include) with a prelude of #defines.
  *
  * Rule: only numbers go into the program. Macro names come from our own
@@ -181,8 +181,10 @@ static int render_defines(struct defines *d, const struct resolution *res,
 		if (!rp)
 			continue;
 		fprintf(d->f, "/* probe %s */\n", probe_specs[i].id);
+		/* A probe on RET instructions never sits on the stack check. */
 		if (define_i(d, id, "_IDX", i) ||
-		    define_i(d, id, "_AT_JBE", rp->fn->probe_is_stack_check && !ro->at_entry))
+		    define_i(d, id, "_AT_JBE", rp->fn->probe_is_stack_check && !ro->at_entry &&
+					       !probe_specs[i].at_returns))
 			return -EINVAL;
 		for (int n = 0; n < rp->nneeds; n++)
 			if (render_need(d, &rp->needs[n], ro->load_bias))
@@ -205,7 +207,7 @@ static int render_defines(struct defines *d, const struct resolution *res,
 }
 
 /* The templates, in the order they are put together. */
-static const char *const templates[] = {"grpc.bpf.c", "h2.bpf.c"};
+static const char *const templates[] = {"grpc.bpf.c", "h2.bpf.c", "http1.bpf.c"};
 
 /* Copy one embedded file, putting each of our own files it includes in
  * place of the #include line, each only once (bcc compiles from a string

@@ -262,6 +262,10 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
 	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
 	size_text(resp, sizeof(resp), c->resp_bytes, c->grpc ? c->resp_msgs : 1);
+	if (c->req_size_unknown)
+		snprintf(req, sizeof(req), "?");
+	if (c->resp_size_unknown)
+		snprintf(resp, sizeof(resp), "?");
 	if (!c->complete)
 		snprintf(status, sizeof(status), "UNFINISHED");
 	else if (!c->grpc && c->reset_code >= 0)
@@ -330,11 +334,21 @@ static void json_headers(struct report *r, const char *key, const struct header_
 	fputc('}', r->out);
 }
 
+static void json_size(FILE *f, uint64_t bytes, bool unknown)
+{
+	if (unknown)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRIu64, bytes);
+}
+
 /* Sizes, headers and flags: the end of an rpc or http line. */
 static void json_tail(struct report *r, const struct call *c, double lat_ms)
 {
-	fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":%" PRIu64 ",\"resp_bytes\":%" PRIu64,
-		lat_ms * 1000.0, c->req_bytes, c->resp_bytes);
+	fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":", lat_ms * 1000.0);
+	json_size(r->out, c->req_bytes, c->req_size_unknown);
+	fprintf(r->out, ",\"resp_bytes\":");
+	json_size(r->out, c->resp_bytes, c->resp_size_unknown);
 	if (c->grpc)
 		fprintf(r->out, ",\"req_msgs\":%u,\"resp_msgs\":%u", c->req_msgs, c->resp_msgs);
 	if (c->grpc && r->o->payload) {
@@ -354,7 +368,8 @@ static void json_tail(struct report *r, const struct call *c, double lat_ms)
 	json_headers(r, "resp_headers", &c->resp_headers);
 	json_headers(r, "trailers", &c->trailers);
 	fprintf(r->out, ",\"truncated\":%s,\"sizes_exact\":%s,\"read_errors\":%s}\n",
-		c->truncated ? "true" : "false", c->desync ? "false" : "true",
+		c->truncated ? "true" : "false",
+		c->desync || c->req_size_unknown || c->resp_size_unknown ? "false" : "true",
 		c->read_errors ? "true" : "false");
 }
 

@@ -178,6 +178,12 @@ static void resolve_probe(struct resolution *res, struct resolved_probe *rp, int
 		rp->why = res->why_buf[idx];
 		return;
 	}
+	if (ps->at_returns && (rp->fn->nrets == 0 || rp->fn->rets_truncated)) {
+		snprintf(res->why_buf[idx], sizeof(res->why_buf[idx]),
+			 "function %s: its RET instructions could not all be found", rp->fn->name);
+		rp->why = res->why_buf[idx];
+		return;
+	}
 	rp->enabled = true;
 	for (int n = 0; n < MAX_NEEDS && ps->needs[n].macro; n++) {
 		struct resolved_need *rn = &rp->needs[rp->nneeds++];
@@ -310,6 +316,18 @@ void resolution__wanted_members(const char *const **members, int *nmembers)
 	resolution__wanted(&f, &nf, &st, &ns); /* fills the lists once */
 	*members = wanted_members;
 	*nmembers = nwanted_members;
+}
+
+void resolution__disable_plain_http(struct resolution *res, const char *why)
+{
+	for (int i = 0; i < res->nprobes; i++) {
+		struct resolved_probe *rp = &res->probes[i];
+
+		if (rp->rule && rp->rule->plain_http && rp->enabled) {
+			rp->enabled = false;
+			rp->why = why;
+		}
+	}
 }
 
 int resolution__enabled(const struct resolution *res)

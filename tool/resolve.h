@@ -56,6 +56,9 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 int resolution__enabled(const struct resolution *res);
 /* True when the binary links grpc-go (or might: no symbols to tell). */
 bool resolution__has_grpc(const struct resolution *res);
+/* Turn off the probes of rules that see only plain HTTP (--protocol grpc,
+ * or its default in a process that links grpc-go). */
+void resolution__disable_plain_http(struct resolution *res, const char *why);
 /* True when any rule applies (or might): there is something to trace. */
 bool resolution__has_any(const struct resolution *res);
 /* The resolved probe of that id, or NULL. */

@@ -198,6 +198,12 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		return -1;
 	}
 	s->read_s += now_s() - t0;
+	/* Plain HTTP/1.x costs probes on every request: only when shown. */
+	if (effective_protocol(s->o, &p->res) == PROTO_GRPC)
+		resolution__disable_plain_http(&p->res, s->o->protocol == PROTO_GRPC
+								? "--protocol grpc"
+								: "HTTP/1.x is not shown for a process that links "
+								  "grpc-go (--protocol http or all shows it)");
 	if (s->o->verbose) {
 		explain_debuginfo(p, pid);
 		explain_disabled(p, pid);
@@ -354,10 +360,20 @@ static void announce(struct session *s)
 	if (s->o->json) {
 		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":\"%s\",\"grpc_version\":\"%s\","
 		       "\"probes\":%d}\n",
-		       pids, gobin__go_version(p->gb), grpc ? grpc : "unknown", probes);
+		       pids, gobin__go_version(p->gb),
+		       !resolution__has_grpc(&p->res) ? "none" : grpc ? grpc : "unknown", probes);
 	} else {
-		printf("Tracing gRPC calls of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
-		       pids, gobin__go_version(p->gb), grpc ? grpc : "version unknown", probes);
+		enum protocol_filter pr = effective_protocol(s->o, &p->res);
+		const char *what = pr == PROTO_GRPC ? "gRPC calls" : pr == PROTO_HTTP ? "HTTP requests"
+											: "gRPC calls and HTTP requests";
+
+		if (resolution__has_grpc(&p->res))
+			printf("Tracing %s of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
+			       what, pids, gobin__go_version(p->gb), grpc ? grpc : "version unknown",
+			       probes);
+		else
+			printf("Tracing %s of PID %s (%s, no grpc-go, %d probes)... Ctrl-C to end.\n",
+			       what, pids, gobin__go_version(p->gb), probes);
 		report__columns(s->report);
 	}
 	fflush(stdout);

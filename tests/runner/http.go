@@ -93,8 +93,8 @@ type httpTrace struct {
 	Complete    bool              `json:"complete"`
 	HTTPStatus  *int              `json:"http_status"`
 	DurationUs  float64           `json:"duration_us"`
-	ReqBytes    int64             `json:"req_bytes"`
-	RespBytes   int64             `json:"resp_bytes"`
+	ReqBytes    *int64            `json:"req_bytes"`
+	RespBytes   *int64            `json:"resp_bytes"`
 	ReqHeaders  map[string]string `json:"req_headers"`
 	RespHeaders map[string]string `json:"resp_headers"`
 	Trailers    map[string]string `json:"trailers"`
@@ -275,13 +275,33 @@ func matchHTTP(o httpOpts, r *httpResult, i int, want httpCall, got httpTrace) e
 	if got.HTTPStatus != nil {
 		status = *got.HTTPStatus
 	}
-	g := httpFacts{got.Side, got.Method, got.Path, got.Stack, got.Proto, got.TLS, got.Complete, status, got.ReqBytes, got.RespBytes}
-	w := httpFacts{o.side, want.Method, want.Path, o.mode.stack, o.mode.proto, o.mode.tls, true, want.Status, want.ReqBytes, want.RespBytes}
+	// HTTP/1.x bodies of unknown length (chunked) are not counted: the
+	// tool says null, and that the sizes are not exact.
+	wantReq, wantResp := want.ReqBytes, want.RespBytes
+	h1 := o.mode.stack == "net/http h1"
+	unknownReq := h1 && chunkedRequest(o, want)
+	unknownResp := h1 && o.side == "client" && chunkedResponse(want)
+	if unknownReq {
+		wantReq = -1
+	}
+	if unknownResp {
+		wantResp = -1
+	}
+	g := httpFacts{got.Side, got.Method, got.Path, got.Stack, got.Proto, got.TLS, got.Complete, status, sizeOr(got.ReqBytes), sizeOr(got.RespBytes)}
+	w := httpFacts{o.side, want.Method, want.Path, o.mode.stack, o.mode.proto, o.mode.tls, true, want.Status, wantReq, wantResp}
 	if g != w {
 		return fmt.Errorf("got %+v, want %+v", g, w)
 	}
-	if !got.SizesExact || got.ReadErrors || got.Truncated {
+	if got.SizesExact == (unknownReq || unknownResp) || got.ReadErrors || got.Truncated {
 		return fmt.Errorf("sizes_exact=%v read_errors=%v truncated=%v", got.SizesExact, got.ReadErrors, got.Truncated)
+	}
+	if h1 {
+		// net/http keeps HTTP/1.x headers in Go maps, which the BPF
+		// side does not walk: the line carries none.
+		if len(got.ReqHeaders)+len(got.RespHeaders)+len(got.Trailers) != 0 {
+			return fmt.Errorf("HTTP/1.x line with headers: %v %v %v", got.ReqHeaders, got.RespHeaders, got.Trailers)
+		}
+		return nil
 	}
 	for _, h := range []struct {
 		what      string
@@ -309,6 +329,25 @@ func matchHTTP(o httpOpts, r *httpResult, i int, want httpCall, got httpTrace) e
 		return fmt.Errorf("peer %q local %q on the %s side of %s", got.Peer, got.Local, o.side, r.addr)
 	}
 	return nil
+}
+
+func sizeOr(p *int64) int64 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+// chunkedResponse: the routes that send no Content-Length, so HTTP/1.1
+// sends them chunked (an echo streams its body back).
+func chunkedResponse(c httpCall) bool {
+	return c.Method != "HEAD" && c.Status != 204 && c.Status != 304 &&
+		(strings.HasPrefix(c.Path, "/chunked/") || c.Path == "/echo" || c.Path == "/trailer")
+}
+
+// chunkedRequest: a request body of unknown length (the upload scenario).
+func chunkedRequest(o httpOpts, c httpCall) bool {
+	return o.scenario == "upload" && c.Method == "POST"
 }
 
 // expectHTTP: one http line per client request, in order, each matching,

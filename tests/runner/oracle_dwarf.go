@@ -399,5 +399,31 @@ func evalPieces(expr string, wholeSize uint64, haveSize bool) ([]oPiece, error) 
 		cur.Size = wholeSize
 		ps = append(ps, *cur)
 	}
-	return ps, nil
+	return undouble(ps, wholeSize, haveSize), nil
+}
+
+// undouble: Go 1.18 and 1.19 write some interface arguments with each
+// piece twice; pieces adding up to twice the type's size, in identical
+// pairs, are read once (as the tool reads them).
+func undouble(ps []oPiece, wholeSize uint64, haveSize bool) []oPiece {
+	if !haveSize || wholeSize == 0 || len(ps) < 2 || len(ps)%2 != 0 {
+		return ps
+	}
+	var total uint64
+	for _, p := range ps {
+		total += p.Size
+	}
+	if total != 2*wholeSize {
+		return ps
+	}
+	out := make([]oPiece, 0, len(ps)/2)
+	for i := 0; i < len(ps); i += 2 {
+		a, b := ps[i], ps[i+1]
+		if a.Reg != b.Reg || a.None != b.None || a.Size != b.Size || (a.Stack == nil) != (b.Stack == nil) ||
+			(a.Stack != nil && *a.Stack != *b.Stack) {
+			return ps
+		}
+		out = append(out, a)
+	}
+	return out
 }

@@ -93,7 +93,7 @@ func numbersOnly(bin string) error {
 	}
 	var b strings.Builder
 	done := map[string]bool{}
-	for _, t := range []string{"grpc.bpf.c", "h2.bpf.c"} {
+	for _, t := range []string{"grpc.bpf.c", "h2.bpf.c", "http1.bpf.c"} {
 		if err := expandTemplate(&b, t, done); err != nil {
 			return err
 		}

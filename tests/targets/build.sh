@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Go test targets (grpcserver, grpcclient, h2server, h2client)
+# Builds the Go test targets (grpcserver, grpcclient, h2server,
+# h2server-grpc, h2client, grpcload)
 # for every cell in cells.txt, or only the cells named as arguments, into
 # ${OUT:-<repo>/build/targets}/<cell>/. A cell whose binaries are newer
 # than every source, build.sh and its module files is skipped.
@@ -9,7 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${OUT:-$root/build/targets}
-progs=(grpcserver grpcclient h2server h2client grpcload)
+# Package directories; a program is named after the last element.
+progs=(grpcserver grpcclient h2server h2client grpcload h2server/h2server-grpc)
 # Also built with -ldflags="-s -w" (no symbol table, no DWARF) into sw/,
 # as production binaries usually are.
 sw_progs=(grpcserver grpcclient)
@@ -41,7 +43,7 @@ up_to_date() {
 	if [[ "$modfile" != - ]]; then
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
 	fi
-	for p in "${progs[@]}" "${sw_progs[@]/#/sw/}"; do
+	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}"; do
 		[[ -x "$dest/$p" ]] || return 1
 		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
 	done
@@ -112,7 +114,7 @@ for cell in "${cells[@]}"; do
 	fi
 	if log=$($builder "$cell" "$tmp" 2>&1); then
 		mkdir -p "$out/$cell/sw"
-		for p in "${progs[@]}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
+		for p in "${progs[@]##*/}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
 		for p in "${sw_progs[@]}"; do mv -f "$tmp/sw/$p" "$out/$cell/sw/$p"; done
 		rmdir "$tmp/sw" "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"

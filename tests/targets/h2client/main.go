@@ -1,40 +1,35 @@
-// Command h2client makes a fixed sequence of HTTP requests to h2server and
-// prints one JSON line per request, for comparison with a tracer's output.
+// Command h2client makes a scripted sequence of HTTP requests to h2server
+// over one connection and prints one JSON line per request, for comparison
+// with a tracer's output.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
+	"reflect"
+	"strings"
 	"time"
 )
 
-// request is one scripted request and the response it must get.
-type request struct {
-	path       string
-	wantStatus int
-	wantBytes  int
-}
-
-var sequence = []request{
-	{"/hello", 200, 5},
-	{"/status/204", 204, 0},
-	{"/status/404", 404, 0},
-	{"/status/503", 503, 0},
-	{"/bytes/1000", 200, 1000},
-	{"/bytes/1048576", 200, 1 << 20}, // spans many DATA frames
-}
-
 type httpLine struct {
-	Type      string `json:"type"`
-	Method    string `json:"method"`
-	Path      string `json:"path"`
-	Status    int    `json:"status"`
-	RespBytes int    `json:"resp_bytes"`
-	Proto     string `json:"proto"`
+	Type       string            `json:"type"`
+	Method     string            `json:"method"`
+	Path       string            `json:"path"`
+	Status     int               `json:"status"`
+	ReqBytes   int               `json:"req_bytes"`
+	RespBytes  int               `json:"resp_bytes"`
+	Proto      string            `json:"proto"`
+	Reused     bool              `json:"reused"`
+	ServedBy   string            `json:"served_by"`
+	ReqHeader  map[string]string `json:"req_header"`
+	RespHeader map[string]string `json:"resp_header"`
+	Trailer    map[string]string `json:"trailer"`
 }
 
 type doneLine struct {
@@ -44,12 +39,44 @@ type doneLine struct {
 
 func main() {
 	addr := flag.String("addr", "", "server address host:port (required)")
-	useTLS := flag.Bool("tls", false, "HTTP/2 over TLS, certificate not verified")
-	useH2C := flag.Bool("h2c", false, "cleartext HTTP/2 with prior knowledge")
+	useTLS := flag.Bool("tls", false, "TLS, certificate not verified; HTTP/2 via ALPN from net/http's bundled copy")
+	useH2C := flag.Bool("h2c", false, "cleartext HTTP/2 with prior knowledge (x/net's transport)")
+	xnetTLS := flag.Bool("xnet-tls", false, "HTTP/2 over TLS from golang.org/x/net/http2's transport")
+	http1 := flag.Bool("http1", false, "with -tls: offer only http/1.1 in ALPN (HTTP/1.1 over TLS)")
+	name := flag.String("scenario", "basic", "scenario: "+strings.Join(scenarioNames, ", "))
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before the first request")
+	sleepAfter := flag.Duration("sleep-after", 0, "stay alive this long after the last request (the connection stays open)")
 	flag.Parse()
-	if *addr == "" || (*useTLS && *useH2C) {
-		fatal("need -addr, and at most one of -tls and -h2c")
+	reqs := scenario(*name)
+	switch {
+	case reqs == nil:
+		fatal("unknown scenario %q (have %s)", *name, strings.Join(scenarioNames, ", "))
+	case *addr == "":
+		fatal("-addr is required")
+	case count(*useTLS, *useH2C, *xnetTLS) > 1:
+		fatal("-tls, -h2c and -xnet-tls are exclusive")
+	case *http1 && !*useTLS:
+		fatal("-http1 goes with -tls (without a mode the client speaks HTTP/1.1 anyway)")
+	}
+
+	scheme, wantProto := "http", "HTTP/1.1"
+	var rt http.RoundTripper = &http.Transport{}
+	var err error
+	switch {
+	case *useTLS:
+		scheme, rt = "https", tlsTransport(!*http1)
+		if !*http1 {
+			wantProto = "HTTP/2.0"
+		}
+	case *useH2C:
+		wantProto = "HTTP/2.0"
+		rt, err = h2cTransport()
+	case *xnetTLS:
+		scheme, wantProto = "https", "HTTP/2.0"
+		rt, err = xnetTransport()
+	}
+	if err != nil {
+		fatal("%v", err)
 	}
 	if *waitFile != "" {
 		for {
@@ -60,47 +87,107 @@ func main() {
 		}
 	}
 
-	scheme, wantProto := "http", "HTTP/1.1"
-	var rt http.RoundTripper = &http.Transport{}
-	switch {
-	case *useTLS:
-		scheme, wantProto, rt = "https", "HTTP/2.0", tlsTransport()
-	case *useH2C:
-		t, err := h2cTransport()
-		if err != nil {
-			fatal("%v", err)
-		}
-		wantProto, rt = "HTTP/2.0", t
-	}
 	client := &http.Client{Transport: rt, Timeout: 60 * time.Second}
-
 	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
 	failed := 0
-	for _, r := range sequence {
-		resp, err := client.Get(scheme + "://" + *addr + r.path)
+	for i, r := range reqs {
+		line, body, err := do(client, scheme+"://"+*addr, r, i+1)
 		if err != nil {
-			fatal("GET %s: %v", r.path, err)
+			fatal("%s %s: %v", r.method, r.path, err)
 		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			fatal("GET %s: body: %v", r.path, err)
-		}
-		if err := enc.Encode(httpLine{"http", "GET", r.path, resp.StatusCode, int(n), resp.Proto}); err != nil {
+		if err := enc.Encode(line); err != nil {
 			fatal("stdout: %v", err)
 		}
-		if resp.StatusCode != r.wantStatus || int(n) != r.wantBytes || resp.Proto != wantProto {
+		// One connection for the whole run: every request but the first
+		// must reuse it.
+		bad := differences(r, line, body, wantProto, i > 0)
+		if len(bad) > 0 {
 			failed++
-			fmt.Fprintf(os.Stderr, "h2client: GET %s: got %d/%d bytes/%s, want %d/%d bytes/%s\n",
-				r.path, resp.StatusCode, n, resp.Proto, r.wantStatus, r.wantBytes, wantProto)
+			fmt.Fprintf(os.Stderr, "h2client: request %d %s %s: %s\n", i+1, r.method, r.path, strings.Join(bad, "; "))
 		}
 	}
-	if err := enc.Encode(doneLine{"done", len(sequence)}); err != nil {
+	if err := enc.Encode(doneLine{"done", len(reqs)}); err != nil {
 		fatal("stdout: %v", err)
 	}
+	time.Sleep(*sleepAfter)
 	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "h2client: %d of %d requests did not behave as scripted\n", failed, len(reqs))
 		os.Exit(1)
 	}
+}
+
+// do sends r and reads the whole response; the line says what happened.
+func do(client *http.Client, base string, r request, seq int) (httpLine, []byte, error) {
+	req, err := newRequest(base, r, seq)
+	if err != nil {
+		return httpLine{}, nil, err
+	}
+	reused := false
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	resp, err := client.Do(req)
+	if err != nil {
+		return httpLine{}, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return httpLine{}, nil, fmt.Errorf("body: %v", err)
+	}
+	return httpLine{
+		Type: "http", Method: r.method, Path: r.path, Status: resp.StatusCode,
+		ReqBytes: len(r.body), RespBytes: len(body), Proto: resp.Proto, Reused: reused,
+		ServedBy:  resp.Header.Get("Served-By"),
+		ReqHeader: customKeys(req.Header), RespHeader: customKeys(resp.Header), Trailer: customKeys(resp.Trailer),
+	}, body, nil
+}
+
+// differences compares what came back with the script.
+func differences(r request, got httpLine, body []byte, wantProto string, wantReused bool) []string {
+	var bad []string
+	if got.Status != r.wantStatus {
+		bad = append(bad, fmt.Sprintf("status %d, want %d", got.Status, r.wantStatus))
+	}
+	if !bytes.Equal(body, r.wantBody) {
+		bad = append(bad, fmt.Sprintf("%d body bytes, want %d (or other content)", len(body), len(r.wantBody)))
+	}
+	if got.Proto != wantProto {
+		bad = append(bad, fmt.Sprintf("proto %s, want %s", got.Proto, wantProto))
+	}
+	if got.Reused != wantReused {
+		bad = append(bad, fmt.Sprintf("connection reused=%v, want %v", got.Reused, wantReused))
+	}
+	for _, m := range []struct {
+		what      string
+		got, want map[string]string
+	}{{"response x- headers", got.RespHeader, r.wantHeader}, {"x- trailers", got.Trailer, r.wantTrail}} {
+		if len(m.got) != len(m.want) || (len(m.want) > 0 && !reflect.DeepEqual(m.got, m.want)) {
+			bad = append(bad, fmt.Sprintf("%s %v, want %v", m.what, m.got, m.want))
+		}
+	}
+	return bad
+}
+
+// customKeys keeps the x- keys, lower-cased; repeated values are joined with ",".
+func customKeys(h http.Header) map[string]string {
+	m := map[string]string{}
+	for k, v := range h {
+		if k = strings.ToLower(k); strings.HasPrefix(k, "x-") {
+			m[k] = strings.Join(v, ",")
+		}
+	}
+	return m
+}
+
+func count(flags ...bool) int {
+	n := 0
+	for _, f := range flags {
+		if f {
+			n++
+		}
+	}
+	return n
 }
 
 func fatal(format string, args ...interface{}) {

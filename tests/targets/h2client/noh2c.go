@@ -12,3 +12,7 @@ import (
 func h2cTransport() (http.RoundTripper, error) {
 	return nil, errors.New("-h2c: not compiled in (built with -tags noh2c)")
 }
+
+func xnetTransport() (http.RoundTripper, error) {
+	return nil, errors.New("-xnet-tls: not compiled in (built with -tags noh2c)")
+}

@@ -1,7 +1,7 @@
 //go:build !noh2c
 // +build !noh2c
 
-package main
+package serve
 
 import (
 	"net/http"
@@ -14,4 +14,10 @@ import (
 // only gained unencrypted HTTP/2 in Go 1.24, and we also build with 1.19).
 func h2cHandler(h http.Handler) (http.Handler, error) {
 	return h2c.NewHandler(h, &http2.Server{}), nil
+}
+
+// xnetConfigure makes srv serve HTTP/2 over TLS with x/net's server.
+// Call it after srv.TLSConfig is set: it adds "h2" to NextProtos.
+func xnetConfigure(srv *http.Server) error {
+	return http2.ConfigureServer(srv, &http2.Server{})
 }

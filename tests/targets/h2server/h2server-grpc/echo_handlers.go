@@ -1,0 +1,1 @@
+../../grpcserver/handlers.go
