@@ -90,7 +90,7 @@
 
 #define H2_PROBES(ID, MP, STACK, PKG, PFX, HP)                                   \
 	{                                                                          \
-		.id = ID "srv_hdr_in", .stack = STACK,                             \
+		.id = ID "srv_hdr_in", .stack = STACK, .opens_calls = true,        \
 		.what = "server: request headers and trailers received",          \
 		.funcs = {PKG "(*" PFX "serverConn).processHeaders"},             \
 		.needs = {                                                         \
@@ -137,7 +137,7 @@
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
-		.id = ID "cli_hdr_out", .stack = STACK,                            \
+		.id = ID "cli_hdr_out", .stack = STACK, .opens_calls = true,       \
 		.what = "client: request headers sent (start)",                   \
 		.funcs = {PKG "(*" PFX "clientStream).encodeAndWriteHeaders"},    \
 		.needs = {                                                         \
@@ -231,7 +231,7 @@
 
 #define H1_PROBES                                                                \
 	{                                                                          \
-		.id = "h1_srv_start", .stack = "net/http h1",                       \
+		.id = "h1_srv_start", .stack = "net/http h1", .opens_calls = true,  \
 		.what = "server: HTTP/1.x request handed to its handler",         \
 		.funcs = {HTTP "serverHandler.ServeHTTP"},                         \
 		.needs = {                                                         \
@@ -257,7 +257,7 @@
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
-		.id = "h1_cli_start", .stack = "net/http h1",                       \
+		.id = "h1_cli_start", .stack = "net/http h1", .opens_calls = true,  \
 		.what = "client: HTTP/1.x request sent on a connection",          \
 		.funcs = {HTTP "(*persistConn).roundTrip"},                        \
 		.needs = {                                                         \

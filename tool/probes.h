@@ -36,6 +36,7 @@ struct probe_spec {
 	const char *what; /* for people */
 	const char *stack; /* the HTTP stack it watches; NULL: grpc-go's transport */
 	bool at_returns;   /* attached at each RET of the function, not its entry */
+	bool opens_calls;  /* its side's calls start here: without it, that side shows nothing */
 	const char *funcs[MAX_FUNCS]; /* candidate symbols, first present wins */
 	struct need needs[MAX_NEEDS];
 };

@@ -152,6 +152,36 @@ static enum protocol_filter effective_protocol(const struct options *o,
 	return resolution__has_grpc(res) ? PROTO_GRPC : PROTO_ALL;
 }
 
+/* "srv" or "cli" in a probe id ("xh_cli_data_in"), or NULL. */
+static const char *side_of(const char *id)
+{
+	return strstr(id, "srv_") ? "srv" : strstr(id, "cli_") ? "cli" : NULL;
+}
+
+/* A side of a stack that is linked in (some of its probes are on) but
+ * whose calls cannot open is silent: say so, whatever -v says. */
+static void warn_silent_sides(const struct program *p, pid_t pid)
+{
+	for (int i = 0; i < p->res.nprobes; i++) {
+		const struct resolved_probe *op = &p->res.probes[i];
+		const char *side = side_of(op->spec->id);
+		bool sibling_on = false;
+
+		if (!op->spec->opens_calls || op->enabled || !side || !rule_applies(&p->res, op->rule))
+			continue;
+		for (int k = 0; k < p->res.nprobes && !sibling_on; k++) {
+			const struct resolved_probe *q = &p->res.probes[k];
+
+			sibling_on = q->enabled && q->rule == op->rule && side_of(q->spec->id) &&
+				     strcmp(side_of(q->spec->id), side) == 0;
+		}
+		if (sibling_on)
+			fprintf(stderr, "gogrpctrace: PID %d: %s %s calls will not be shown: %s\n",
+				(int)pid, op->spec->stack ? op->spec->stack : "grpc-go",
+				strcmp(side, "srv") == 0 ? "server" : "client", op->why);
+	}
+}
+
 static void explain_disabled(const struct program *p, pid_t pid)
 {
 	for (int i = 0; i < p->res.nprobes; i++) {
@@ -208,6 +238,7 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		explain_debuginfo(p, pid);
 		explain_disabled(p, pid);
 	}
+	warn_silent_sides(p, pid);
 	if (resolution__enabled(&p->res) == 0) {
 		const struct resolved_probe *first = NULL;
 
