@@ -258,6 +258,7 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	const char *flag = c->desync || c->read_errors ? "?" : "";
 
 	char name[CALL_TEXT + 20];
+	const char *shown;
 
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
 	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
@@ -274,9 +275,9 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		snprintf(status, sizeof(status), "HTTP %d", c->http_status);
 	else
 		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
-	call_name(c, name, sizeof(name));
+	shown = call_name(c, name, sizeof(name));
 	fprintf(r->out, "%-8s %-7u %-6s %-21s %-30s %-17s %8.2f %8s%s %8s%s\n", t, c->pid,
-		side_name(c->side), *c->peer ? c->peer : "-", *name ? name : "-", status,
+		side_name(c->side), *c->peer ? c->peer : "-", *shown ? shown : "-", status,
 		lat_ms, req, flag, resp, flag);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
 		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);

@@ -172,8 +172,11 @@ static void warn_silent_sides(const struct program *p, pid_t pid)
 		for (int k = 0; k < p->res.nprobes && !sibling_on; k++) {
 			const struct resolved_probe *q = &p->res.probes[k];
 
+			/* Its side's received headers are probed: that side is
+			 * linked in and working, only its calls cannot open. */
 			sibling_on = q->enabled && q->rule == op->rule && side_of(q->spec->id) &&
-				     strcmp(side_of(q->spec->id), side) == 0;
+				     strcmp(side_of(q->spec->id), side) == 0 &&
+				     strstr(q->spec->id, "hdr_in");
 		}
 		if (sibling_on)
 			fprintf(stderr, "gogrpctrace: PID %d: %s %s calls will not be shown: %s\n",
