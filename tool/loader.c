@@ -8,6 +8,7 @@
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,12 +382,46 @@ int loader__read_counters(const struct loader *l, uint64_t *out, int n)
 	return 0;
 }
 
+struct detach_work {
+	struct loader *l;
+	int first, step;
+};
+
+static void *detach_some(void *arg)
+{
+	struct detach_work *w = arg;
+
+	for (int i = w->first; i < w->l->nlinks; i += w->step) {
+		bpf_close_perf_event_fd(w->l->links[i].fd);
+		bpf_detach_uprobe(w->l->links[i].ev_name);
+	}
+	return NULL;
+}
+
+/* Each uprobe's removal waits for the kernel to let go of it; done one
+ * after the other that adds up to seconds, so threads wait side by side. */
+static void detach_all(struct loader *l)
+{
+	enum { MAX_THREADS = 16 };
+	struct detach_work work[MAX_THREADS];
+	pthread_t th[MAX_THREADS];
+	bool started[MAX_THREADS] = {false};
+	int n = l->nlinks < MAX_THREADS ? l->nlinks : MAX_THREADS;
+
+	for (int t = 0; t < n; t++) {
+		work[t] = (struct detach_work){l, t, n};
+		started[t] = pthread_create(&th[t], NULL, detach_some, &work[t]) == 0;
+		if (!started[t])
+			detach_some(&work[t]); /* no thread: this one, here */
+	}
+	for (int t = 0; t < n; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+}
+
 void loader__close(struct loader *l)
 {
-	for (int i = l->nlinks - 1; i >= 0; i--) {
-		bpf_close_perf_event_fd(l->links[i].fd);
-		bpf_detach_uprobe(l->links[i].ev_name);
-	}
+	detach_all(l);
 	l->nlinks = 0;
 	for (int i = 0; i < l->nprogs; i++)
 		if (l->prog_fds[i] >= 0)
