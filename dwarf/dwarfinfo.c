@@ -149,11 +149,14 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 	uint64_t total = 0, st_size = 0, msize = 0;
 	const char *p = path;
 
+	Dwarf_Off seen[MAX_MEMBER_DEPTH];
+
 	*why = die_lookup(gb, type, &st);
 	if (*why)
 		return -ENOENT;
 	type_size(&st, &st_size);
 	for (int depth = 0; depth < MAX_MEMBER_DEPTH; depth++) {
+		seen[depth] = dwarf_dieoffset(&st);
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 		Dwarf_Attribute attr;
@@ -182,6 +185,12 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 			*why = gobin__note(gb, "member %.*s has no readable type", (int)len, p);
 			return -EINVAL;
 		}
+		/* A struct cannot hold itself by value: damaged DWARF. */
+		for (int k = 0; k <= depth; k++)
+			if (seen[k] == dwarf_dieoffset(&st)) {
+				*why = "the struct contains itself (cyclic DWARF types)";
+				return -EINVAL;
+			}
 		if (!dot)
 			break;
 		p = dot + 1;

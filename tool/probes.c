@@ -63,8 +63,11 @@
 	{"NETFD_LADDR", NEED_MEMBER, {"net.netFD:laddr"}, .optional = true},         \
 	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
 	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true},   \
-	{"ITAB_H2C_BUFCONN", NEED_ITAB, {"*golang.org/x/net/http2/h2c.bufConn,net.Conn"}, .optional = true}, \
-	{"H2C_BUFCONN_CONN", NEED_MEMBER, {"golang.org/x/net/http2/h2c.bufConn:Conn"}, .optional = true}, \
+	/* h2c's wrapper: bufConn, rwConn before x/net of 2021 */                  \
+	{"ITAB_H2C_BUFCONN", NEED_ITAB, {"*golang.org/x/net/http2/h2c.bufConn,net.Conn", \
+					 "*golang.org/x/net/http2/h2c.rwConn,net.Conn"}, .optional = true}, \
+	{"H2C_BUFCONN_CONN", NEED_MEMBER, {"golang.org/x/net/http2/h2c.bufConn:Conn", \
+					   "golang.org/x/net/http2/h2c.rwConn:Conn"}, .optional = true}, \
 	TCPADDR_NEEDS
 
 #define H2_FIELD_NEEDS(MP, HP)                                                   \

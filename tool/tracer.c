@@ -14,6 +14,7 @@
 #include "events.h"
 #include "kheaders.h"
 #include "loader.h"
+#include "lockdown.h"
 #include "render.h"
 #include "report.h"
 #include "resolve.h"
@@ -279,6 +280,11 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	free(text);
 	if (ret) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
+		/* Confidentiality lockdown refuses BPF programs that read memory. */
+		if (strcmp(lockdown__mode(), "confidentiality") == 0)
+			fprintf(stderr, "gogrpctrace: hint: the kernel is in lockdown (confidentiality), "
+					"which refuses BPF programs reading memory; boot with "
+					"lockdown=integrity or none to trace\n");
 		return -1;
 	}
 	p->loaded = true;
@@ -373,9 +379,9 @@ static void report_startup(const struct session *s)
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr,
 		"gogrpctrace: start-up: read %.3f s, render %.3f s, compile %.3f s%s, attach %.3f s, "
-		"peak RSS %ld kB\n",
+		"peak RSS %ld kB; kernel lockdown: %s\n",
 		s->read_s, s->render_s, s->compile_s, cached ? " (from the cache)" : "", attach_s,
-		ru.ru_maxrss);
+		ru.ru_maxrss, lockdown__mode());
 }
 
 static void announce(struct session *s)

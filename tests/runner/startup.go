@@ -47,16 +47,26 @@ func registerStartup() {
 			return args, nil, cleanup, err
 		}, regexp.MustCompile(`^gogrpctrace: PID \d+: .* is not a Go program`)},
 		{"no-grpc", func() ([]string, []string, func(), error) {
-			// h2server is a Go HTTP/2 server with no grpc-go in it.
-			p, err := start(targetBin(newest, "h2server"), "-addr", "127.0.0.1:0")
+			// A Go program with neither grpc-go nor an HTTP stack.
+			dir, err := os.MkdirTemp("", "gogrpctrace-hello-*")
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			if _, err := p.waitLine("listening", 10*time.Second); err != nil {
+			bin, _, err := buildHello(dir)
+			if err != nil {
+				os.RemoveAll(dir)
 				return nil, nil, nil, err
 			}
-			return []string{"-p", strconv.Itoa(p.pid())}, nil, func() { p.stop(syscall.SIGKILL, time.Second) }, nil
-		}, regexp.MustCompile(`^gogrpctrace: PID \d+ \(.*\): nothing to trace: grpc-go not linked into this binary$`)},
+			p, err := start(bin[0], "-wait")
+			if err != nil {
+				os.RemoveAll(dir)
+				return nil, nil, nil, err
+			}
+			if _, err := p.waitLine("hello", 10*time.Second); err != nil {
+				return nil, nil, nil, err
+			}
+			return []string{"-p", strconv.Itoa(p.pid())}, nil, func() { p.stop(syscall.SIGKILL, time.Second); os.RemoveAll(dir) }, nil
+		}, regexp.MustCompile(`^gogrpctrace: PID \d+ \(.*\): nothing to trace: grpc-go not linked into this binary, and no HTTP/2 of net/http or golang.org/x/net is linked in$`)},
 		{"no-kernel-headers", withServer("--kernel-headers", "/nonexistent"),
 			regexp.MustCompile(`^gogrpctrace: /nonexistent is not a kernel header tree`)},
 	}
