@@ -25,6 +25,10 @@ if ((${#missing[@]})); then
 	apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 
+# securityfs tells the kernel's lockdown mode (the tool reports it).
+if [[ ! -e /sys/kernel/security/lockdown ]]; then
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null || true
+fi
 if [[ ! -e /sys/kernel/tracing/uprobe_events ]]; then
 	mkdir -p /sys/kernel/tracing
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true

@@ -68,6 +68,7 @@ enum {
 	OPT_BENCH_EMPTY,
 	OPT_BENCH_ENTRY,
 	OPT_PERF_BUFFER,
+	OPT_PAUSE_BEFORE_ATTACH,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +92,7 @@ static const struct option long_options[] = {
 	{"bench-empty", no_argument, NULL, OPT_BENCH_EMPTY},
 	{"bench-entry", no_argument, NULL, OPT_BENCH_ENTRY},
 	{"perf-buffer", no_argument, NULL, OPT_PERF_BUFFER},
+	{"test-pause-before-attach", required_argument, NULL, OPT_PAUSE_BEFORE_ATTACH},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -219,6 +221,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PERF_BUFFER:
 			o->perf_buffer = true;
+			break;
+		case OPT_PAUSE_BEFORE_ATTACH:
+			o->pause_before_attach_ms = (int)parse_long(optarg, "invalid pause: %s", 0, 60000);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

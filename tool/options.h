@@ -41,6 +41,7 @@ struct options {
 	bool bench_empty;  /* hidden: probes only count their hits */
 	bool bench_entry;  /* hidden: attach at entries, not stack-check jumps */
 	bool perf_buffer;  /* hidden: use the perf buffer even with a ring buffer */
+	int pause_before_attach_ms; /* hidden: tests swap the process meanwhile */
 };
 
 /* Parse argv; on error prints one line plus usage and exits 2. */

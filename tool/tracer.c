@@ -327,7 +327,15 @@ static int prepare(struct session *s)
 				return -1;
 		}
 		report__set_protocol(s->report, (uint32_t)pid, effective_protocol(s->o, &p->res));
-		/* The process may have exited or been replaced meanwhile. */
+		if (s->o->pause_before_attach_ms) {
+			struct timespec ts = {s->o->pause_before_attach_ms / 1000,
+					      (s->o->pause_before_attach_ms % 1000) * 1000000L};
+
+			fprintf(stderr, "gogrpctrace: test: pausing before attach\n");
+			nanosleep(&ts, NULL);
+		}
+		/* The process may have exited or been replaced meanwhile: its
+		 * PID may even belong to another process by now. */
 		if (start_time(pid) != s->starttime[i]) {
 			fprintf(stderr, "gogrpctrace: PID %d exited or changed before attaching\n",
 				(int)pid);

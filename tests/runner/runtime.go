@@ -74,6 +74,7 @@ type summary struct {
 	ReadsFailed     int `json:"reads_failed"`
 	Malformed       int `json:"malformed_events"`
 	RestartsSkipped int `json:"restarts_skipped"`
+	ProbeHits       int `json:"probe_hits"`
 }
 
 // traceResult is what one traced run produced.
