@@ -2,6 +2,7 @@
  * The format is described at the top of tool/offsets.tbl. */
 #include "offsets.h"
 #include "render.h" /* embedded_file() */
+#include "../dwarf/strmap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,25 +38,35 @@ static int nbuilds;
 static char *text; /* the table, split in place */
 static bool loaded;
 
-/* Strings made for answers live as long as the process: a tracer asks a
- * few hundred questions once. Kept reachable so leak checkers stay quiet. */
+/* Strings made for answers live as long as the process, each kept once:
+ * a tracer asks a few hundred questions, which repeat (and a fuzzer asks
+ * millions). Kept reachable so leak checkers stay quiet. */
 static char **notes;
 static size_t nnotes;
+static struct strmap note_index; /* text -> index into notes */
 
 static const char *note(const char *fmt, ...)
 {
 	char buf[512], **grown;
+	uint64_t seen;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (note_index.slots && strmap__get(&note_index, buf, &seen))
+		return notes[seen];
+	if (!note_index.slots && strmap__init(&note_index, 256))
+		return "out of memory";
 	grown = realloc(notes, (nnotes + 1) * sizeof(*notes));
 	if (!grown)
 		return "out of memory";
 	notes = grown;
 	notes[nnotes] = strdup(buf);
-	return notes[nnotes] ? notes[nnotes++] : "out of memory";
+	if (!notes[nnotes])
+		return "out of memory";
+	strmap__put(&note_index, notes[nnotes], nnotes); /* on failure: kept, just not found again */
+	return notes[nnotes++];
 }
 
 static const char *owner_names[NOWNERS] = {"go", "grpc", "xnet"};
