@@ -117,7 +117,9 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 	} while (0)
 
 /* Hide a value from the optimizer, so that a mask applied after it stays
- * in the program for the verifier to see. */
+ * in the program for the verifier to see: clang drops a mask it proves
+ * redundant after a clamp, and older verifiers (Linux 6.1) lose the clamp's
+ * bounds once the value has been on the stack. */
 #define OPAQUE(v) asm volatile("" : "=r"(v) : "0"(v))
 
 static __always_inline int read_user(void *dst, u32 size, u64 src)
@@ -193,6 +195,7 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		struct go_slice name = {}, value = {};
 		struct hdr_entry *he;
 		u32 off, nlen, vlen;
+		u64 nread, vread; /* masked where used: see OPAQUE */
 		u64 f = fields + (u64)i * fl.size;
 
 		if (i >= nfields)
@@ -221,10 +224,14 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		he->name_len = nlen;
 		he->value_len = vlen;
 		he->pad = 0;
+		nread = nlen;
+		vread = vlen;
+		OPAQUE(nread);
+		OPAQUE(vread);
 		if (bpf_probe_read_user(&e->buf[(off + sizeof(*he)) & (HDR_BUF_SIZE - 1)],
-					nlen & HDR_NAME_MASK, (void *)name.ptr) != 0 ||
+					nread & HDR_NAME_MASK, (void *)name.ptr) != 0 ||
 		    bpf_probe_read_user(&e->buf[(off + sizeof(*he) + nlen) & (HDR_BUF_SIZE - 1)],
-					vlen & HDR_VALUE_MASK, (void *)value.ptr) != 0) {
+					vread & HDR_VALUE_MASK, (void *)value.ptr) != 0) {
 			count(CNT_READ_ERRORS);
 			e->c.flags |= EVF_READ_ERROR;
 		}
@@ -386,6 +393,12 @@ static __always_inline void note_message(struct ev_data *e, u32 len)
 static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st, u64 data, u32 len)
 {
 	st->pos = 0;
+	/* Linux 6.1's verifier refuses this loop as clang lays it out (a
+	 * back-edge reached by falling through); there, and only there, it is
+	 * unrolled, which doubles the compile time. */
+#if UNROLL_LOOPS
+#pragma clang loop unroll(full)
+#endif
 	for (int i = 0; i < PARSE_STEPS; i++) {
 		u32 pos = st->pos, avail, take;
 

@@ -178,6 +178,7 @@ static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, 
 	struct go_slice ns = {}, vs = {};
 	struct ev_field *e;
 	u32 zero = 0, n, v;
+	u64 nread, vread; /* read back from the event: see below */
 
 	if (!blk) {
 		count(CNT_IGNORED);
@@ -201,8 +202,13 @@ static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, 
 		e->c.flags |= EVF_TRUNC_BUF;
 		count(CNT_TRUNC_HEADERS);
 	}
-	if (bpf_probe_read_user(e->buf, n & HDR_NAME_MASK, (void *)name) ||
-	    bpf_probe_read_user(&e->buf[(n & HDR_NAME_MASK)], v & HDR_VALUE_MASK, (void *)value)) {
+	/* Lengths read back from the event: fresh values with no history of
+	 * the clamps above, whose dead branches make Linux 6.1's verifier
+	 * turn the buffer pointer into a scalar. */
+	nread = *(volatile __u16 *)&e->he.name_len & HDR_NAME_MASK;
+	vread = *(volatile __u16 *)&e->he.value_len & HDR_VALUE_MASK;
+	if (bpf_probe_read_user(e->buf, nread, (void *)name) ||
+	    bpf_probe_read_user(&e->buf[nread], vread, (void *)value)) {
 		count(CNT_READ_ERRORS);
 		e->c.flags |= EVF_READ_ERROR;
 	}

@@ -32,6 +32,7 @@ static __always_inline u32 read_gostr(struct ev_h1 *e, char *dst, u32 mask, u64 
 {
 	struct go_slice s = {};
 	u32 n;
+	u64 nread; /* masked where used: see OPAQUE */
 
 	if (read_user(&s, sizeof(s), addr)) {
 		e->c.flags |= EVF_READ_ERROR;
@@ -40,7 +41,9 @@ static __always_inline u32 read_gostr(struct ev_h1 *e, char *dst, u32 mask, u64 
 	n = s.len > mask ? mask : s.len;
 	if (n < s.len)
 		e->c.flags |= EVF_TRUNC_BUF;
-	if (bpf_probe_read_user(dst, n & mask, (void *)s.ptr) != 0) {
+	nread = n;
+	OPAQUE(nread);
+	if (bpf_probe_read_user(dst, nread & mask, (void *)s.ptr) != 0) {
 		count(CNT_READ_ERRORS);
 		e->c.flags |= EVF_READ_ERROR;
 		return 0;

@@ -12,6 +12,7 @@ packages=(
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
 	debuginfod                                        # a debug-info server for the tests
 	clang-14 libclang-rt-14-dev python3               # the fuzz target (tests/fuzz)
+	qemu-system-x86                                   # a throwaway VM for kernels we cannot become (tests/vm)
 )
 
 missing=()
@@ -23,6 +24,19 @@ if ((${#missing[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
 	apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+# The VM tests boot Debian's stock kernel, the one linux-headers-amd64 is
+# for: its package is unpacked (not installed) into build/vm/kernel.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+kver=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
+if [[ -n "$kver" && ! -e "$repo/build/vm/kernel/boot/vmlinuz-$kver" ]]; then
+	echo "setup: unpacking linux-image-$kver into build/vm/kernel"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q "linux-image-$kver" >/dev/null 2>&1)
+	mkdir -p "$repo/build/vm/kernel"
+	dpkg-deb -x "$tmp"/linux-image-"$kver"_*.deb "$repo/build/vm/kernel"
+	rm -rf "$tmp"
 fi
 
 # securityfs tells the kernel's lockdown mode (the tool reports it).

@@ -250,10 +250,12 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 			restore_stderr(saved);
 			saved = -1;
 			if (fd < 0) {
+				int loop = strstr(log, "back-edge") != NULL;
+
 				snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s",
 					 fname, strerror(errno), save_log(text, log));
 				free(log);
-				return -EINVAL;
+				return loop ? -ELOOP : -EINVAL;
 			}
 		}
 		restore_stderr(saved);

@@ -37,7 +37,8 @@ struct loader {
 };
 
 /* Compile text and load every enabled probe of res. On a verifier or
- * compiler failure the log is saved to log_path and named in err. */
+ * compiler failure the log is saved to log_path and named in err; -ELOOP
+ * when the verifier refused a loop (render it unrolled and try again). */
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen);
 

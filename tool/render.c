@@ -165,7 +165,8 @@ static int render_defines(struct defines *d, const struct resolution *res,
 							       : DEFAULT_RINGBUF_PAGES) ||
 	    define_i(d, "PAYLOAD_BYTES", "", ro->payload) ||
 	    define_i(d, "BENCH_EMPTY", "", ro->empty) ||
-	    define_i(d, "USE_PERF_BUFFER", "", ro->perf_buffer))
+	    define_i(d, "USE_PERF_BUFFER", "", ro->perf_buffer) ||
+	    define_i(d, "UNROLL_LOOPS", "", ro->unroll_loops))
 		return -EINVAL;
 	/* Every probe of the table gets PROBE_x, enabled or not, so the
 	 * template compiles the same way for every binary. */

@@ -14,6 +14,7 @@ struct render_opts {
 	bool empty;	    /* benchmark: probes count their hit and return */
 	bool at_entry;	    /* benchmark: probes sit on function entries */
 	bool perf_buffer;   /* the kernel has no BPF ring buffer */
+	bool unroll_loops;  /* the kernel's verifier refuses our loops (Linux 6.1) */
 };
 
 /* The program text (malloc'd), or NULL with a reason in err. Only numbers

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // cell is one line of tests/targets/cells.txt: a toolchain and grpc-go
@@ -81,3 +83,13 @@ func readCells(path string) error {
 func targetBin(c cell, prog string) string {
 	return filepath.Join(targetsDir, c.name, prog)
 }
+
+// toolStartTimeout bounds the tool's start-up (read, compile, attach). An
+// emulated VM (tests/vm) compiles ten times slower and sets
+// GG_TOOL_START_TIMEOUT to seconds of its own.
+var toolStartTimeout = func() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("GG_TOOL_START_TIMEOUT")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 60 * time.Second
+}()

@@ -557,7 +557,7 @@ func traceProcs(srvBin string, srvArgs []string, cliBin string, cliArgs []string
 		return nil, err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(flag, nil, 0o600); err != nil {

@@ -161,7 +161,7 @@ func traceRun(o traceOpts) (*traceResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		tool.stop(syscall.SIGKILL, time.Second)
 		return nil, err
 	}
@@ -534,7 +534,7 @@ func verbose(c cell) error {
 		return err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return err
 	}
 	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "streams")
@@ -593,7 +593,7 @@ func targetExits(c cell) error {
 		return err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return err
 	}
 	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "unary")

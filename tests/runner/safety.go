@@ -71,7 +71,7 @@ func replacedExecutable(c cell, replace bool) error {
 		return err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return err
 	}
 	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "unary")
@@ -191,7 +191,7 @@ func stress(c cell) error {
 		return err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return err
 	}
 	const clients, rounds = 3, 2
@@ -304,7 +304,7 @@ func sigkill(c cell) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tool.waitLine(`"type":"start"`, 60*time.Second); err != nil {
+	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
 		return err
 	}
 	if n, err := breakpoints(srv.pid(), addrs); err != nil || n != len(addrs) {

@@ -1,0 +1,103 @@
+package main
+
+// Runtime tests in a throwaway VM (tests/vm/boot.sh) running Debian 12's
+// stock kernel, for what this machine's own kernel cannot be:
+//
+//   - lockdown=confidentiality, which once entered holds until reboot: the
+//     tool must trace exactly there too, and -v must name the mode;
+//   - Linux 6.1, whose verifier is older than this machine's: every probe
+//     program must load and trace exactly. (It refused three of ours until
+//     they were written for it: a clamp's bounds lost on the stack, a loop
+//     laid out with a fall-through back-edge, a dead branch that turned a
+//     buffer pointer into a scalar.)
+//
+// Inside, the runner itself runs the named tests against the host's build
+// (seen read-only), so each assertion is the one made on this machine.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+func init() { extraRegistrations = append(extraRegistrations, registerVM) }
+
+// The tests run in the stock kernel: between them every probe program
+// (grpc-go before and after 1.78's DATA frames, net/http's and x/net's
+// HTTP/2, HTTP/1 both sides, payloads, resets) and the Debian cell.
+var stockKernelTests = []string{
+	"trace/go1.26-grpc1.85/server/tls",
+	"trace/go1.26-grpc1.66/client/tls",
+	"trace/go1.19-grpc1.33-debian/server/plaintext",
+	"resets/go1.26-grpc1.85/client",
+	"payload/go1.26-grpc1.85/server",
+	"payload/go1.26-grpc1.85/client",
+	"http/go1.26-grpc1.85/h2-tls/server",
+	"http/go1.26-grpc1.85/h2-tls/client",
+	"http/go1.26-grpc1.85/xnet-tls/server",
+	"http/go1.26-grpc1.85/xnet-tls/client",
+	"http/go1.26-grpc1.85/h1/server",
+	"http/go1.26-grpc1.85/h1/client",
+	"http/go1.26-grpc1.85/grpc-h2c/server",
+}
+
+func registerVM() {
+	register("runtime", "vm/lockdown-confidentiality", true, func() error {
+		out, err := runInVM("lockdown=confidentiality", []string{"startup/lockdown-mode"})
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(out, "lockdown: none integrity [confidentiality]") {
+			return fmt.Errorf("the VM's kernel is not in confidentiality mode:\n%s", out)
+		}
+		return nil
+	})
+	register("runtime", "vm/stock-kernel", true, func() error {
+		_, err := runInVM("lockdown=none", stockKernelTests)
+		return err
+	})
+}
+
+// runInVM boots the VM with kargs and runs the named runtime tests in it;
+// every one must pass.
+func runInVM(kargs string, names []string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
+	}
+	pattern := "^(" + strings.Join(quoted, "|") + ")$"
+	// The guest compiles about ten times slower (emulated CPU).
+	job := fmt.Sprintf("cd %q && echo \"kernel: $(uname -r)\" && echo \"lockdown: $(cat /sys/kernel/security/lockdown)\" && "+
+		"GG_TOOL_START_TIMEOUT=600 %q -run %q runtime", repoRoot, self, pattern)
+	cmd := exec.Command(filepath.Join(repoRoot, "tests", "vm", "boot.sh"), kargs, "bash", "-c", job)
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	if err != nil {
+		return out, fmt.Errorf("the VM run failed (%v):\n%s", err, out)
+	}
+	kernel := regexp.MustCompile(`(?m)^kernel: (\S+)$`).FindStringSubmatch(out)
+	if kernel == nil || kernel[1] == hostRelease() {
+		return out, fmt.Errorf("the VM did not run a kernel of its own:\n%s", out)
+	}
+	for _, n := range names {
+		if !strings.Contains(out, "PASS "+n+" (") {
+			return out, fmt.Errorf("%s did not pass in the VM (kernel %s, %s):\n%s", n, kernel[1], kargs, out)
+		}
+	}
+	if want := fmt.Sprintf("%d passed, 0 failed", len(names)); !strings.Contains(out, want) {
+		return out, fmt.Errorf("want %q from the VM's run:\n%s", want, out)
+	}
+	return out, nil
+}
+
+func hostRelease() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,3 @@
+module gogrpctrace/tests/vm
+
+go 1.22
