@@ -49,12 +49,29 @@ static void entry_path(uint64_t key, char *path, size_t len)
 	snprintf(path, len, "%s/%016llx.prog", CACHE_DIR, (unsigned long long)key);
 }
 
+static void marker_path(uint64_t key, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%016llx.loops", CACHE_DIR, (unsigned long long)key);
+}
+
 /* Only trust a directory and file that root alone can write. */
 static int trusted(int fd)
 {
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022);
+}
+
+/* The directory, when root alone can write it; else -1. */
+static int open_trusted_dir(void)
+{
+	int dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0 && !trusted(dfd)) {
+		close(dfd);
+		return -1;
+	}
+	return dfd;
 }
 
 void progcache__free(struct progcache_entry *e)
@@ -75,13 +92,9 @@ int progcache__read(uint64_t key, struct progcache_entry *e)
 	int fd, dfd, ret = -ENOENT;
 
 	memset(e, 0, sizeof(*e));
-	dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open_trusted_dir();
 	if (dfd < 0)
 		return -ENOENT;
-	if (!trusted(dfd)) {
-		close(dfd);
-		return -ENOENT;
-	}
 	close(dfd);
 	entry_path(key, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -117,6 +130,36 @@ out:
 	if (ret)
 		progcache__free(e);
 	return ret;
+}
+
+int progcache__loop_refused(uint64_t key)
+{
+	char path[128];
+	int dfd = open_trusted_dir(), fd, refused;
+
+	if (dfd < 0)
+		return 0;
+	close(dfd);
+	marker_path(key, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	refused = trusted(fd);
+	close(fd);
+	return refused;
+}
+
+void progcache__mark_loop_refused(uint64_t key)
+{
+	char path[128];
+	int fd;
+
+	if (mkdir(CACHE_DIR, 0700) != 0 && errno != EEXIST)
+		return;
+	marker_path(key, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
 }
 
 void progcache__write(uint64_t key, const struct progcache_entry *e)

@@ -40,4 +40,10 @@ int progcache__read(uint64_t key, struct progcache_entry *e);
 void progcache__write(uint64_t key, const struct progcache_entry *e);
 void progcache__free(struct progcache_entry *e);
 
+/* Whether the kernel's verifier refused key's program for a loop (see
+ * render_opts.unroll_loops), and remembering that it did: the next start
+ * then renders the unrolled form at once instead of compiling twice. */
+int progcache__loop_refused(uint64_t key);
+void progcache__mark_loop_refused(uint64_t key);
+
 #endif

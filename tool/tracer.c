@@ -215,6 +215,43 @@ static void explain_debuginfo(const struct program *p, pid_t pid)
 			d->tried[i].file ? d->tried[i].file : "", d->tried[i].why);
 }
 
+/* Render and load p's program. Linux 6.1's verifier refuses a loop of the
+ * program as clang lays it out: then the same program is rendered with
+ * that loop unrolled (slower to compile), and the cache remembers the
+ * refusal so that the next start goes there at once. */
+static int load_program(struct session *s, struct program *p, pid_t pid, struct render_opts *ro,
+			char *err, size_t errlen)
+{
+	for (;;) {
+		double t0 = now_s();
+		char *text = render__program(&p->res, ro, err, errlen);
+		uint64_t key;
+		int ret;
+
+		s->render_s += now_s() - t0;
+		if (!text)
+			return -EINVAL;
+		key = progcache__key(text);
+		if (!ro->unroll_loops && progcache__loop_refused(key)) {
+			free(text);
+			ro->unroll_loops = true;
+			continue;
+		}
+		t0 = now_s();
+		ret = loader__load(&p->loader, text, &p->res, &s->kh, err, errlen);
+		s->compile_s += now_s() - t0;
+		free(text);
+		if (ret != -ELOOP || ro->unroll_loops)
+			return ret;
+		progcache__mark_loop_refused(key);
+		loader__close(&p->loader);
+		if (s->o->verbose)
+			fprintf(stderr, "gogrpctrace: PID %d: this kernel's verifier refuses the "
+					"program's loops; compiling them unrolled\n", (int)pid);
+		ro->unroll_loops = true;
+	}
+}
+
 static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
 {
 	struct render_opts ro = {.payload = s->o->payload,
@@ -223,7 +260,6 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 				 .at_entry = s->o->bench_entry,
 				 .perf_buffer = s->perf_buffer};
 	char err[512];
-	char *text;
 	double t0 = now_s();
 	int ret;
 
@@ -267,32 +303,7 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 			(int)pid);
 		return -1;
 	}
-	t0 = now_s();
-	text = render__program(&p->res, &ro, err, sizeof(err));
-	if (!text) {
-		fprintf(stderr, "gogrpctrace: %s\n", err);
-		return -1;
-	}
-	s->render_s += now_s() - t0;
-	t0 = now_s();
-	ret = loader__load(&p->loader, text, &p->res, &s->kh, err, sizeof(err));
-	free(text);
-	if (ret == -ELOOP) {
-		/* An older verifier (Linux 6.1): the same program, loops unrolled. */
-		loader__close(&p->loader);
-		if (s->o->verbose)
-			fprintf(stderr, "gogrpctrace: PID %d: this kernel's verifier refuses the "
-					"program's loops; compiling them unrolled\n", (int)pid);
-		ro.unroll_loops = true;
-		text = render__program(&p->res, &ro, err, sizeof(err));
-		if (!text) {
-			fprintf(stderr, "gogrpctrace: %s\n", err);
-			return -1;
-		}
-		ret = loader__load(&p->loader, text, &p->res, &s->kh, err, sizeof(err));
-		free(text);
-	}
-	s->compile_s += now_s() - t0;
+	ret = load_program(s, p, pid, &ro, err, sizeof(err));
 	if (ret) {
 		/* Not a lockdown hint: confidentiality mode (tests/vm) loads and
 		 * runs these programs; what it refuses, we do not use. */

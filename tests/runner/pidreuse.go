@@ -54,30 +54,3 @@ func registerPidReuse() {
 		return nil
 	})
 }
-
-// Runtime test: the kernel's lockdown mode. This machine's kernel runs in
-// lockdown (integrity, which allows uprobes and BPF programs reading user
-// memory); tracing must work under it and -v must name the mode. The
-// confidentiality mode cannot be entered and left on a running machine:
-// there the tool adds a hint to a refused program's error.
-func init() {
-	extraRegistrations = append(extraRegistrations, func() {
-		register("runtime", "startup/lockdown-mode", true, func() error {
-			mode := "unknown"
-			if b, err := os.ReadFile("/sys/kernel/security/lockdown"); err == nil {
-				if m := regexp.MustCompile(`\[(\w+)\]`).FindStringSubmatch(string(b)); m != nil {
-					mode = m[1]
-				}
-			}
-			o := traceOpts{cell: cells[0], side: "server", scenario: "unary", args: []string{"-v"}}
-			r, err := traceRun(o)
-			if err != nil {
-				return err
-			}
-			if !strings.Contains(r.toolErr, "kernel lockdown: "+mode) {
-				return fmt.Errorf("-v does not say kernel lockdown: %s; stderr: %s", mode, r.toolErr)
-			}
-			return expectExact(o, r, nil)
-		})
-	})
-}

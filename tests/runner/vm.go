@@ -29,6 +29,7 @@ func init() { extraRegistrations = append(extraRegistrations, registerVM) }
 // (grpc-go before and after 1.78's DATA frames, net/http's and x/net's
 // HTTP/2, HTTP/1 both sides, payloads, resets) and the Debian cell.
 var stockKernelTests = []string{
+	"startup/cache-second-start",
 	"trace/go1.26-grpc1.85/server/tls",
 	"trace/go1.26-grpc1.66/client/tls",
 	"trace/go1.19-grpc1.33-debian/server/plaintext",
