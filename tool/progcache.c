@@ -62,16 +62,25 @@ static int trusted(int fd)
 	return fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022);
 }
 
-/* The directory, when root alone can write it; else -1. */
-static int open_trusted_dir(void)
+/* A cache file for reading, when it and the directory are root's alone;
+ * else -1. */
+static int open_trusted(const char *path)
 {
-	int dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 
-	if (dfd >= 0 && !trusted(dfd)) {
+	if (dfd < 0)
+		return -1;
+	if (!trusted(dfd)) {
 		close(dfd);
 		return -1;
 	}
-	return dfd;
+	close(dfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && !trusted(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 void progcache__free(struct progcache_entry *e)
@@ -89,18 +98,14 @@ static int read_all(int fd, void *buf, size_t len)
 int progcache__read(uint64_t key, struct progcache_entry *e)
 {
 	char path[128], magic[8];
-	int fd, dfd, ret = -ENOENT;
+	int fd, ret = -ENOENT;
 
 	memset(e, 0, sizeof(*e));
-	dfd = open_trusted_dir();
-	if (dfd < 0)
-		return -ENOENT;
-	close(dfd);
 	entry_path(key, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_trusted(path);
 	if (fd < 0)
 		return -ENOENT;
-	if (!trusted(fd) || read_all(fd, magic, sizeof(magic)) || memcmp(magic, MAGIC, 8) ||
+	if (read_all(fd, magic, sizeof(magic)) || memcmp(magic, MAGIC, 8) ||
 	    read_all(fd, &e->ntables, sizeof(e->ntables)) || e->ntables < 0 ||
 	    e->ntables > PROGCACHE_MAX_TABLES ||
 	    read_all(fd, e->tables, sizeof(e->tables[0]) * (size_t)e->ntables) ||
@@ -135,18 +140,14 @@ out:
 int progcache__loop_refused(uint64_t key)
 {
 	char path[128];
-	int dfd = open_trusted_dir(), fd, refused;
+	int fd;
 
-	if (dfd < 0)
-		return 0;
-	close(dfd);
 	marker_path(key, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_trusted(path);
 	if (fd < 0)
 		return 0;
-	refused = trusted(fd);
 	close(fd);
-	return refused;
+	return 1;
 }
 
 void progcache__mark_loop_refused(uint64_t key)

@@ -78,17 +78,27 @@ func run() int {
 	return 0
 }
 
-func mountEarly() error {
-	for _, m := range []struct{ src, dir, fs string }{
-		{"proc", "/proc", "proc"}, {"sysfs", "/sys", "sysfs"}, {"devtmpfs", "/dev", "devtmpfs"},
-	} {
-		os.MkdirAll(m.dir, 0755)
-		if err := syscall.Mount(m.src, m.dir, m.fs, 0, ""); err != nil {
-			return fmt.Errorf("mount %s: %v", m.dir, err)
+type mount struct{ src, dir, fs string }
+
+var kernelFilesystems = []mount{
+	{"proc", "/proc", "proc"}, {"sysfs", "/sys", "sysfs"}, {"devtmpfs", "/dev", "devtmpfs"},
+	{"tracefs", "/sys/kernel/tracing", "tracefs"}, {"securityfs", "/sys/kernel/security", "securityfs"},
+}
+
+// mountAll mounts each of ms below root, in order.
+func mountAll(root string, ms []mount) error {
+	for _, m := range ms {
+		target := filepath.Join(root, m.dir)
+		os.MkdirAll(target, 0755)
+		if err := syscall.Mount(m.src, target, m.fs, 0, ""); err != nil {
+			return fmt.Errorf("mount %s: %v", target, err)
 		}
 	}
 	return nil
 }
+
+// mountEarly gives the init what it needs before the root: /proc, /sys, /dev.
+func mountEarly() error { return mountAll("/", kernelFilesystems[:3]) }
 
 // loadModules loads every .ko in dir in name order: the initramfs builder
 // numbered them so that each comes after the modules it depends on.
@@ -139,17 +149,7 @@ func mountRoot(dir string) error {
 		"lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work"); err != nil {
 		return fmt.Errorf("mount overlay: %v", err)
 	}
-	for _, m := range []struct{ src, dir, fs string }{
-		{"proc", "/proc", "proc"}, {"sysfs", "/sys", "sysfs"}, {"devtmpfs", "/dev", "devtmpfs"},
-		{"tracefs", "/sys/kernel/tracing", "tracefs"}, {"securityfs", "/sys/kernel/security", "securityfs"},
-	} {
-		target := filepath.Join(dir, m.dir)
-		os.MkdirAll(target, 0755)
-		if err := syscall.Mount(m.src, target, m.fs, 0, ""); err != nil {
-			return fmt.Errorf("mount %s: %v", m.dir, err)
-		}
-	}
-	return nil
+	return mountAll(dir, kernelFilesystems)
 }
 
 // sysFinitModule is finit_module(2) on x86-64; the syscall package predates it.
