@@ -479,7 +479,8 @@ static __always_inline int data_frame(struct pt_regs *ctx, u8 probe, u8 side, u8
 	e->frame_len = len;
 	if (fflags & 0x1)
 		e->c.flags |= EVF_END_STREAM;
-	if (!parse) {
+	/* Bytes that are not there (EVF_UNREADABLE) are not walked. */
+	if (!parse || (flags & EVF_UNREADABLE)) {
 		emit(ctx, e, offsetof(struct ev_data, payload));
 		return 0;
 	}

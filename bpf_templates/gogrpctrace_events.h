@@ -28,6 +28,7 @@
 #define EVF_PEER 0x80	     /* peer address present */
 #define EVF_LOCAL 0x100	     /* local address present */
 #define EVF_GRPC 0x200	     /* a gRPC stream: content-type application/grpc */
+#define EVF_UNREADABLE 0x400 /* a frame of a kind the probe cannot read: sizes unknown */
 
 struct ev_common {
 	__u64 ts_ns;

@@ -255,9 +255,8 @@ int probe_srv_msg_out(struct pt_regs *ctx)
 #if PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN || PROBE_CLI_PDATA_IN || PROBE_SRV_PDATA_IN
 /* A DATA frame of grpc-go's transport: always gRPC messages. */
 static __always_inline int grpc_data_in(struct pt_regs *ctx, u8 probe, u8 side, u64 conn_addr,
-					u32 sid, u8 fflags, u64 data, u64 len)
+					u32 sid, u8 fflags, u64 data, u64 len, u32 flags)
 {
-	u32 flags = 0;
 	u64 conn = read_conn(conn_addr, &flags);
 
 	return data_frame(ctx, probe, side, DIR_IN, conn, flags, sid, fflags, data, len, 1);
@@ -275,7 +274,7 @@ static __always_inline int data_frame_in(struct pt_regs *ctx, u8 probe, u8 side,
 	if (read_user(&sid, sizeof(sid), f + DF_SID) || read_user(&fflags, 1, f + DF_FLAGS) ||
 	    read_user(&d, sizeof(d), f + DF_DATA))
 		return 0;
-	return grpc_data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
+	return grpc_data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len, 0);
 }
 #endif
 
@@ -305,6 +304,7 @@ static __always_inline int pdata_frame_in(struct pt_regs *ctx, u8 probe, u8 side
 	u32 sid = 0;
 	u8 fflags = 0;
 	int known = 0;
+	u32 flags = 0;
 
 	if (read_user(&sid, sizeof(sid), f + PDF_SID) || read_user(&fflags, 1, f + PDF_FLAGS) ||
 	    read_user(&buf, sizeof(buf), f + PDF_DATA))
@@ -323,9 +323,11 @@ static __always_inline int pdata_frame_in(struct pt_regs *ctx, u8 probe, u8 side
 		known = 1;
 	}
 #endif
-	if (!known && buf.tab)
+	if (!known && buf.tab) {
 		count(CNT_FOREIGN); /* a buffer kind we cannot read: sizes unknown */
-	return grpc_data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len);
+		flags = EVF_UNREADABLE;
+	}
+	return grpc_data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len, flags);
 }
 #endif
 

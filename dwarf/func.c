@@ -99,10 +99,15 @@ int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char *
 		}
 	}
 	ret = gobin__itablinks_find(gb, pair, addr, why);
-	if (ret == 0)
+	if (ret == 0) {
 		*source = "itablinks";
-	else
-		*why = gobin__note(gb, "%s; %s", gb->nsyms ? "no such itab symbol" : "no symbol table",
-				   *why);
-	return ret;
+		return 0;
+	}
+	*why = gobin__note(gb, "%s; %s",
+			   gb->nitab_syms ? "no such itab symbol"
+			   : gb->nsyms	  ? "no itab symbols (Go 1.27 writes none)"
+					  : "no symbol table",
+			   *why);
+	/* A symbol table that lists itabs is complete: absent for certain. */
+	return gb->nitab_syms && ret != -ENOMEM ? GOBIN_ITAB_ABSENT : ret;
 }

@@ -145,6 +145,8 @@ int gobin__load_symbols(struct gobin *gb, Elf *elf)
 		if (strmap__put_first(&gb->syms, name, gb->nsyms))
 			return -ENOMEM;
 		gb->nsyms++;
+		if (strncmp(name, "go:itab.", 8) == 0 || strncmp(name, "go.itab.", 8) == 0)
+			gb->nitab_syms++;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef GOBIN_H
 #define GOBIN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -160,6 +161,12 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
  * "itablinks". Returns 0, or -errno with the reason in why. */
 int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **source,
 		const char **why);
+
+/* gobin__itab's answer when the binary has no such itab for certain: the
+ * symbol table lists itabs but not this one, or the runtime's list was
+ * read whole without it. Any other error means it could not be told
+ * (-ENODATA: no itab symbols and no readable itab list). */
+#define GOBIN_ITAB_ABSENT (-ENOENT)
 
 /* One itab of the runtime's own list (the module data's itablinks), named
  * as the runtime names types: package names, not paths ("*tls.Conn",

@@ -33,6 +33,7 @@ struct gobin {
 	struct strmap syms; /* name -> index into symv */
 	struct gobin_sym *symv;
 	size_t nsyms;
+	size_t nitab_syms; /* go:itab.* symbols: none since Go 1.27 */
 
 	char go_version[64];
 	char build_id[128];

@@ -1,19 +1,29 @@
-/* itablinks.c - the runtime's own list of itabs (the module data's
- * itablinks), decoded into "concrete,interface" type names, for binaries
- * whose symbol table is gone; lookups in it by full names.
+/* itablinks.c - the runtime's own list of itabs, decoded into
+ * "concrete,interface" type names, for binaries whose symbol table is
+ * gone; lookups in it by full names.
  *
  * The module data words after etext differ by Go release:
  *   Go 1.17         noptrdata .. enoptrbss, end, gcdata, gcbss, types, etypes
  *   Go 1.18, 1.19   ... types, etypes, rodata, gofunc
  *   Go 1.20 - 1.25  covctrs, ecovctrs before end
  *   Go 1.26         epclntab after gofunc
- * and in every release the slices textsectmap, typelinks, itablinks follow.
- * No table per release: the three slices are the first three slice headers
- * in a row (len == cap) whose first text section starts at the module's
- * text, and types..etypes is the pair of words before them that holds
- * every typelinks offset, every itab's two types and their names. Every
- * itab must be sound (an interface type; a concrete type whose hash the
- * itab repeats) or none is used.
+ * and up to Go 1.26 the slices textsectmap, typelinks, itablinks follow:
+ * the itabs are listed by pointer. No table per release: the three slices
+ * are the first three slice headers in a row (len == cap) whose first text
+ * section starts at the module's text, and types..etypes is the pair of
+ * words before them that holds every typelinks offset, every itab's two
+ * types and their names.
+ *
+ * Go 1.27 dropped typelinks and itablinks: the itabs lie back to back in
+ * the type data, and the eight words before textsectmap are types,
+ * typedesclen, etypes, itaboffset, itabsize, rodata, gofunc, epclntab.
+ * That layout is used only when it checks out: the itab region inside
+ * types..etypes and after the type descriptors, the walk over it (each
+ * itab's size from its interface's method count) ending exactly at its
+ * end, and, where the file has a .go.type section, types at its start.
+ *
+ * Either way every itab must be sound (an interface type; a concrete type
+ * whose hash the itab repeats) or none is used.
  *
  * Type layout (internal/abi.Type; runtime._type before Go 1.21), p being
  * the pointer size: hash u32 at 2p, tflag at 2p+4, kind at 2p+7, Str (the
@@ -37,6 +47,8 @@
 #define MAX_TYPES (1ULL << 32) /* bytes of types..etypes */
 #define MAX_NAME (1u << 16)    /* bytes of one type name */
 #define MAX_TRIES 4	       /* word pairs decoded in search of types..etypes */
+#define MAX_IMETHODS (1u << 12) /* methods of one interface */
+#define MD_TYPE_WORDS 8 /* Go 1.27: types .. epclntab, before textsectmap */
 
 #define TFLAG_UNCOMMON 0x1
 #define TFLAG_EXTRA_STAR 0x2
@@ -111,17 +123,41 @@ static const uint8_t *slice_bytes(const struct reader *r, const uint64_t *s, uns
 	return gobin__vaddr_bytes(r->gb, s[0], s[1] * elem);
 }
 
-/* The index of textsectmap in w: the first of three slice headers in a
- * row whose first text section is {0, end, text}. -1 if none. */
+/* Whether w[i..i+3) is textsectmap: a slice header whose first text
+ * section is {0, end, text}. */
+static bool is_textsectmap(const struct reader *r, const uint64_t *w, int i)
+{
+	const uint8_t *ts = slice_bytes(r, &w[i], 3 * r->p, 1, MAX_TEXTSECTS);
+
+	return ts && word_at(ts, r->p) == 0 && word_at(ts + 2 * r->p, r->p) == w[MD_TEXT];
+}
+
+/* The index of textsectmap in w when typelinks and itablinks follow it
+ * (Go up to 1.26). -1 if none. */
 static int find_slices(const struct reader *r, const uint64_t *w)
 {
-	for (int i = MD_AFTER_ETEXT; i + 9 <= MD_WORDS; i++) {
-		const uint8_t *ts = slice_bytes(r, &w[i], 3 * r->p, 1, MAX_TEXTSECTS);
-
-		if (ts && slice_bytes(r, &w[i + 3], 4, 0, MAX_TYPELINKS) &&
-		    slice_bytes(r, &w[i + 6], r->p, 1, MAX_ITABS) && word_at(ts, r->p) == 0 &&
-		    word_at(ts + 2 * r->p, r->p) == w[MD_TEXT])
+	for (int i = MD_AFTER_ETEXT; i + 9 <= MD_WORDS; i++)
+		if (is_textsectmap(r, w, i) && slice_bytes(r, &w[i + 3], 4, 0, MAX_TYPELINKS) &&
+		    slice_bytes(r, &w[i + 6], r->p, 1, MAX_ITABS))
 			return i;
+	return -1;
+}
+
+/* The index of textsectmap in w when the Go 1.27 words before it describe
+ * the type data and an itab region inside it. -1 if none. */
+static int find_itab_region(const struct reader *r, const uint64_t *w)
+{
+	for (int i = MD_AFTER_ETEXT + MD_TYPE_WORDS; i + 3 <= MD_WORDS; i++) {
+		const uint64_t *t = &w[i - MD_TYPE_WORDS];
+		uint64_t types = t[0], desclen = t[1], etypes = t[2], off = t[3], size = t[4];
+
+		if (!is_textsectmap(r, w, i))
+			continue;
+		if (types == 0 || types >= etypes || etypes - types > MAX_TYPES ||
+		    desclen > off || off > etypes - types || size == 0 ||
+		    size > etypes - types - off || off % r->p || size % r->p)
+			return -1;
+		return i;
 	}
 	return -1;
 }
@@ -339,6 +375,97 @@ static const char *find_types(struct reader *r, const uint64_t *w, int from, int
 	return decode_all(r, v, n, d) ? "out of memory" : NULL;
 }
 
+/* The bytes of the itab at addr with its method table: its interface's
+ * method count sets its size (one word for an itab of no method). */
+static uint64_t itab_size(const struct reader *r, uint64_t addr, const char **why)
+{
+	unsigned p = r->p;
+	uint64_t fun = (2 * p + 4 + p - 1) / p * p; /* Fun follows Hash, aligned */
+	const uint8_t *b = gobin__vaddr_bytes(r->gb, addr, fun + p), *iface;
+	uint64_t nmethods;
+
+	if (!b) {
+		*why = "an itab runs past the file";
+		return 0;
+	}
+	if (word_at(b + fun, p) == 0) /* the type does not implement it: no table */
+		return fun + p;
+	/* InterfaceType: the type, PkgPath (a pointer), Methods (a slice). */
+	iface = gobin__vaddr_bytes(r->gb, word_at(b, p), 4 * p + 16 + 4 * p);
+	if (!iface) {
+		*why = "an itab's interface type points outside the file";
+		return 0;
+	}
+	nmethods = word_at(iface + 4 * p + 16 + 2 * p, p);
+	if (nmethods == 0 || nmethods > MAX_IMETHODS) {
+		*why = "an itab's interface has an impossible method count";
+		return 0;
+	}
+	return fun + nmethods * p;
+}
+
+/* Go 1.27: walk the itabs lying back to back in [start, end) into *v. */
+static const char *walk_itab_region(struct reader *r, uint64_t start, uint64_t end,
+				    struct ritab **v, uint64_t *n)
+{
+	uint64_t q = start, cap = 0;
+	const char *why = NULL;
+
+	*n = 0;
+	while (q < end && !why) {
+		uint64_t size = itab_size(r, q, &why);
+
+		if (why)
+			break;
+		if (*n == MAX_ITABS)
+			return "the itab region holds more itabs than any program has";
+		if (*n == cap) {
+			struct ritab *nv = realloc(*v, (cap = cap ? 2 * cap : 256) * sizeof(**v));
+
+			if (!nv)
+				return "out of memory";
+			*v = nv;
+		}
+		why = read_itab(r, q, &(*v)[*n]);
+		(*n)++;
+		if (size > end - q)
+			return "the last itab runs past the itab region";
+		q += size;
+	}
+	return why;
+}
+
+/* Go 1.27: the itabs of the region the module data words before
+ * textsectmap (at) describe, their names decoded. */
+static const char *load_region(struct reader *r, const uint64_t *w, int at, struct ritab **v,
+			       uint64_t *n, struct decoded *d)
+{
+	const uint64_t *t = &w[at - MD_TYPE_WORDS];
+	GElf_Shdr sh;
+	const char *why;
+	int ret;
+
+	r->types = t[0];
+	r->etypes = t[2];
+	/* The section headers, where there are any, are a second source. */
+	if (gobin__section(r->gb, ".go.type", &sh) &&
+	    (sh.sh_addr != r->types || r->etypes - r->types > sh.sh_size))
+		return "the module data's type range is not the .go.type section";
+	r->img = gobin__vaddr_bytes(r->gb, r->types, r->etypes - r->types);
+	if (!r->img)
+		return "the module data's type range is not in the file";
+	why = walk_itab_region(r, r->types + t[3], r->types + t[3] + t[4], v, n);
+	if (why)
+		return why;
+	d->off = calloc(*n ? *n : 1, sizeof(*d->off));
+	if (!d->off)
+		return "out of memory";
+	if (!all_inside(r, *v, *n, NULL, 0))
+		return "an itab's type lies outside the module's type data";
+	ret = decode_all(r, *v, *n, d);
+	return ret == -ENOMEM ? "out of memory" : ret ? "an itab's type name does not decode" : NULL;
+}
+
 /* Turn pool offsets into the public records. */
 static int finish(struct gobin_itabs *it, const struct ritab *v, size_t n, struct decoded *d)
 {
@@ -364,14 +491,33 @@ static int finish(struct gobin_itabs *it, const struct ritab *v, size_t n, struc
 	return 0;
 }
 
+/* Up to Go 1.26: the itabs itablinks lists (textsectmap at at), and
+ * types..etypes found among the words before it. */
+static const char *load_links(struct reader *r, const uint64_t *w, int at, struct ritab **v,
+			      uint64_t *n, struct decoded *d)
+{
+	const uint8_t *tl = slice_bytes(r, &w[at + 3], 4, 0, MAX_TYPELINKS);
+	const uint8_t *links = slice_bytes(r, &w[at + 6], r->p, 1, MAX_ITABS);
+	const char *why = NULL;
+
+	*n = w[at + 7];
+	*v = calloc(*n, sizeof(**v));
+	d->off = calloc(*n, sizeof(*d->off));
+	if (!*v || !d->off)
+		return "out of memory";
+	for (uint64_t i = 0; i < *n && !why; i++)
+		why = read_itab(r, word_at(links + i * r->p, r->p), &(*v)[i]);
+	return why ? why : find_types(r, w, MD_AFTER_ETEXT, at, *v, *n, tl, w[at + 4], d);
+}
+
 static const char *load(struct gobin *gb, struct gobin_itabs *it)
 {
 	struct reader r = {.gb = gb};
-	const uint8_t *raw, *tl, *links;
-	uint64_t w[MD_WORDS], md, n;
+	const uint8_t *raw;
+	uint64_t w[MD_WORDS], md, n = 0;
 	struct ritab *v = NULL;
 	struct decoded d = {0};
-	const char *why = NULL;
+	const char *why;
 	int at;
 
 	if (gobin__moduledata(gb, &md, &r.p))
@@ -384,25 +530,16 @@ static const char *load(struct gobin *gb, struct gobin_itabs *it)
 		return "the module data runs past the file";
 	for (int k = 0; k < MD_WORDS; k++)
 		w[k] = word_at(raw + k * r.p, r.p);
-	at = find_slices(&r, w);
-	if (at < 0)
-		return "no textsectmap, typelinks, itablinks slices after etext in the module data";
-	tl = slice_bytes(&r, &w[at + 3], 4, 0, MAX_TYPELINKS);
-	links = slice_bytes(&r, &w[at + 6], r.p, 1, MAX_ITABS);
-	n = w[at + 7];
-	v = calloc(n, sizeof(*v));
-	d.off = calloc(n, sizeof(*d.off));
-	if (!v || !d.off) {
-		why = "out of memory";
-		goto out;
-	}
-	for (uint64_t i = 0; i < n && !why; i++)
-		why = read_itab(&r, word_at(links + i * r.p, r.p), &v[i]);
-	if (!why)
-		why = find_types(&r, w, MD_AFTER_ETEXT, at, v, n, tl, w[at + 4], &d);
+	if ((at = find_slices(&r, w)) >= 0)
+		why = load_links(&r, w, at, &v, &n, &d);
+	else if ((at = find_itab_region(&r, w)) >= 0)
+		why = load_region(&r, w, at, &v, &n, &d);
+	else
+		why = "a module data layout this reader does not know: neither textsectmap, "
+		      "typelinks, itablinks (Go up to 1.26) nor the type and itab words before "
+		      "textsectmap (Go 1.27)";
 	if (!why && finish(it, v, n, &d))
 		why = "out of memory";
-out:
 	free(d.pool);
 	free(d.off);
 	free(v);
@@ -421,7 +558,7 @@ static struct gobin_itabs *itabs(struct gobin *gb)
 		return NULL;
 	why = load(gb, it);
 	if (why) {
-		it->err = strcmp(why, "out of memory") == 0 ? -ENOMEM : -ENOENT;
+		it->err = strcmp(why, "out of memory") == 0 ? -ENOMEM : -ENODATA;
 		it->why = gobin__note(gb, "no itab list: %s", why);
 	}
 	gb->itabs = it;
@@ -630,7 +767,7 @@ int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, co
 		ret = 0;
 	} else if (matches > 1) {
 		*why = gobin__note(gb, "%zu itabs of the runtime's list match: ambiguous", matches);
-		ret = -EINVAL;
+		ret = -ENODATA;
 	} else {
 		*why = same_names ? "the runtime's itab list has it only for types of other packages"
 				  : "not in the runtime's itab list";

@@ -270,7 +270,10 @@ static void on_data(struct event_sink *s, const struct ev_data *e, size_t size)
 	if (e->c.flags & EVF_DESYNC)
 		c->desync = true;
 	plen = s->payload && e->nlens ? e->payload_len : -1;
-	if (!(e->c.flags & EVF_GRPC)) {
+	if (e->c.flags & EVF_UNREADABLE) {
+		/* The probe could not read this frame: its sizes are unknown. */
+		*(request ? &c->req_size_unknown : &c->resp_size_unknown) = true;
+	} else if (!(e->c.flags & EVF_GRPC)) {
 		*(request ? &c->req_bytes : &c->resp_bytes) += e->frame_len;
 	} else if (request) {
 		c->req_msgs += e->nmsgs;

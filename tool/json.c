@@ -74,3 +74,11 @@ void json_str(FILE *f, const char *s)
 		n++;
 	json_strn(f, s, n);
 }
+
+void json_str_or_null(FILE *f, const char *s)
+{
+	if (*s)
+		json_str(f, s);
+	else
+		fputs("null", f);
+}

@@ -9,5 +9,7 @@
  * escapes of the byte so output stays valid JSON. */
 void json_str(FILE *f, const char *s);
 void json_strn(FILE *f, const char *s, size_t n);
+/* The same, or null for an empty s: a value that was not learned. */
+void json_str_or_null(FILE *f, const char *s);
 
 #endif

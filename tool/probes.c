@@ -22,11 +22,13 @@
 	{"FIELD_NAME", NEED_MEMBER, {HPACK "HeaderField:Name"}},                  \
 	{"FIELD_VALUE", NEED_MEMBER, {HPACK "HeaderField:Value"}}
 
+#define PEER_LOCAL (FIELD_PEER | FIELD_LOCAL)
+
 /* Needs to read a peer address out of a net.Addr holding a *net.TCPAddr. */
 #define TCPADDR_NEEDS                                                           \
-	{"TCPADDR_IP", NEED_MEMBER, {"net.TCPAddr:IP"}, .optional = true},        \
-	{"TCPADDR_PORT", NEED_MEMBER, {"net.TCPAddr:Port"}, .optional = true},    \
-	{"ITAB_TCPADDR", NEED_ITAB, {"*net.TCPAddr,net.Addr"}, .optional = true}
+	{"TCPADDR_IP", NEED_MEMBER, {"net.TCPAddr:IP"}, .optional = true, .fills = PEER_LOCAL}, \
+	{"TCPADDR_PORT", NEED_MEMBER, {"net.TCPAddr:Port"}, .optional = true, .fills = PEER_LOCAL}, \
+	{"ITAB_TCPADDR", NEED_ITAB, {"*net.TCPAddr,net.Addr"}, .optional = true, .fills = PEER_LOCAL}
 
 #define META_HEADERS_NEEDS                                                      \
 	{"MHF_HF", NEED_MEMBER, {H2 "MetaHeadersFrame:HeadersFrame"}},           \
@@ -38,17 +40,26 @@
 /* grpc's TLS credentials hand the transport a *tls.Conn, or a wrapper
  * that keeps the raw conn's syscall access: either means TLS. */
 /* Reading a grpc mem.Buffer: a SliceBuffer or a *mem.buffer. */
-#define MEM_BUFFER_NEEDS                                                        \
-	{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true},     \
-	{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true}, \
-	{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true}
+#define MEM_BUFFER_NEEDS(FILLS)                                                 \
+	{"MEMBUF_DATA", NEED_MEMBER, {MEM "buffer:data"}, .optional = true, .fills = FILLS}, \
+	{"ITAB_SLICEBUF", NEED_ITAB, {MEM "SliceBuffer," MEM "Buffer"}, .optional = true, .fills = FILLS}, \
+	{"ITAB_MEMBUF", NEED_ITAB, {"*" MEM "buffer," MEM "Buffer"}, .optional = true, .fills = FILLS}
 
 #define ITAB_TLS_NEED                                                           \
-	{"ITAB_TLS", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
+	{"ITAB_TLS", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true, .fills = FIELD_TLS}, \
 	{"ITAB_TLS_WRAP", NEED_ITAB, {"*google.golang.org/grpc/internal/credentials.syscallConn,net.Conn", \
-				      "*google.golang.org/grpc/credentials/internal.syscallConn,net.Conn"}, .optional = true}
+				      "*google.golang.org/grpc/credentials/internal.syscallConn,net.Conn"}, \
+	 .optional = true, .fills = FIELD_TLS}
 
 #include "probes_http.h"
+
+const struct output_field_name output_fields[NFIELDS] = {
+	{"peer", "peer"},
+	{"local", "local"},
+	{"TLS", "tls"},
+	{"request sizes", "req_sizes"},
+	{"response sizes", "resp_sizes"},
+};
 
 const struct probe_spec probe_specs[] = {
 	{
@@ -59,8 +70,10 @@ const struct probe_spec probe_specs[] = {
 			{"SHI_T", NEED_PARAM, {"t"}},
 			{"SHI_FRAME", NEED_PARAM, {"frame"}},
 			{"SRV_CONN", NEED_MEMBER, {T "http2Server:conn"}},
-			{"SRV_RADDR", NEED_MEMBER, {T "http2Server:remoteAddr", T "http2Server:peer.Addr"}, .optional = true},
-			{"SRV_LADDR", NEED_MEMBER, {T "http2Server:localAddr", T "http2Server:peer.LocalAddr"}, .optional = true},
+			{"SRV_RADDR", NEED_MEMBER, {T "http2Server:remoteAddr", T "http2Server:peer.Addr"},
+			 .optional = true, .fills = FIELD_PEER},
+			{"SRV_LADDR", NEED_MEMBER, {T "http2Server:localAddr", T "http2Server:peer.LocalAddr"},
+			 .optional = true, .fills = FIELD_LOCAL},
 			META_HEADERS_NEEDS, HEADER_FIELD_NEEDS, TCPADDR_NEEDS, ITAB_TLS_NEED,
 		},
 	},
@@ -72,8 +85,8 @@ const struct probe_spec probe_specs[] = {
 			{"CHI_T", NEED_PARAM, {"t"}},
 			{"CHI_FRAME", NEED_PARAM, {"frame"}},
 			{"CLI_CONN", NEED_MEMBER, {T "http2Client:conn"}},
-			{"CLI_RADDR", NEED_MEMBER, {T "http2Client:remoteAddr"}, .optional = true},
-			{"CLI_LADDR", NEED_MEMBER, {T "http2Client:localAddr"}, .optional = true},
+			{"CLI_RADDR", NEED_MEMBER, {T "http2Client:remoteAddr"}, .optional = true, .fills = FIELD_PEER},
+			{"CLI_LADDR", NEED_MEMBER, {T "http2Client:localAddr"}, .optional = true, .fills = FIELD_LOCAL},
 			META_HEADERS_NEEDS, HEADER_FIELD_NEEDS, TCPADDR_NEEDS, ITAB_TLS_NEED,
 		},
 	},
@@ -109,7 +122,7 @@ const struct probe_spec probe_specs[] = {
 			{"CMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
 			{"CMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
 			{"CMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
-			MEM_BUFFER_NEEDS,
+			MEM_BUFFER_NEEDS(0),
 		},
 	},
 	{
@@ -127,7 +140,7 @@ const struct probe_spec probe_specs[] = {
 			{"SMO_DATA_PTR", NEED_PARAM, {"data"}, .piece = 0, .optional = true},
 			{"SMO_DATA_LEN", NEED_PARAM, {"data"}, .piece = 1, .optional = true},
 			{"SMO_DATA_BYTES", NEED_PARAM_TYPE, {"data", "[]uint8"}, .optional = true},
-			MEM_BUFFER_NEEDS,
+			MEM_BUFFER_NEEDS(0),
 		},
 	},
 	{
@@ -170,7 +183,7 @@ const struct probe_spec probe_specs[] = {
 			{"PDF_SID", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.StreamID"}},
 			{"PDF_FLAGS", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.Flags"}},
 			{"PDF_DATA", NEED_MEMBER, {T "parsedDataFrame:data"}},
-			MEM_BUFFER_NEEDS,
+			MEM_BUFFER_NEEDS(FIELD_RESP_SIZES),
 		},
 	},
 	{
@@ -185,7 +198,7 @@ const struct probe_spec probe_specs[] = {
 			{"PDF_SID", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.StreamID"}},
 			{"PDF_FLAGS", NEED_MEMBER, {T "parsedDataFrame:FrameHeader.Flags"}},
 			{"PDF_DATA", NEED_MEMBER, {T "parsedDataFrame:data"}},
-			MEM_BUFFER_NEEDS,
+			MEM_BUFFER_NEEDS(FIELD_REQ_SIZES),
 		},
 	},
 	{
@@ -225,8 +238,8 @@ const struct probe_spec probe_specs[] = {
 			{"BW_CONN", NEED_MEMBER, {T "bufWriter:conn"}},
 		},
 	},
-	H2_PROBES("nh_", "NH_", "net/http h2", "net/http.", "http2", "vendor/golang.org/x/net/http2/hpack."),
-	H2_PROBES("xh_", "XH_", "x/net h2", "golang.org/x/net/http2.", "", "golang.org/x/net/http2/hpack."),
+	H2_PROBES("nh_", "NH_", "net/http h2", NH_SCHEMES, "vendor/golang.org/x/net/http2/hpack."),
+	H2_PROBES("xh_", "XH_", "x/net h2", XH_SCHEMES, "golang.org/x/net/http2/hpack."),
 	H1_PROBES,
 };
 const int nprobe_specs = sizeof(probe_specs) / sizeof(probe_specs[0]);
@@ -247,8 +260,8 @@ const struct rule rules[] = {
 		.name = "net/http HTTP/2",
 		.module = NULL, /* the standard library: keyed by the Go release */
 		/* its server or client: net/http links the bundle's Framer either way */
-		.markers = {"net/http.(*http2serverConn).processHeaders",
-			    "net/http.(*http2clientConnReadLoop).processHeaders"},
+		.markers = {NH_SCHEMES(H2_METHOD, "serverConn", "processHeaders"),
+			    NH_SCHEMES(H2_METHOD, "clientConnReadLoop", "processHeaders")},
 		.probes = {NH_PROBE_IDS("nh_")},
 	},
 	{
@@ -277,10 +290,10 @@ const char *const inspect_extra_funcs[] = {
 	H2 "(*Framer).checkFrameOrder",
 	HPACK "(*Encoder).WriteField",
 	"vendor/" HPACK "(*Encoder).WriteField",
-	"net/http.(*http2serverConn).processHeaders",
-	"net/http.(*http2writeResHeaders).writeFrame",
-	"net/http.(*http2Framer).WriteDataPadded",
-	"net/http.(*http2Framer).checkFrameOrder",
+	NH_SCHEMES(H2_METHOD, "serverConn", "processHeaders"),
+	NH_SCHEMES(H2_METHOD, "writeResHeaders", "writeFrame"),
+	NH_SCHEMES(H2_METHOD, "Framer", "WriteDataPadded"),
+	NH_SCHEMES(H2_METHOD, "Framer", "checkFrameOrder"),
 	NULL,
 };
 
@@ -290,25 +303,26 @@ const char *const inspect_extra_members[] = {
 	H2 "FrameHeader:Flags",
 	H2 "FrameHeader:StreamID",
 	H2 "HeadersFrame:FrameHeader",
-	"net/http.http2serverConn:conn",
-	"net/http.http2serverConn:hpackEncoder",
-	"net/http.http2HeadersFrame:http2FrameHeader",
-	"net/http.http2FrameHeader:Type",
-	"net/http.http2FrameHeader:Flags",
-	"net/http.http2FrameHeader:StreamID",
-	"net/http.http2DataFrame:data",
-	"net/http.http2writeResHeaders:streamID",
-	"net/http.http2writeResHeaders:endStream",
-	"net/http.http2MetaHeadersFrame:http2HeadersFrame",
-	"net/http.http2MetaHeadersFrame:Fields",
-	"net/http.http2Framer:w",
-	"net/http.http2bufferedWriter:w",
+	NH_SCHEMES(H2_MEMBER, "serverConn", "conn"),
+	NH_SCHEMES(H2_MEMBER, "serverConn", "hpackEncoder"),
+	NH_SCHEMES(H2_EMBED, "HeadersFrame", "FrameHeader", ""),
+	NH_SCHEMES(H2_MEMBER, "FrameHeader", "Type"),
+	NH_SCHEMES(H2_MEMBER, "FrameHeader", "Flags"),
+	NH_SCHEMES(H2_MEMBER, "FrameHeader", "StreamID"),
+	NH_SCHEMES(H2_MEMBER, "DataFrame", "data"),
+	NH_SCHEMES(H2_MEMBER, "writeResHeaders", "streamID"),
+	NH_SCHEMES(H2_MEMBER, "writeResHeaders", "endStream"),
+	NH_SCHEMES(H2_EMBED, "MetaHeadersFrame", "HeadersFrame", ""),
+	NH_SCHEMES(H2_MEMBER, "MetaHeadersFrame", "Fields"),
+	NH_SCHEMES(H2_MEMBER, "Framer", "w"),
+	NH_SCHEMES(H2_MEMBER, "bufferedWriter", "w"),
 	NULL,
 };
 
 const char *const inspect_extra_itabs[] = {
 	"*net.TCPConn,net.Conn",
 	"*net/http.http2bufferedWriter,io.Writer",
+	"*net/http/internal/http2.bufferedWriter,io.Writer",
 	"*" T "bufWriter,io.Writer",
 	NULL,
 };

@@ -19,6 +19,21 @@ enum need_kind {
 	NEED_PARAM_TYPE, /* alts[0] is a parameter whose type must be alts[1] */
 };
 
+/* Output fields a need serves (struct need's fills): when such a need is
+ * missing, and not absent for certain, the field prints as unknown. */
+enum output_field {
+	FIELD_PEER = 1 << 0,
+	FIELD_LOCAL = 1 << 1,
+	FIELD_TLS = 1 << 2,
+	FIELD_REQ_SIZES = 1 << 3,  /* of requests a server receives */
+	FIELD_RESP_SIZES = 1 << 4, /* of responses a client receives */
+};
+#define NFIELDS 5
+/* Their names, by bit number: for people, and as JSON keys. */
+extern const struct output_field_name {
+	const char *text, *key;
+} output_fields[NFIELDS];
+
 /* One number the rendered BPF program needs. macro is our own name for it
  * in the program text; alts are tried in order and the first found wins.
  * An optional need that is missing renders as absent (HAS_ macro 0)
@@ -29,6 +44,7 @@ struct need {
 	const char *alts[MAX_ALTS];
 	int piece; /* NEED_PARAM: which word of a multi-word value */
 	bool optional;
+	unsigned fills; /* enum output_field bits unknown without it */
 };
 
 struct probe_spec {

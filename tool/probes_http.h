@@ -1,25 +1,38 @@
 /* probes_http.h - the probes of the HTTP stacks (net/http's HTTP/2 and
  * HTTP/1.x, golang.org/x/net/http2) as initializer macros for the table in
  * probes.c, which alone includes this file. It needs probes.c's
- * TCPADDR_NEEDS. */
+ * TCPADDR_NEEDS and PEER_LOCAL. */
 #ifndef PROBES_HTTP_H
 #define PROBES_HTTP_H
 
-/* ---- HTTP/2 through net/http's bundled copy (NH) and golang.org/x/net/http2
- * (XH): the same code under two names. PKG is the package, PFX the bundle's
- * prefix of its type names, MP our macro prefix, HP the hpack package.
- * Connections are keyed by their serverConn or ClientConn; the Framer and
- * the hpack Encoder of each are mapped to it at run time. */
+/* ---- HTTP/2 through net/http's copy (NH) and golang.org/x/net/http2 (XH):
+ * the same code under other names. A stack's names come from its naming
+ * schemes S: S(BUILDER, args) spells one name in each scheme, the first
+ * found in a binary wins. net/http bundled the code into its own package
+ * with an "http2" prefix on every type up to Go 1.26, and moved it to
+ * net/http/internal/http2 in Go 1.27. MP is our macro prefix, HP the hpack
+ * package. Connections are keyed by their serverConn or ClientConn; the
+ * Framer and the hpack Encoder of each are mapped to it at run time. */
+#define NH_SCHEMES(B, ...) B("net/http.", "http2", __VA_ARGS__), B("net/http/internal/http2.", "", __VA_ARGS__)
+#define XH_SCHEMES(B, ...) B("golang.org/x/net/http2.", "", __VA_ARGS__)
+
+/* Name builders: PKG is a scheme's package, PFX its prefix of type names. */
+#define H2_TYPE(PKG, PFX, t) PKG PFX t
+#define H2_METHOD(PKG, PFX, recv, m) PKG "(*" PFX recv ")." m
+#define H2_MEMBER(PKG, PFX, t, path) PKG PFX t ":" path
+#define H2_EMBED(PKG, PFX, t, e, rest) PKG PFX t ":" PFX e rest /* an embedded type's field */
+#define H2_ITAB(PKG, PFX, c, i) "*" PKG PFX c "," PKG PFX i
 
 /* Peer and local address, and TLS, of any net.Conn: a *net.TCPConn, or a
  * *tls.Conn around one, either perhaps inside x/net h2c's bufConn. */
 #define CONN_ADDR_NEEDS                                                            \
-	{"ITAB_TCPCONN", NEED_ITAB, {"*net.TCPConn,net.Conn"}, .optional = true},    \
-	{"TCPCONN_FD", NEED_MEMBER, {"net.TCPConn:conn.fd"}, .optional = true},      \
-	{"NETFD_RADDR", NEED_MEMBER, {"net.netFD:raddr"}, .optional = true},         \
-	{"NETFD_LADDR", NEED_MEMBER, {"net.netFD:laddr"}, .optional = true},         \
-	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true}, \
-	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true},   \
+	{"ITAB_TCPCONN", NEED_ITAB, {"*net.TCPConn,net.Conn"}, .optional = true, .fills = PEER_LOCAL}, \
+	{"TCPCONN_FD", NEED_MEMBER, {"net.TCPConn:conn.fd"}, .optional = true, .fills = PEER_LOCAL}, \
+	{"NETFD_RADDR", NEED_MEMBER, {"net.netFD:raddr"}, .optional = true, .fills = FIELD_PEER}, \
+	{"NETFD_LADDR", NEED_MEMBER, {"net.netFD:laddr"}, .optional = true, .fills = FIELD_LOCAL}, \
+	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true,      \
+	 .fills = FIELD_TLS | PEER_LOCAL},                                          \
+	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true, .fills = PEER_LOCAL}, \
 	/* h2c's wrapper: bufConn, rwConn before x/net of 2021 */                  \
 	{"ITAB_H2C_BUFCONN", NEED_ITAB, {"*golang.org/x/net/http2/h2c.bufConn,net.Conn", \
 					 "*golang.org/x/net/http2/h2c.rwConn,net.Conn"}, .optional = true}, \
@@ -32,122 +45,122 @@
 	{MP "FIELD_NAME", NEED_MEMBER, {HP "HeaderField:Name"}},                   \
 	{MP "FIELD_VALUE", NEED_MEMBER, {HP "HeaderField:Value"}}
 
-#define H2_META_NEEDS(MP, PKG, PFX)                                              \
-	{MP "MHF_HF", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:" PFX "HeadersFrame"}}, \
-	{MP "MHF_FIELDS", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:Fields"}},      \
-	{MP "MHF_TRUNC", NEED_MEMBER, {PKG PFX "MetaHeadersFrame:Truncated"}, .optional = true}, \
-	{MP "HF_SID", NEED_MEMBER, {PKG PFX "HeadersFrame:" PFX "FrameHeader.StreamID"}}, \
-	{MP "HF_FLAGS", NEED_MEMBER, {PKG PFX "HeadersFrame:" PFX "FrameHeader.Flags"}}
+#define H2_META_NEEDS(MP, S)                                              \
+	{MP "MHF_HF", NEED_MEMBER, {S(H2_EMBED, "MetaHeadersFrame", "HeadersFrame", "")}}, \
+	{MP "MHF_FIELDS", NEED_MEMBER, {S(H2_MEMBER, "MetaHeadersFrame", "Fields")}},      \
+	{MP "MHF_TRUNC", NEED_MEMBER, {S(H2_MEMBER, "MetaHeadersFrame", "Truncated")}, .optional = true}, \
+	{MP "HF_SID", NEED_MEMBER, {S(H2_EMBED, "HeadersFrame", "FrameHeader", ".StreamID")}}, \
+	{MP "HF_FLAGS", NEED_MEMBER, {S(H2_EMBED, "HeadersFrame", "FrameHeader", ".Flags")}}
 
-#define H2_DATA_NEEDS(MP, PKG, PFX)                                              \
-	{MP "DF_SID", NEED_MEMBER, {PKG PFX "DataFrame:" PFX "FrameHeader.StreamID"}}, \
-	{MP "DF_FLAGS", NEED_MEMBER, {PKG PFX "DataFrame:" PFX "FrameHeader.Flags"}}, \
-	{MP "DF_DATA", NEED_MEMBER, {PKG PFX "DataFrame:data"}}
+#define H2_DATA_NEEDS(MP, S)                                              \
+	{MP "DF_SID", NEED_MEMBER, {S(H2_EMBED, "DataFrame", "FrameHeader", ".StreamID")}}, \
+	{MP "DF_FLAGS", NEED_MEMBER, {S(H2_EMBED, "DataFrame", "FrameHeader", ".Flags")}}, \
+	{MP "DF_DATA", NEED_MEMBER, {S(H2_MEMBER, "DataFrame", "data")}}
 
-#define H2_RST_NEEDS(MP, PKG, PFX)                                               \
-	{MP "RSF_SID", NEED_MEMBER, {PKG PFX "RSTStreamFrame:" PFX "FrameHeader.StreamID"}}, \
-	{MP "RSF_CODE", NEED_MEMBER, {PKG PFX "RSTStreamFrame:ErrCode"}}
+#define H2_RST_NEEDS(MP, S)                                               \
+	{MP "RSF_SID", NEED_MEMBER, {S(H2_EMBED, "RSTStreamFrame", "FrameHeader", ".StreamID")}}, \
+	{MP "RSF_CODE", NEED_MEMBER, {S(H2_MEMBER, "RSTStreamFrame", "ErrCode")}}
 
-#define H2_PROBES(ID, MP, STACK, PKG, PFX, HP)                                   \
+#define H2_PROBES(ID, MP, STACK, S, HP)                                   \
 	{                                                                          \
 		.id = ID "srv_hdr_in", .stack = STACK, .opens_calls = true,        \
 		.what = "server: request headers and trailers received",          \
-		.funcs = {PKG "(*" PFX "serverConn).processHeaders"},             \
+		.funcs = {S(H2_METHOD, "serverConn", "processHeaders")},             \
 		.needs = {                                                         \
 			{MP "SHI_SC", NEED_PARAM, {"sc"}},                         \
 			{MP "SHI_F", NEED_PARAM, {"f"}},                           \
-			{MP "SC_CONN", NEED_MEMBER, {PKG PFX "serverConn:conn"}},  \
-			{MP "SC_FRAMER", NEED_MEMBER, {PKG PFX "serverConn:framer"}}, \
-			H2_META_NEEDS(MP, PKG, PFX), H2_FIELD_NEEDS(MP, HP), CONN_ADDR_NEEDS, \
+			{MP "SC_CONN", NEED_MEMBER, {S(H2_MEMBER, "serverConn", "conn")}},  \
+			{MP "SC_FRAMER", NEED_MEMBER, {S(H2_MEMBER, "serverConn", "framer")}}, \
+			H2_META_NEEDS(MP, S), H2_FIELD_NEEDS(MP, HP), CONN_ADDR_NEEDS, \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_hdr_out", .stack = STACK,                            \
 		.what = "server: response headers and trailers sent (start)",     \
-		.funcs = {PKG "(*" PFX "writeResHeaders).writeFrame"},            \
+		.funcs = {S(H2_METHOD, "writeResHeaders", "writeFrame")},            \
 		.needs = {                                                         \
 			{MP "SHO_W", NEED_PARAM, {"w"}},                           \
 			{MP "SHO_CTX_TAB", NEED_PARAM, {"ctx"}, .piece = 0},       \
 			{MP "SHO_CTX_DATA", NEED_PARAM, {"ctx"}, .piece = 1},      \
-			{MP "ITAB_SC_WCTX", NEED_ITAB, {"*" PKG PFX "serverConn," PKG PFX "writeContext"}}, \
-			{MP "WRH_SID", NEED_MEMBER, {PKG PFX "writeResHeaders:streamID"}}, \
-			{MP "WRH_CODE", NEED_MEMBER, {PKG PFX "writeResHeaders:httpResCode"}}, \
-			{MP "WRH_END", NEED_MEMBER, {PKG PFX "writeResHeaders:endStream"}}, \
-			{MP "SC_ENC", NEED_MEMBER, {PKG PFX "serverConn:hpackEncoder"}}, \
+			{MP "ITAB_SC_WCTX", NEED_ITAB, {S(H2_ITAB, "serverConn", "writeContext")}}, \
+			{MP "WRH_SID", NEED_MEMBER, {S(H2_MEMBER, "writeResHeaders", "streamID")}}, \
+			{MP "WRH_CODE", NEED_MEMBER, {S(H2_MEMBER, "writeResHeaders", "httpResCode")}}, \
+			{MP "WRH_END", NEED_MEMBER, {S(H2_MEMBER, "writeResHeaders", "endStream")}}, \
+			{MP "SC_ENC", NEED_MEMBER, {S(H2_MEMBER, "serverConn", "hpackEncoder")}}, \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_data_in", .stack = STACK,                            \
 		.what = "server: DATA frame received",                             \
-		.funcs = {PKG "(*" PFX "serverConn).processData"},                \
+		.funcs = {S(H2_METHOD, "serverConn", "processData")},                \
 		.needs = {                                                         \
 			{MP "SDI_SC", NEED_PARAM, {"sc"}},                         \
 			{MP "SDI_F", NEED_PARAM, {"f"}},                           \
-			H2_DATA_NEEDS(MP, PKG, PFX),                               \
+			H2_DATA_NEEDS(MP, S),                               \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_rst_in", .stack = STACK,                             \
 		.what = "server: stream reset by the client (RST_STREAM)",        \
-		.funcs = {PKG "(*" PFX "serverConn).processResetStream"},         \
+		.funcs = {S(H2_METHOD, "serverConn", "processResetStream")},         \
 		.needs = {                                                         \
 			{MP "SRI_SC", NEED_PARAM, {"sc"}},                         \
 			{MP "SRI_F", NEED_PARAM, {"f"}},                           \
-			H2_RST_NEEDS(MP, PKG, PFX),                                \
+			H2_RST_NEEDS(MP, S),                                \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_hdr_out", .stack = STACK, .opens_calls = true,       \
 		.what = "client: request headers sent (start)",                   \
-		.funcs = {PKG "(*" PFX "clientStream).encodeAndWriteHeaders"},    \
+		.funcs = {S(H2_METHOD, "clientStream", "encodeAndWriteHeaders")},    \
 		.needs = {                                                         \
 			{MP "CHO_CS", NEED_PARAM, {"cs"}},                         \
-			{MP "CS_CC", NEED_MEMBER, {PKG PFX "clientStream:cc"}},    \
-			{MP "CS_ID", NEED_MEMBER, {PKG PFX "clientStream:ID"}},    \
-			{MP "CC_TCONN", NEED_MEMBER, {PKG PFX "ClientConn:tconn"}}, \
-			{MP "CC_FR", NEED_MEMBER, {PKG PFX "ClientConn:fr"}},      \
-			{MP "CC_HENC", NEED_MEMBER, {PKG PFX "ClientConn:henc"}},  \
+			{MP "CS_CC", NEED_MEMBER, {S(H2_MEMBER, "clientStream", "cc")}},    \
+			{MP "CS_ID", NEED_MEMBER, {S(H2_MEMBER, "clientStream", "ID")}},    \
+			{MP "CC_TCONN", NEED_MEMBER, {S(H2_MEMBER, "ClientConn", "tconn")}}, \
+			{MP "CC_FR", NEED_MEMBER, {S(H2_MEMBER, "ClientConn", "fr")}},      \
+			{MP "CC_HENC", NEED_MEMBER, {S(H2_MEMBER, "ClientConn", "henc")}},  \
 			CONN_ADDR_NEEDS,                                           \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_hdr_in", .stack = STACK,                             \
 		.what = "client: response headers and trailers received",         \
-		.funcs = {PKG "(*" PFX "clientConnReadLoop).processHeaders"},     \
+		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processHeaders")},     \
 		.needs = {                                                         \
 			{MP "CHI_RL", NEED_PARAM, {"rl"}},                         \
 			{MP "CHI_F", NEED_PARAM, {"f"}},                           \
-			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
-			H2_META_NEEDS(MP, PKG, PFX), H2_FIELD_NEEDS(MP, HP),       \
+			{MP "RL_CC", NEED_MEMBER, {S(H2_MEMBER, "clientConnReadLoop", "cc")}}, \
+			H2_META_NEEDS(MP, S), H2_FIELD_NEEDS(MP, HP),       \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_data_in", .stack = STACK,                            \
 		.what = "client: DATA frame received",                             \
-		.funcs = {PKG "(*" PFX "clientConnReadLoop).processData"},        \
+		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processData")},        \
 		.needs = {                                                         \
 			{MP "CDI_RL", NEED_PARAM, {"rl"}},                         \
 			{MP "CDI_F", NEED_PARAM, {"f"}},                           \
-			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
-			H2_DATA_NEEDS(MP, PKG, PFX),                               \
+			{MP "RL_CC", NEED_MEMBER, {S(H2_MEMBER, "clientConnReadLoop", "cc")}}, \
+			H2_DATA_NEEDS(MP, S),                               \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_rst_in", .stack = STACK,                             \
 		.what = "client: stream reset by the server (RST_STREAM)",        \
-		.funcs = {PKG "(*" PFX "clientConnReadLoop).processResetStream"}, \
+		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processResetStream")}, \
 		.needs = {                                                         \
 			{MP "CRI_RL", NEED_PARAM, {"rl"}},                         \
 			{MP "CRI_F", NEED_PARAM, {"f"}},                           \
-			{MP "RL_CC", NEED_MEMBER, {PKG PFX "clientConnReadLoop:cc"}}, \
-			H2_RST_NEEDS(MP, PKG, PFX),                                \
+			{MP "RL_CC", NEED_MEMBER, {S(H2_MEMBER, "clientConnReadLoop", "cc")}}, \
+			H2_RST_NEEDS(MP, S),                                \
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
 		.id = ID "data_out", .stack = STACK,                               \
 		.what = "both sides: DATA frame sent",                             \
-		.funcs = {PKG "(*" PFX "Framer).startWriteDataPadded",             \
-			  PKG "(*" PFX "Framer).WriteDataPadded"},                 \
+		.funcs = {S(H2_METHOD, "Framer", "startWriteDataPadded"),             \
+			  S(H2_METHOD, "Framer", "WriteDataPadded")},                 \
 		.needs = {                                                         \
 			{MP "DO_F", NEED_PARAM, {"f"}},                            \
 			{MP "DO_SID", NEED_PARAM, {"streamID"}},                   \
@@ -159,7 +172,7 @@
 	{                                                                          \
 		.id = ID "rst_out", .stack = STACK,                                \
 		.what = "both sides: stream reset sent (RST_STREAM)",             \
-		.funcs = {PKG "(*" PFX "Framer).WriteRSTStream"},                 \
+		.funcs = {S(H2_METHOD, "Framer", "WriteRSTStream")},                 \
 		.needs = {                                                         \
 			{MP "RSO_F", NEED_PARAM, {"f"}},                           \
 			{MP "RSO_SID", NEED_PARAM, {"streamID"}},                  \

@@ -1,5 +1,6 @@
 /* report.c - printing: call lines, JSON objects, -v events, the summary. */
 #include "report.h"
+#include "probes.h"
 
 #include "json.h"
 
@@ -33,11 +34,12 @@ struct report {
 	uint64_t dropped_methods; /* calls past MAX_METHODS distinct methods */
 	uint64_t unfinished;
 	uint64_t printed;
-	struct {
+	struct process {
 		uint32_t pid;
 		enum protocol_filter protocol; /* never PROTO_AUTO */
-	} protocols[MAX_PIDS];
-	int nprotocols;
+		unsigned unknown_fields;       /* enum output_field: cannot be read */
+	} processes[MAX_PIDS];
+	int nprocesses;
 };
 
 static const char *const code_names[] = {
@@ -130,20 +132,37 @@ static const char *side_name(int side)
 	return side == SIDE_SERVER ? "server" : "client";
 }
 
-void report__set_protocol(struct report *r, uint32_t pid, enum protocol_filter p)
+void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
+			 unsigned unknown_fields)
 {
-	if (r->nprotocols < MAX_PIDS) {
-		r->protocols[r->nprotocols].pid = pid;
-		r->protocols[r->nprotocols++].protocol = p;
-	}
+	if (r->nprocesses < MAX_PIDS)
+		r->processes[r->nprocesses++] =
+			(struct process){.pid = pid, .protocol = p, .unknown_fields = unknown_fields};
+}
+
+static const struct process *process_of(const struct report *r, uint32_t pid)
+{
+	for (int i = 0; i < r->nprocesses; i++)
+		if (r->processes[i].pid == pid)
+			return &r->processes[i];
+	return NULL;
 }
 
 static enum protocol_filter protocol_of(const struct report *r, uint32_t pid)
 {
-	for (int i = 0; i < r->nprotocols; i++)
-		if (r->protocols[i].pid == pid)
-			return r->protocols[i].protocol;
+	const struct process *p = process_of(r, pid);
+
+	if (p)
+		return p->protocol;
 	return r->o->protocol == PROTO_AUTO ? PROTO_ALL : r->o->protocol;
+}
+
+/* Whether the process of c cannot read that field (enum output_field). */
+static bool field_unknown(const struct report *r, const struct call *c, unsigned field)
+{
+	const struct process *p = process_of(r, c->pid);
+
+	return p && (p->unknown_fields & field);
 }
 
 /* Did the call fail? gRPC: any status but OK. HTTP: no final status, a
@@ -277,7 +296,8 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
 	shown = call_name(c, name, sizeof(name));
 	fprintf(r->out, "%-8s %-7u %-6s %-21s %-30s %-17s %8.2f %8s%s %8s%s\n", t, c->pid,
-		side_name(c->side), *c->peer ? c->peer : "-", *shown ? shown : "-", status,
+		side_name(c->side),
+		*c->peer ? c->peer : field_unknown(r, c, FIELD_PEER) ? "?" : "-", *shown ? shown : "-", status,
 		lat_ms, req, flag, resp, flag);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
 		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);
@@ -350,8 +370,12 @@ static void json_tail(struct report *r, const struct call *c, double lat_ms)
 	json_size(r->out, c->req_bytes, c->req_size_unknown);
 	fprintf(r->out, ",\"resp_bytes\":");
 	json_size(r->out, c->resp_bytes, c->resp_size_unknown);
-	if (c->grpc)
-		fprintf(r->out, ",\"req_msgs\":%u,\"resp_msgs\":%u", c->req_msgs, c->resp_msgs);
+	if (c->grpc) {
+		fprintf(r->out, ",\"req_msgs\":");
+		json_size(r->out, c->req_msgs, c->req_size_unknown);
+		fprintf(r->out, ",\"resp_msgs\":");
+		json_size(r->out, c->resp_msgs, c->resp_size_unknown);
+	}
 	if (c->grpc && r->o->payload) {
 		fprintf(r->out, ",\"req_payload_b64\":");
 		if (c->req_payload_len >= 0)
@@ -390,12 +414,13 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	}
 	fprintf(r->out, ",\"authority\":");
 	json_str(r->out, c->authority);
+	/* Never an empty address or a false TLS that was not seen: null. */
 	fprintf(r->out, ",\"peer\":");
-	json_str(r->out, c->peer);
+	json_str_or_null(r->out, c->peer);
 	fprintf(r->out, ",\"local\":");
-	json_str(r->out, c->local);
+	json_str_or_null(r->out, c->local);
 	fprintf(r->out, ",\"tls\":%s,\"stack\":\"%s\",\"proto\":\"%s\",\"stream_id\":%u,\"complete\":%s",
-		c->tls ? "true" : "false", c->stack, c->proto, c->stream_id,
+		c->tls ? "true" : field_unknown(r, c, FIELD_TLS) ? "null" : "false", c->stack, c->proto, c->stream_id,
 		c->complete ? "true" : "false");
 	if (c->http_status >= 0)
 		fprintf(r->out, ",\"http_status\":%d", c->http_status);
@@ -542,7 +567,8 @@ void report__summary(struct report *r, const struct tally *t)
 	fprintf(r->out,
 		"events: %" PRIu64 " received, %" PRIu64 " lost (buffer full); %" PRIu64
 		" failed reads; %" PRIu64 " truncated header blocks; %" PRIu64
-		" frames with message boundaries lost; %" PRIu64 " calls unfinished\n",
-		t->received, t->lost, t->read_errors, t->truncated, t->desync, r->unfinished);
+		" frames with message boundaries lost; %" PRIu64 " frames unreadable; %" PRIu64
+		" calls unfinished\n",
+		t->received, t->lost, t->read_errors, t->truncated, t->desync, t->foreign, r->unfinished);
 	fflush(r->out);
 }

@@ -28,8 +28,11 @@ struct tally {
 struct report *report__new(const struct options *o, FILE *out);
 void report__free(struct report *r);
 
-/* Which calls of PID to show (the tracer resolves PROTO_AUTO per process). */
-void report__set_protocol(struct report *r, uint32_t pid, enum protocol_filter p);
+/* What to know of PID: which of its calls to show (the tracer resolves
+ * PROTO_AUTO per process), and the output fields (enum output_field) its
+ * probes cannot fill, printed as unknown. */
+void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
+			 unsigned unknown_fields);
 /* Tracing has started: the summary's clock starts now. */
 void report__header(struct report *r);
 /* The column header line (text mode). */

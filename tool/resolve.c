@@ -72,6 +72,13 @@ void resolution__wanted(const char *const **funcs, int *nfuncs, const char *cons
 	*nstructs = nwanted_structs;
 }
 
+static const char *need_kind_name(enum need_kind kind)
+{
+	return kind == NEED_PARAM || kind == NEED_PARAM_TYPE ? "parameter"
+	       : kind == NEED_ITAB			      ? "itab"
+							      : "member";
+}
+
 static void resolve_param(struct resolution *res, struct resolved_probe *rp,
 			  struct resolved_need *rn)
 {
@@ -148,15 +155,21 @@ static void resolve_need(struct resolution *res, struct resolved_probe *rp,
 		resolve_member(res, rn);
 		break;
 	case NEED_ITAB:
+		rn->absent = true;
 		for (int a = 0; a < MAX_ALTS && rn->need->alts[a] && !rn->found; a++) {
+			int ret = gobin__itab(res->gb, rn->need->alts[a], &rn->value, &from, &why);
+
 			rn->source = rn->need->alts[a];
-			rn->found = gobin__itab(res->gb, rn->need->alts[a], &rn->value, &from, &why) == 0;
+			rn->found = ret == 0;
+			rn->absent &= ret == GOBIN_ITAB_ABSENT;
 			if (rn->found)
 				rn->origin = from;
 		}
 		if (!rn->found) {
 			rn->source = rn->need->alts[0];
 			rn->why = why;
+		} else {
+			rn->absent = false;
 		}
 		break;
 	}
@@ -193,12 +206,37 @@ static void resolve_probe(struct resolution *res, struct resolved_probe *rp, int
 		if (!rn->found && !rn->need->optional && rp->enabled) {
 			rp->enabled = false;
 			snprintf(res->why_buf[idx], sizeof(res->why_buf[idx]), "%s %s: %s",
-				 rn->need->kind == NEED_PARAM || rn->need->kind == NEED_PARAM_TYPE
-					 ? "parameter"
-					 : rn->need->kind == NEED_ITAB ? "itab" : "member",
-				 rn->source ? rn->source : rn->need->alts[0],
+				 need_kind_name(rn->need->kind), rn->source ? rn->source : rn->need->alts[0],
 				 rn->why ? rn->why : "not found");
 			rp->why = res->why_buf[idx];
+		}
+	}
+}
+
+/* The output fields that enabled probes cannot fill: a need that serves
+ * one is missing and not absent for certain (an itab that could not be
+ * looked up; a missing itab that is absent means no such connection). */
+static void find_unknown_fields(struct resolution *res)
+{
+	for (int i = 0; i < res->nprobes; i++) {
+		const struct resolved_probe *rp = &res->probes[i];
+
+		for (int n = 0; rp->enabled && n < rp->nneeds; n++) {
+			const struct resolved_need *rn = &rp->needs[n];
+			unsigned fresh = rn->need->fills & ~res->unknown_fields;
+
+			if (rn->found || rn->absent || !fresh)
+				continue;
+			for (int f = 0; f < NFIELDS; f++) {
+				if (!(fresh & (1u << f)))
+					continue;
+				res->unknown_cause[f] = rn->why ? rn->why : "not found";
+				snprintf(res->unknown_why[f], sizeof(res->unknown_why[f]),
+					 "%s %s: %s", need_kind_name(rn->need->kind),
+					 rn->source ? rn->source : rn->need->alts[0],
+					 res->unknown_cause[f]);
+			}
+			res->unknown_fields |= fresh;
 		}
 	}
 }
@@ -305,6 +343,7 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 			res->nprobes++;
 		}
 	}
+	find_unknown_fields(res);
 	return 0;
 }
 
@@ -328,6 +367,8 @@ void resolution__disable_plain_http(struct resolution *res, const char *why)
 			rp->why = why;
 		}
 	}
+	res->unknown_fields = 0; /* only enabled probes count */
+	find_unknown_fields(res);
 }
 
 int resolution__enabled(const struct resolution *res)

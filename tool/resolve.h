@@ -15,6 +15,7 @@ struct resolved_need {
 	const char *source; /* the alternative that matched */
 	const char *origin; /* where its value came from: DWARF, table row, symtab... */
 	const char *why;    /* when not found */
+	bool absent;	    /* not found, and not in the binary for certain (itabs) */
 	uint64_t value;	    /* offset, size or address */
 	uint64_t size;	    /* member size */
 	struct gobin_piece piece; /* NEED_PARAM */
@@ -48,6 +49,11 @@ struct resolution {
 	int nprobes;
 	struct resolved_probe probes[MAX_PROBES];
 	char why_buf[MAX_PROBES][256];
+	/* Output fields that enabled probes cannot fill (enum output_field),
+	 * each with the first reason found. */
+	unsigned unknown_fields;
+	char unknown_why[NFIELDS][256]; /* "itab X: cause" */
+	const char *unknown_cause[NFIELDS]; /* the cause alone */
 };
 
 /* Index DWARF and resolve every probe of every rule. Returns 0, or -errno

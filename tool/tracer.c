@@ -7,6 +7,7 @@
  * timer, so a busy target never pays for waking us.
  */
 #include "tracer.h"
+#include "json.h"
 
 #include "../dwarf/gobin.h"
 #include "calls.h"
@@ -186,6 +187,35 @@ static void warn_silent_sides(const struct program *p, pid_t pid)
 	}
 }
 
+/* Output fields this binary's probes cannot fill print as unknown: say
+ * which and why, whatever -v says; fields sharing a cause on one line
+ * (-v and --inspect name each need). */
+static void warn_unknown_fields(const struct program *p, pid_t pid)
+{
+	const struct resolution *res = &p->res;
+	unsigned done = 0;
+
+	for (int f = 0; f < NFIELDS; f++) {
+		char names[128] = "";
+		size_t len = 0;
+
+		if (!(res->unknown_fields & (1u << f)) || (done & (1u << f)))
+			continue;
+		for (int g = f; g < NFIELDS; g++) {
+			if (!(res->unknown_fields & (1u << g)) ||
+			    strcmp(res->unknown_cause[g], res->unknown_cause[f]) != 0)
+				continue;
+			done |= 1u << g;
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", output_fields[g].text);
+			if (len >= sizeof(names))
+				break;
+		}
+		fprintf(stderr, "gogrpctrace: PID %d: %s unknown: %s\n", (int)pid, names,
+			res->unknown_cause[f]);
+	}
+}
+
 static void explain_disabled(const struct program *p, pid_t pid)
 {
 	for (int i = 0; i < p->res.nprobes; i++) {
@@ -279,6 +309,7 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		explain_disabled(p, pid);
 	}
 	warn_silent_sides(p, pid);
+	warn_unknown_fields(p, pid);
 	if (resolution__enabled(&p->res) == 0) {
 		const struct resolved_probe *first = NULL;
 
@@ -349,7 +380,8 @@ static int prepare(struct session *s)
 			if (prepare_program(s, p, pid, exe))
 				return -1;
 		}
-		report__set_protocol(s->report, (uint32_t)pid, effective_protocol(s->o, &p->res));
+		report__set_process(s->report, (uint32_t)pid, effective_protocol(s->o, &p->res),
+				    p->res.unknown_fields);
 		if (s->o->pause_before_attach_ms) {
 			struct timespec ts = {s->o->pause_before_attach_ms / 1000,
 					      (s->o->pause_before_attach_ms % 1000) * 1000000L};
@@ -415,6 +447,27 @@ static void report_startup(const struct session *s)
 		ru.ru_maxrss, lockdown__mode());
 }
 
+/* {"field": "why", ...}: what the rows will show as unknown (null), for
+ * every traced binary; the first reason for a field stands. */
+static void json_unknown_fields(const struct session *s)
+{
+	unsigned done = 0;
+
+	putchar('{');
+	for (int k = 0; k < s->nprogs; k++) {
+		const struct resolution *res = &s->progs[k].res;
+
+		for (int f = 0; f < NFIELDS; f++) {
+			if (!(res->unknown_fields & ~done & (1u << f)))
+				continue;
+			printf("%s\"%s\":", done ? "," : "", output_fields[f].key);
+			json_str(stdout, res->unknown_why[f]);
+			done |= 1u << f;
+		}
+	}
+	putchar('}');
+}
+
 static void announce(struct session *s)
 {
 	const struct program *p = &s->progs[0];
@@ -430,9 +483,11 @@ static void announce(struct session *s)
 	report__header(s->report);
 	if (s->o->json) {
 		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":\"%s\",\"grpc_version\":\"%s\","
-		       "\"probes\":%d}\n",
+		       "\"probes\":%d,\"unknown_fields\":",
 		       pids, gobin__go_version(p->gb),
 		       !resolution__has_grpc(&p->res) ? "none" : grpc ? grpc : "unknown", probes);
+		json_unknown_fields(s);
+		printf("}\n");
 	} else {
 		enum protocol_filter pr = effective_protocol(s->o, &p->res);
 		const char *what = pr == PROTO_GRPC ? "gRPC calls" : pr == PROTO_HTTP ? "HTTP requests"

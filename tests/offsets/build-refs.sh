@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# build-refs.sh OUTDIR - build the reference program (tests/offsets/ref)
-# once per toolchain and grpc-go release of versions.txt, plus Debian's
-# Go 1.19 with Debian's packaged grpc-go in GOPATH mode. Each build lands
+# build-refs.sh OUTDIR [TOOLCHAIN...] - build the reference program
+# (tests/offsets/ref) once per toolchain and grpc-go release of
+# versions.txt, plus Debian's Go 1.19 with Debian's packaged grpc-go in
+# GOPATH mode. Toolchains named as arguments limit it to their builds. Each build lands
 # in OUTDIR/<name>/ with:
 #   ref      the binary
 #   build    one line: go version, grpc version, x/net version, how built
@@ -9,10 +10,11 @@
 # a module the proxy does not serve) are listed in OUTDIR/skipped.txt.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=${1:?usage: build-refs.sh OUTDIR}
+out=${1:?usage: build-refs.sh OUTDIR [TOOLCHAIN...]}
+shift
+only=("$@")
 mkdir -p "$out" && out=$(cd "$out" && pwd)
-mkdir -p "$out"
-: >"$out/skipped.txt"
+[[ ${#only[@]} -gt 0 ]] || : >"$out/skipped.txt"
 export PATH=/usr/local/go/bin:$PATH
 
 field() { awk -v k="$1" '$1 == k { for (i = 2; i <= NF; i++) print $i }' "$here/versions.txt"; }
@@ -78,9 +80,13 @@ build_debian() {
 	echo "built debian-go1.19"
 }
 
-build_debian
-newest=${grpcs[-1]}
-for x in "${xnets[@]}"; do build_module "local-$newest-xnet-$x" local "$newest" "$x"; done
+if [[ ${#only[@]} -gt 0 ]]; then
+	toolchains=("${only[@]}")
+else
+	build_debian
+	newest=${grpcs[-1]}
+	for x in "${xnets[@]}"; do build_module "local-$newest-xnet-$x" local "$newest" "$x"; done
+fi
 for tc in "${toolchains[@]}"; do
 	for g in "${grpcs[@]}"; do build_module "$tc-$g" "$tc" "$g"; done
 done

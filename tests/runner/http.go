@@ -12,6 +12,7 @@ package main
 //   http/protocol/...            which requests --protocol and its default print
 
 import (
+	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -432,9 +433,50 @@ func httpCase(name string, o httpOpts, expect func(httpOpts, *httpResult) error)
 	})
 }
 
+// xnetWrapped: golang.org/x/net releases of 2026 built with Go 1.27 or
+// newer serve and send HTTP/2 through net/http's own implementation
+// (net/http/internal/http2): x/net's serverConn is not linked in, and its
+// modes run "net/http h2", as h2server's Served-By confirms.
+func xnetWrapped(c cell) bool {
+	f, err := elf.Open(targetBin(c, "h2server"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	for _, s := range syms {
+		if s.Name == "golang.org/x/net/http2.(*serverConn).processHeaders" {
+			return false
+		}
+	}
+	return len(syms) > 0
+}
+
+// cellModes are httpModes as they run in cell c.
+func cellModes(c cell) []httpMode {
+	wrapped := xnetWrapped(c)
+	out := make([]httpMode, len(httpModes))
+	for i, m := range httpModes {
+		if wrapped && m.stack == "x/net h2" {
+			m.stack = "net/http h2"
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func cellModeNamed(c cell, name string) httpMode {
+	for _, m := range cellModes(c) {
+		if m.name == name {
+			return m
+		}
+	}
+	panic("no http mode " + name)
+}
+
 func registerHTTP() {
 	for _, c := range cells {
-		for _, m := range httpModes {
+		for _, m := range cellModes(c) {
 			sides, expect := []string{"server", "client"}, expectHTTP
 			if m.grpc {
 				// The client is grpc-go's own transport: trace/ covers it.
@@ -454,7 +496,7 @@ func registerHTTP() {
 	// the runtime's own tables must give the same lines, in every cell.
 	for _, c := range cells {
 		for _, name := range []string{"h2-tls", "xnet-tls", "h1", "grpc-tls"} {
-			m := httpModeNamed(name)
+			m := cellModeNamed(c, name)
 			sides, expect := []string{"server", "client"}, expectHTTP
 			if m.grpc {
 				sides, expect = []string{"server"}, expectGRPC
@@ -470,7 +512,7 @@ func registerHTTP() {
 		}
 	}
 	newest := cells[0]
-	for _, m := range httpModes {
+	for _, m := range cellModes(newest) {
 		if m.grpc {
 			continue
 		}
@@ -482,15 +524,17 @@ func registerHTTP() {
 	// --protocol grpc on a program without gRPC: its requests are not
 	// printed, whatever the stack.
 	for _, name := range []string{"h2-tls", "h2c", "h1"} {
-		m := httpModeNamed(name)
+		m := cellModeNamed(newest, name)
 		o := httpOpts{cell: newest, mode: m, side: "server", scenario: "all", args: []string{"--protocol", "grpc"}}
-		httpCase("protocol/grpc/"+strings.NewReplacer("/", "", " ", "-").Replace(m.stack), o, expectNothing)
+		// Named after the stack the mode runs up to Go 1.26.
+		stack := httpModeNamed(name).stack
+		httpCase("protocol/grpc/"+strings.NewReplacer("/", "", " ", "-").Replace(stack), o, expectNothing)
 	}
 	// The default is grpc in a process that links grpc-go, all in one
 	// that does not. h2server links none: every http/<cell>/<mode>/server
 	// case runs with the default. h2server-grpc links grpc-go, so its
 	// plain requests are printed only with --protocol all or http.
-	h2 := httpModeNamed("h2-tls")
+	h2 := cellModeNamed(newest, "h2-tls")
 	httpCase("protocol/default/grpc-go-linked", httpOpts{cell: newest, mode: h2, side: "server", scenario: "all", server: "h2server-grpc"}, expectNothing)
 	for _, p := range []string{"all", "http"} {
 		o := httpOpts{cell: newest, mode: h2, side: "server", scenario: "all", server: "h2server-grpc", args: []string{"--protocol", p}}

@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"debug/buildinfo"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +24,11 @@ func init() { extraRegistrations = append(extraRegistrations, registerOffsets) }
 func registerOffsets() {
 	c := cells[0] // the newest module cell
 	register("unit", "offsets/outside-go-release", false, func() error {
-		return outsideTable(c, "go1.26.8", "go1.23.8", "go1.23")
+		from, err := goRelease(c)
+		if err != nil {
+			return err
+		}
+		return outsideTable(c, from, outsideGo, "go1.18")
 	})
 	register("unit", "offsets/outside-grpc-release", false, func() error {
 		return outsideTable(c, "google.golang.org/grpc\t"+c.grpc, "google.golang.org/grpc\tv1.99.0", "grpc-go v1.99.0")
@@ -31,6 +36,22 @@ func registerOffsets() {
 	register("runtime", "offsets/outside-table-not-traced", true, func() error {
 		return outsideNotTraced(c)
 	})
+}
+
+// outsideGo: the table holds Go 1.19 to 1.27; 1.18 has the register ABI
+// too. Of the length of the cells' releases (go1.NN.N).
+const outsideGo = "go1.18.9"
+
+// goRelease is the Go release the cell's grpcserver was built with.
+func goRelease(c cell) (string, error) {
+	v, err := buildinfo.ReadFile(targetBin(c, "grpcserver"))
+	if err != nil {
+		return "", err
+	}
+	if len(v.GoVersion) != len(outsideGo) {
+		return "", fmt.Errorf("internal: Go release %q is not of the form go1.NN.N", v.GoVersion)
+	}
+	return v.GoVersion, nil
 }
 
 // patchedRelease copies the cell's -s -w grpcserver into dir with every
@@ -93,7 +114,11 @@ func outsideNotTraced(c cell) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := patchedRelease(c, dir, "go1.26.8", "go1.23.8")
+	from, err := goRelease(c)
+	if err != nil {
+		return err
+	}
+	bin, err := patchedRelease(c, dir, from, outsideGo)
 	if err != nil {
 		return err
 	}
@@ -106,7 +131,7 @@ func outsideNotTraced(c cell) error {
 	if err != nil {
 		return err
 	}
-	want := regexp.MustCompile(`nothing to trace: no probe's needs are met; the first: .*offsets table does not cover go1\.23`)
+	want := regexp.MustCompile(`nothing to trace: no probe's needs are met; the first: .*offsets table does not cover go1\.18`)
 	if r.exit == 0 || !want.MatchString(r.stderr) {
 		return fmt.Errorf("want a non-zero exit and %q; got %s", want, r.describe())
 	}

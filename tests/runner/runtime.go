@@ -82,6 +82,7 @@ type traceResult struct {
 	serverAddr string
 	calls      []clientCall
 	rpcs       []rpc
+	rpcLines   []string // the same, as printed: nulls are not zeros
 	sum        *summary
 	toolErr    string
 }
@@ -96,6 +97,7 @@ type traceOpts struct {
 	args      []string
 	variant   string // "" (as built), or a stripped form: see variantBin
 	serverBin string // another build of the cell's grpcserver, if set
+	clientBin string // another build of the cell's grpcclient, if set
 }
 
 func startServer(c cell, tls bool) (*proc, string, error) {
@@ -130,6 +132,9 @@ func traceRun(o traceOpts) (*traceResult, error) {
 	cliBin, err := variantBin(o.cell, "grpcclient", o.variant)
 	if err != nil {
 		return nil, err
+	}
+	if o.clientBin != "" {
+		cliBin = o.clientBin
 	}
 	srv, addr, err := startServerBin(srvBin, o.tls)
 	if err != nil {
@@ -199,6 +204,7 @@ func traceRun(o traceOpts) (*traceResult, error) {
 				return res, fmt.Errorf("bad rpc line %q: %v", l, err)
 			}
 			res.rpcs = append(res.rpcs, r)
+			res.rpcLines = append(res.rpcLines, l)
 		case "summary":
 			res.sum = &summary{}
 			if err := json.Unmarshal([]byte(l), res.sum); err != nil {

@@ -27,17 +27,18 @@ func init() { extraRegistrations = append(extraRegistrations, registerVM) }
 
 // The tests run in the stock kernel: between them every probe program
 // (grpc-go before and after 1.78's DATA frames, net/http's and x/net's
-// HTTP/2, HTTP/1 both sides, payloads, resets) and the Debian cell.
+// HTTP/2, HTTP/1 both sides, payloads, resets), Go 1.27 programs (net/http's
+// HTTP/2 in its own package) and the Debian cell.
 var stockKernelTests = []string{
 	"startup/cache-second-start",
-	"trace/go1.26-grpc1.85/server/tls",
+	"trace/go1.27-grpc1.85/server/tls",
 	"trace/go1.26-grpc1.66/client/tls",
 	"trace/go1.19-grpc1.33-debian/server/plaintext",
 	"resets/go1.26-grpc1.85/client",
 	"payload/go1.26-grpc1.85/server",
 	"payload/go1.26-grpc1.85/client",
-	"http/go1.26-grpc1.85/h2-tls/server",
-	"http/go1.26-grpc1.85/h2-tls/client",
+	"http/go1.27-grpc1.85/h2-tls/server",
+	"http/go1.27-grpc1.85/h2-tls/client",
 	"http/go1.26-grpc1.85/xnet-tls/server",
 	"http/go1.26-grpc1.85/xnet-tls/client",
 	"http/go1.26-grpc1.85/h1/server",
