@@ -144,8 +144,9 @@ static int find_slices(const struct reader *r, const uint64_t *w)
 }
 
 /* The index of textsectmap in w when the Go 1.27 words before it describe
- * the type data and an itab region inside it. -1 if none. */
-static int find_itab_region(const struct reader *r, const uint64_t *w)
+ * the type data and an itab region inside it; -1 if there is no
+ * textsectmap, -2 with the reason in why when its words do not check out. */
+static int find_itab_region(const struct reader *r, const uint64_t *w, const char **why)
 {
 	for (int i = MD_AFTER_ETEXT + MD_TYPE_WORDS; i + 3 <= MD_WORDS; i++) {
 		const uint64_t *t = &w[i - MD_TYPE_WORDS];
@@ -153,11 +154,15 @@ static int find_itab_region(const struct reader *r, const uint64_t *w)
 
 		if (!is_textsectmap(r, w, i))
 			continue;
-		if (types == 0 || types >= etypes || etypes - types > MAX_TYPES ||
-		    desclen > off || off > etypes - types || size == 0 ||
-		    size > etypes - types - off || off % r->p || size % r->p)
-			return -1;
-		return i;
+		*why = types == 0 || types >= etypes || etypes - types > MAX_TYPES
+			       ? "Go 1.27 module data: types..etypes is not a range"
+		       : desclen > off ? "Go 1.27 module data: the itab region begins inside the type descriptors"
+		       : off % r->p || size % r->p ? "Go 1.27 module data: the itab region is not word-aligned"
+		       : off > etypes - types || size > etypes - types - off
+			       ? "Go 1.27 module data: the itab region runs past etypes"
+		       : size == 0 ? "Go 1.27 module data: the itab region is empty"
+				   : NULL;
+		return *why ? -2 : i;
 	}
 	return -1;
 }
@@ -517,7 +522,7 @@ static const char *load(struct gobin *gb, struct gobin_itabs *it)
 	uint64_t w[MD_WORDS], md, n = 0;
 	struct ritab *v = NULL;
 	struct decoded d = {0};
-	const char *why;
+	const char *why = NULL;
 	int at;
 
 	if (gobin__moduledata(gb, &md, &r.p))
@@ -532,9 +537,10 @@ static const char *load(struct gobin *gb, struct gobin_itabs *it)
 		w[k] = word_at(raw + k * r.p, r.p);
 	if ((at = find_slices(&r, w)) >= 0)
 		why = load_links(&r, w, at, &v, &n, &d);
-	else if ((at = find_itab_region(&r, w)) >= 0)
+	else if ((at = find_itab_region(&r, w, &why)) >= 0)
 		why = load_region(&r, w, at, &v, &n, &d);
-	else
+	/* A specific reason only where the Go 1.27 layout is to be expected. */
+	else if (at == -1 || gobin__version_cmp(gb->go_version, "go1.27") < 0)
 		why = "a module data layout this reader does not know: neither textsectmap, "
 		      "typelinks, itablinks (Go up to 1.26) nor the type and itab words before "
 		      "textsectmap (Go 1.27)";

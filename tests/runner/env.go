@@ -25,7 +25,8 @@ var (
 	toolPath   string // build/gogrpctrace
 	asanPath   string // build/gogrpctrace-asan
 	targetsDir string // build/targets
-	cells      []cell
+	cells      []cell // every test runs in each
+	sweepCells []cell // Go releases between the cells: their stripped programs traced (sweep.go)
 )
 
 func setupEnv() error {
@@ -68,10 +69,15 @@ func readCells(path string) error {
 			continue
 		}
 		fs := strings.Fields(line)
-		if len(fs) < 7 {
+		if len(fs) != 8 || (fs[7] != "all" && fs[7] != "stripped") {
 			return fmt.Errorf("%s: bad line %q", path, line)
 		}
-		cells = append(cells, cell{name: fs[0], goVersion: fs[3], grpc: fs[4], xnet: fs[5], gopath: fs[6] == "-"})
+		c := cell{name: fs[0], goVersion: fs[3], grpc: fs[4], xnet: fs[5], gopath: fs[6] == "-"}
+		if fs[7] == "all" {
+			cells = append(cells, c)
+		} else {
+			sweepCells = append(sweepCells, c)
+		}
 	}
 	if len(cells) == 0 {
 		return fmt.Errorf("%s lists no cells", path)

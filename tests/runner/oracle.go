@@ -3,6 +3,8 @@ package main
 // Unit tests: `gogrpctrace --inspect --json` on every target binary of the
 // version matrix, checked value by value against independent tools:
 //   nm -S               function entry/end/size, itab addresses, missing symbols
+//   the runtime         itab addresses where nm lists no go:itab symbol (Go
+//                       1.27): the program's own itab table (itabdump.go)
 //   objdump -d          the probe instruction (stack-check jbe) and every ret
 //   readelf -hlSW       file offsets (PT_LOAD), machine, .debug_info/.symtab
 //   llvm-dwarfdump-14   parameter locations at the probe, struct layouts, ABI
@@ -306,18 +308,21 @@ type oracleFacts struct {
 	dw    *dwarfDB
 	bi    *goBuildInfo
 	bid   string
+	itabs *itabTruth // nm's go:itab symbols, else the runtime's itab table
 	errNm error
 	errEl error
 	errDw error
 	errBi error
 	errID error
+	errIt error
 }
 
 func gatherOracle(bin string, wantDwarf bool) *oracleFacts {
 	o := &oracleFacts{}
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); o.syms, o.errNm = nmSymbols(bin) }()
+	go func() { defer wg.Done(); o.itabs, o.errIt = itabTruthOf(bin) }()
 	go func() { defer wg.Done(); o.elf, o.errEl = readelfFacts(bin) }()
 	go func() { defer wg.Done(); o.bi, o.errBi = goVersionM(bin); o.bid, o.errID = goBuildID(bin) }()
 	go func() {
@@ -361,7 +366,7 @@ func checkInspectOracle(c cell, bin string) error {
 		}
 	}
 	o := gatherOracle(bin, true)
-	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID} {
+	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID, o.errIt} {
 		if e != nil {
 			return fmt.Errorf("oracle: %v", e)
 		}
@@ -511,17 +516,29 @@ func (v *verifier) run() error {
 	if len(js.Itabs) == 0 {
 		return fmt.Errorf("%s: the JSON lists no itab", v.bin)
 	}
+	// Against nm's go:itab symbols; where there are none (Go 1.27), the
+	// runtime's own itab table, names matched with full package paths.
+	t := o.itabs
+	if t == nil {
+		return fmt.Errorf("oracle: %v", o.errIt)
+	}
 	for _, k := range sortedKeys(js.Itabs) {
-		s, ok := v.itabSym(k)
-		if !ok {
+		a, n := t.lookup(k)
+		switch {
+		case n == 0 && t.fromNm:
 			return v.mismatch("itab "+k, js.Itabs[k], "no go:itab./go.itab. symbol (nm)")
+		case n == 0:
+			return v.mismatch("itab "+k, js.Itabs[k], "not in the runtime's itab table (no go:itab symbols)")
+		case n > 1:
+			return v.mismatch("itab "+k, js.Itabs[k], fmt.Sprintf("%d itabs of that name in the runtime's itab table", n))
 		}
-		if a, err := parseHex(js.Itabs[k]); err != nil || a != s.addr {
-			return v.mismatch("itab "+k, js.Itabs[k], fmt.Sprintf("0x%x (nm)", s.addr))
+		if !hexEq(js.Itabs[k], a) {
+			return v.mismatch("itab "+k, js.Itabs[k], fmt.Sprintf("0x%x (%s)", a, t.what()))
 		}
-		// The symbol is there, so the symbol table must have been used.
-		if js.ItabSrc[k] != "symtab" {
-			return v.mismatch("itab "+k+" source", js.ItabSrc[k], "symtab (nm has the symbol)")
+		// With the symbol there the symbol table must have been used;
+		// without, the runtime's list read from the file.
+		if js.ItabSrc[k] != t.source() {
+			return v.mismatch("itab "+k+" source", js.ItabSrc[k], t.source()+" ("+t.what()+" has it)")
 		}
 	}
 	if len(js.ItabSrc) != len(js.Itabs) {
@@ -691,15 +708,6 @@ func (v *verifier) checkModules() error {
 		return v.mismatch("modules", "no grpc module", "the cell's grpc "+v.cell.grpc)
 	}
 	return nil
-}
-
-func (v *verifier) itabSym(k string) (nmSym, bool) {
-	for _, p := range []string{"go:itab.", "go.itab."} {
-		if s, ok := v.o.syms[p+k]; ok {
-			return s, true
-		}
-	}
-	return nmSym{}, false
 }
 
 func hexEq(s string, want uint64) bool {
@@ -1063,8 +1071,18 @@ func (v *verifier) checkMissing(m jMissing, byName map[string]*jFunc) error {
 		if _, ok := v.js.Itabs[m.Item]; ok {
 			return fmt.Errorf("%s: itab %s is both listed and missing", v.bin, m.Item)
 		}
-		if s, ok := v.itabSym(m.Item); ok && strings.Contains(m.Why, "no such") {
-			return v.mismatch("missing itab "+m.Item, m.Why, fmt.Sprintf("nm has it at 0x%x", s.addr))
+		// Missing is a failed lookup: the oracle must not have it (or,
+		// in the runtime's table, have it twice under that name).
+		t := v.o.itabs
+		if t == nil {
+			return fmt.Errorf("oracle: %v", v.o.errIt)
+		}
+		a, n := t.lookup(m.Item)
+		if n == 1 {
+			return v.mismatch("missing itab "+m.Item, m.Why, fmt.Sprintf("%s has it at 0x%x", t.what(), a))
+		}
+		if n > 1 && !strings.Contains(m.Why, "ambiguous") {
+			return v.mismatch("missing itab "+m.Item, m.Why, fmt.Sprintf("%s has %d itabs of that name: ambiguous", t.what(), n))
 		}
 	case "member":
 		i := strings.LastIndex(m.Item, ":")

@@ -12,14 +12,27 @@ import (
 
 func init() { extraRegistrations = append(extraRegistrations, registerOracleSelftest) }
 
+// The first cell, and where its itab oracle is the runtime's itab table
+// (Go 1.27 and later: no go:itab symbols), also the first cell whose is nm.
 func registerOracleSelftest() {
 	if len(cells) == 0 {
 		return
 	}
-	c := cells[0]
-	register("unit", "inspect-oracle-selftest/"+c.name+"/grpcserver", false, func() error {
-		return oracleSelftest(c, targetBin(c, "grpcserver"))
-	})
+	sel := []cell{cells[0]}
+	if goMinor(cells[0].goVersion) >= 27 {
+		for _, c := range cells {
+			if goMinor(c.goVersion) < 27 {
+				sel = append(sel, c)
+				break
+			}
+		}
+	}
+	for _, c := range sel {
+		c := c
+		register("unit", "inspect-oracle-selftest/"+c.name+"/grpcserver", false, func() error {
+			return oracleSelftest(c, targetBin(c, "grpcserver"))
+		})
+	}
 }
 
 func addHex(s string, d int64) string {
@@ -33,7 +46,7 @@ func oracleSelftest(c cell, bin string) error {
 		return err
 	}
 	o := gatherOracle(bin, true)
-	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID} {
+	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID, o.errIt} {
 		if e != nil {
 			return fmt.Errorf("oracle: %v", e)
 		}
@@ -77,6 +90,15 @@ func oracleSelftest(c cell, bin string) error {
 	}
 	firstStruct := func(j *inspectOut) string { return sortedKeys(j.Structs)[0] }
 	firstItab := func(j *inspectOut) string { return sortedKeys(j.Itabs)[0] }
+	// An itab of the oracle that the JSON does not list, and its address.
+	otherItab := func(j *inspectOut) (string, uint64) {
+		for _, k := range sortedKeys(o.itabs.want) {
+			if _, listed := j.Itabs[k]; !listed {
+				return k, o.itabs.want[k]
+			}
+		}
+		panic("the JSON lists every itab of the oracle")
+	}
 	mutations := []struct {
 		name string
 		mut  func(j *inspectOut)
@@ -125,7 +147,25 @@ func oracleSelftest(c cell, bin string) error {
 		{"member unknown", func(j *inspectOut) { j.Structs[firstStruct(j)].Members["noSuchMember"] = 0 }},
 		{"itab address", func(j *inspectOut) { k := firstItab(j); j.Itabs[k] = addHex(j.Itabs[k], 8) }},
 		{"itab unknown", func(j *inspectOut) { j.Itabs["*main.nothing,io.Reader"] = "0x1000" }},
-		{"itab source", func(j *inspectOut) { j.ItabSrc[firstItab(j)] = "itablinks" }},
+		{"itab source", func(j *inspectOut) {
+			k := firstItab(j)
+			j.ItabSrc[k] = map[string]string{"symtab": "itablinks", "itablinks": "symtab"}[j.ItabSrc[k]]
+		}},
+		{"itab at another itab's address", func(j *inspectOut) {
+			_, a := otherItab(j)
+			j.Itabs[firstItab(j)] = fmt.Sprintf("0x%x", a)
+		}},
+		{"itab renamed to another", func(j *inspectOut) {
+			k, o := firstItab(j), ""
+			o, _ = otherItab(j)
+			j.Itabs[o], j.ItabSrc[o] = j.Itabs[k], j.ItabSrc[k]
+			delete(j.Itabs, k)
+			delete(j.ItabSrc, k)
+		}},
+		{"missing itab that exists", func(j *inspectOut) {
+			k, _ := otherItab(j)
+			j.Missing = append(j.Missing, jMissing{Kind: "itab", Item: k, Why: "no such itab symbol; not in the runtime's itab list"})
+		}},
 		{"go_version", func(j *inspectOut) { j.GoVersion = "go1.2.3" }},
 		{"build_id", func(j *inspectOut) { j.BuildID = strings.ToUpper(j.BuildID) }},
 		{"gnu_build_id", func(j *inspectOut) { j.GNUBuildID += "00" }},

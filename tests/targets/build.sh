@@ -19,7 +19,7 @@ pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
 order=()
-while read -r cell gocmd toolchain version grpc xnet modfile; do
+while read -r cell gocmd toolchain version grpc xnet modfile _tests; do
 	[[ -z "$cell" || "$cell" == \#* ]] && continue
 	order+=("$cell")
 	c_go[$cell]=$gocmd c_toolchain[$cell]=$toolchain c_version[$cell]=$version
@@ -49,20 +49,35 @@ up_to_date() {
 	done
 }
 
+# linkflags CELL: linker flags every program of the cell needs. The
+# programs import internal/itabdump, which reads runtime.itabTable through
+# a pull linkname: Go 1.23 and later link that only with -checklinkname=0
+# (older releases reject the flag).
+linkflags() {
+	local v=${c_version[$1]#go} minor
+	minor=${v#*.}
+	minor=${minor%%[!0-9]*}
+	if [[ "${v%%.*}" -gt 1 || "$minor" -ge 23 ]]; then
+		echo "-checklinkname=0"
+	fi
+}
+
 # build_module CELL TMPDIR: module mode, with the cell's module file.
 build_module() {
-	local cell=$1 tmp=$2 modflag=() run
+	local cell=$1 tmp=$2 modflag=() run ld
+	ld=$(linkflags "$cell")
 	[[ "${c_modfile[$cell]}" != go.mod ]] && modflag=("-modfile=$here/${c_modfile[$cell]}")
 	run=(env -u GOFLAGS GOWORK=off GO111MODULE=on GOTOOLCHAIN="${c_toolchain[$cell]}"
 		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}")
-	(cd "$here" && "${run[@]}" -o "$tmp/" "${progs[@]/#/./}" &&
-		"${run[@]}" -ldflags="-s -w" -o "$tmp/sw/" "${sw_progs[@]/#/./}")
+	(cd "$here" && "${run[@]}" -ldflags="$ld" -o "$tmp/" "${progs[@]/#/./}" &&
+		"${run[@]}" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}")
 }
 
 # build_gopath CELL TMPDIR: GOPATH mode against Debian's /usr/share/gocode;
 # the sources are copied to where their import path says they live.
 build_gopath() {
-	local cell=$1 tmp=$2 gp tags=()
+	local cell=$1 tmp=$2 gp tags=() ld
+	ld=$(linkflags "$cell")
 	gp=$(mktemp -d)
 	trap 'rm -rf "$gp"' RETURN
 	mkdir -p "$gp/src/gogrpctrace/tests/targets"
@@ -72,9 +87,9 @@ build_gopath() {
 		tags=(-tags noh2c)
 	fi
 	(cd "$gp/src/gogrpctrace/tests/targets" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
-		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -o "$tmp/" \
+		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="$ld" -o "$tmp/" \
 		"${progs[@]/#/./}" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
-		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="-s -w" \
+		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="-s -w${ld:+ $ld}" \
 		-o "$tmp/sw/" "${sw_progs[@]/#/./}")
 }
 

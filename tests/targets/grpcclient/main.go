@@ -14,6 +14,9 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+
+	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
+	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 func main() {

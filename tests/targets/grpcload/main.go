@@ -21,6 +21,9 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"gogrpctrace/tests/targets/internal/echo"
+
+	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
+	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 type result struct {

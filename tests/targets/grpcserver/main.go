@@ -18,6 +18,9 @@ import (
 
 	"gogrpctrace/tests/targets/internal/echo"
 	"gogrpctrace/tests/targets/internal/selfcert"
+
+	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
+	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 func main() {

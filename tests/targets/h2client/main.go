@@ -15,6 +15,9 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
+	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 type httpLine struct {

@@ -14,6 +14,9 @@ import (
 	"syscall"
 
 	"gogrpctrace/tests/targets/internal/selfcert"
+
+	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
+	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 // GRPCOr wraps h so that gRPC requests go to a grpc.Server instead.
