@@ -16,7 +16,9 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
-all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup
+CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload
+
+all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
 ifneq ($(SAN),)
 $(BUILD)/gogrpctrace:
@@ -59,6 +61,18 @@ offsets: deps $(BUILD)/offsets-dump
 DWARF_OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS))
 $(BUILD)/itab-lookup$(SAN): tests/unit/itab_lookup.c $(DWARF_OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ -ldw -lelf -lcapstone
+
+# Failure paths no input file reaches (tests/runner/review.go): each check
+# compiles in the one source file it tests, with a failing allocator or a
+# table of its own, and links the rest.
+$(BUILD)/check-func-oom: tests/unit/func_oom.c dwarf/func.c $(filter-out $(BUILD)/obj/dwarf/func.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS)))
+	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) -ldw -lelf -lcapstone
+
+$(BUILD)/check-perf-oom: tests/unit/perf_oom.c tool/eventbuf.c tool/eventbuf.h
+	$(CC) $(CFLAGS) -o $@ $< -lbcc
+
+$(BUILD)/check-offsets-reload: tests/unit/offsets_reload.c tool/offsets.c tool/offsets.h $(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS))
+	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) -ldw -lelf -lcapstone
 
 # Rewrite the golden files after a deliberate change to the template or renderer.
 golden: $(BUILD)/render-golden

@@ -25,6 +25,8 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 	const char *source = "symtab";
 	int ret;
 
+	/* Never an unset reason, whatever path fails below. */
+	*why = "internal error: no reason given";
 	for (int i = 0; i < gb->nfuncs; i++) {
 		if (strcmp(gb->funcs[i]->name, name) == 0) {
 			*out = gb->funcs[i];
@@ -51,24 +53,31 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 	} else {
 		source = "pclntab";
 	}
+	/* A reason on every failure: callers print it (--inspect, -v). */
 	grown = realloc(gb->funcs, (size_t)(gb->nfuncs + 1) * sizeof(*grown));
-	if (!grown)
+	if (!grown) {
+		*why = "out of memory";
 		return -ENOMEM;
+	}
 	gb->funcs = grown;
 	/* Each function is its own allocation: pointers handed out stay valid. */
 	fn = calloc(1, sizeof(*fn));
-	if (!fn)
+	if (!fn) {
+		*why = "out of memory";
 		return -ENOMEM;
+	}
 	gb->funcs[gb->nfuncs] = fn;
 	fn->name = gobin__note(gb, "%s", name);
 	fn->source = source;
 	fn->entry = entry;
 	fn->end = end;
-	if (gobin__scan_code(gb, fn, why))
+	ret = gobin__scan_code(gb, fn, why);
+	if (ret)
 		goto fail;
 	if (gobin__file_offset(gb, fn->entry, &fn->entry_file_offset) ||
 	    gobin__file_offset(gb, fn->probe, &fn->probe_file_offset)) {
 		*why = "function lies outside the loadable segments";
+		ret = -EINVAL;
 		goto fail;
 	}
 	gobin__read_params(gb, fn);
@@ -77,7 +86,7 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 	return 0;
 fail:
 	free(fn);
-	return -EINVAL;
+	return ret;
 }
 
 int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **source,

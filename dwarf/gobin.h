@@ -140,8 +140,10 @@ int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
 		 const char *const *structs, int nstructs, char *err, size_t errlen);
 
 /* Resolve a function by its symbol name: from the symbol table, else from
- * Go's function table (fn->source tells which). Returns 0, or -ENOENT with
- * the reason in why (a static string or one owned by gb). */
+ * Go's function table (fn->source tells which). Returns 0, or a negative
+ * errno (-ENOENT: no such function; -ENOMEM; -EINVAL, -EFAULT: it cannot
+ * be read), always with the reason in why (a static string or one owned
+ * by gb). */
 int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
 		const char **why);
 

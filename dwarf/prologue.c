@@ -141,8 +141,10 @@ int gobin__scan_code(struct gobin *gb, struct gobin_func *fn, const char **why)
 		return -EINVAL;
 	}
 	code = malloc(len);
-	if (!code)
+	if (!code) {
+		*why = "out of memory";
 		return -ENOMEM;
+	}
 	if (gobin__read_vaddr(gb, fn->entry, code, len)) {
 		free(code);
 		*why = "function code lies outside the file";

@@ -34,6 +34,7 @@ struct eventbuf {
 	int nreaders;
 	struct pending *pending; /* perf: read but not yet delivered */
 	size_t npending, cap;
+	uint64_t dropped; /* perf: read, but no memory to keep them */
 };
 
 bool eventbuf__ringbuf_supported(void)
@@ -65,21 +66,29 @@ static void on_perf_sample(void *cookie, void *raw, int size)
 	struct eventbuf *eb = cookie;
 	struct pending *p;
 
-	if (size < (int)sizeof(uint64_t))
+	/* The BPF side counted each of these as emitted: one that is not
+	 * delivered must be counted as lost, or the summary would not add up. */
+	if (size < (int)sizeof(uint64_t)) {
+		eb->dropped++;
 		return;
+	}
 	if (eb->npending == eb->cap) {
 		size_t cap = eb->cap ? eb->cap * 2 : 1024;
 		struct pending *grown = realloc(eb->pending, cap * sizeof(*grown));
 
-		if (!grown)
+		if (!grown) {
+			eb->dropped++;
 			return;
+		}
 		eb->pending = grown;
 		eb->cap = cap;
 	}
 	p = &eb->pending[eb->npending];
 	p->data = malloc((size_t)size);
-	if (!p->data)
+	if (!p->data) {
+		eb->dropped++;
 		return;
+	}
 	memcpy(p->data, raw, (size_t)size);
 	memcpy(&p->ts, raw, sizeof(p->ts));
 	p->size = (size_t)size;
@@ -169,6 +178,11 @@ void eventbuf__drain(struct eventbuf *eb, bool final)
 	for (int i = 0; i < eb->nreaders; i++)
 		perf_reader_event_read(eb->readers[i]);
 	deliver_pending(eb, final ? UINT64_MAX : start - HOLD_BACK_NS);
+}
+
+uint64_t eventbuf__dropped(const struct eventbuf *eb)
+{
+	return eb ? eb->dropped : 0;
 }
 
 void eventbuf__free(struct eventbuf *eb)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef int (*eventbuf_fn)(void *ctx, void *data, size_t size);
 
@@ -20,6 +21,9 @@ int eventbuf__add(struct eventbuf *eb, int map_fd, int perf_pages);
  * begin with a u64 CLOCK_MONOTONIC timestamp in nanoseconds. With per-CPU
  * perf buffers the newest millisecond is held back unless final. */
 void eventbuf__drain(struct eventbuf *eb, bool final);
+/* Events read that were never delivered (perf buffers: no memory to hold
+ * them until their turn, or too short to carry a timestamp): lost. */
+uint64_t eventbuf__dropped(const struct eventbuf *eb);
 void eventbuf__free(struct eventbuf *eb);
 
 #endif

@@ -2,6 +2,7 @@
  * argument locations at the probe address, struct layouts, itabs, and
  * each probe's state. Human tables or one JSON object. */
 #include "inspect.h"
+#include "termtext.h"
 
 #include "json.h"
 
@@ -136,6 +137,18 @@ static void split_member(const char *spec, char *type, size_t tlen, const char *
 
 /* ---- human output ---- */
 
+/* Names, versions and reasons read from the binary, escaped for the
+ * terminal (termtext.h). A few buffers in turn, so that one printf can
+ * take several; --inspect prints and exits, single-threaded. */
+static const char *safe(const char *s)
+{
+	static char bufs[8][2048];
+	static int next;
+	char *b = bufs[next++ % 8];
+
+	return s ? term_text(b, sizeof(bufs[0]), s) : NULL;
+}
+
 static const char *itab_source_text(const char *source)
 {
 	return strcmp(source, "itablinks") == 0 ? "from the runtime's itab list"
@@ -159,7 +172,7 @@ static void human_params(FILE *f, const struct layout *l, const struct gobin_fun
 	int n = layout__params(l, fn, params, 32, origins, &why);
 
 	if (n < 0) {
-		fprintf(f, "  parameters: %s\n", why);
+		fprintf(f, "  parameters: %s\n", safe(why));
 		return;
 	}
 	fprintf(f, "  %-16s %-40s %s\n", "PARAMETER", "TYPE", "LOCATION AT PROBE");
@@ -168,10 +181,10 @@ static void human_params(FILE *f, const struct layout *l, const struct gobin_fun
 
 		/* Say where the locations came from when it changes. */
 		if (!shown || strcmp(shown, origins[i]) != 0)
-			fprintf(f, "  (from %s)\n", shown = origins[i]);
-		fprintf(f, "  %-16s %-40s ", p->name, p->type_name);
+			fprintf(f, "  (from %s)\n", safe(shown = origins[i]));
+		fprintf(f, "  %-16s %-40s ", safe(p->name), safe(p->type_name));
 		if (p->why) {
-			fprintf(f, "(%s)\n", p->why);
+			fprintf(f, "(%s)\n", safe(p->why));
 			continue;
 		}
 		for (int k = 0; k < p->npieces; k++) {
@@ -188,7 +201,7 @@ static void human_func(FILE *f, const struct resolution *res, const char *name)
 	const char *why;
 
 	if (gobin__func(res->gb, name, &fn, &why) != 0) {
-		fprintf(f, "\nFUNCTION %s\n  missing: %s\n", name, why);
+		fprintf(f, "\nFUNCTION %s\n  missing: %s\n", name, safe(why));
 		return;
 	}
 	fprintf(f, "\nFUNCTION %s (address from the %s)\n", name,
@@ -218,12 +231,13 @@ static void human_values_line(FILE *f, const struct layout *l)
 	fprintf(f, " (%s", l->ov.go_minor[0] ? l->ov.go_minor : "Go release unknown");
 	for (int o = OWNER_GRPC; o < NOWNERS; o++) {
 		if (l->ov.version[o])
-			fprintf(f, "; %s %s from %s", titles[o], l->ov.version[o], l->ov.source[o]);
+			fprintf(f, "; %s %s from %s", titles[o], safe(l->ov.version[o]),
+				safe(l->ov.source[o]));
 		else
 			fprintf(f, "; %s unknown%s%s", titles[o], l->ov.unknown_why[o] ? ": " : "",
-				l->ov.unknown_why[o] ? l->ov.unknown_why[o] : "");
+				l->ov.unknown_why[o] ? safe(l->ov.unknown_why[o]) : "");
 	}
-	fprintf(f, ")%s%s\n", l->table_why ? ": " : "", l->table_why ? l->table_why : "");
+	fprintf(f, ")%s%s\n", l->table_why ? ": " : "", l->table_why ? safe(l->table_why) : "");
 }
 
 /* Where the DWARF came from, and each place passed over on the way. */
@@ -232,7 +246,7 @@ static void human_debuginfo(FILE *f, struct gobin *gb)
 	const struct gobin_debuginfo *d = gobin__debuginfo(gb);
 
 	fprintf(f, "debug info  DWARF %s, symbol table %s, Go function table %s\n",
-		gobin__has_dwarf(gb) ? gobin__dwarf_source(gb) : "none",
+		gobin__has_dwarf(gb) ? safe(gobin__dwarf_source(gb)) : "none",
 		!gobin__has_symtab(gb)	    ? "none"
 		: d->symtab_from_debug_file ? "from the debug file"
 					    : "yes",
@@ -241,7 +255,7 @@ static void human_debuginfo(FILE *f, struct gobin *gb)
 		const struct gobin_debug_try *t = &d->tried[i];
 
 		fprintf(f, "%-11s %s%s%s: %s\n", i ? "" : "passed over", t->source,
-			t->file ? " " : "", t->file ? t->file : "", t->why);
+			t->file ? " " : "", t->file ? safe(t->file) : "", safe(t->why));
 	}
 }
 
@@ -252,10 +266,10 @@ static void print_human(FILE *f, const struct resolution *res)
 	char type[160], last[160] = "";
 	int n;
 
-	fprintf(f, "binary      %s\n", gobin__path(gb));
-	fprintf(f, "go          %s, %s, %s ABI\n", gobin__go_version(gb), gobin__arch(gb),
+	fprintf(f, "binary      %s\n", safe(gobin__path(gb)));
+	fprintf(f, "go          %s, %s, %s ABI\n", safe(gobin__go_version(gb)), gobin__arch(gb),
 		gobin__abi(gb));
-	fprintf(f, "build id    %s\n", *gobin__build_id(gb) ? gobin__build_id(gb) : "(none)");
+	fprintf(f, "build id    %s\n", *gobin__build_id(gb) ? safe(gobin__build_id(gb)) : "(none)");
 	fprintf(f, "gnu id      %s\n",
 		*gobin__gnu_build_id(gb) ? gobin__gnu_build_id(gb) : "(none)");
 	human_debuginfo(f, gb);
@@ -263,7 +277,7 @@ static void print_human(FILE *f, const struct resolution *res)
 	for (int i = 0; i < gobin__nmodules(gb); i++) {
 		const struct gobin_module *m = gobin__module(gb, i);
 
-		fprintf(f, "%-11s %s %s\n", i ? "" : "modules", m->path, m->version);
+		fprintf(f, "%-11s %s %s\n", i ? "" : "modules", safe(m->path), safe(m->version));
 	}
 	n = all_funcs(names, 256);
 	for (int i = 0; i < n; i++)
@@ -277,17 +291,17 @@ static void print_human(FILE *f, const struct resolution *res)
 		if (strcmp(type, last) != 0) {
 			if (layout__size(&res->layout, type, &size, &origin, &why) == 0)
 				fprintf(f, "\nSTRUCT %s (%llu bytes, from %s)\n", type,
-					(unsigned long long)size, origin);
+					(unsigned long long)size, safe(origin));
 			else
-				fprintf(f, "\nSTRUCT %s\n  missing: %s\n", type, why);
+				fprintf(f, "\nSTRUCT %s\n  missing: %s\n", type, safe(why));
 			snprintf(last, sizeof(last), "%s", type);
 		}
 		if (layout__member(&res->layout, type, path, &off, &size, &origin, &why) == 0)
 			fprintf(f, "  %-28s %6llu  (%llu bytes)%s%s\n", path, (unsigned long long)off,
 				(unsigned long long)size, res->layout.dwarf ? "" : "  from ",
-				res->layout.dwarf ? "" : origin);
+				res->layout.dwarf ? "" : safe(origin));
 		else if (strncmp(why, "not in DWARF", 12) != 0 && strncmp(why, "the binary", 10) != 0)
-			fprintf(f, "  %-28s missing: %s\n", path, why);
+			fprintf(f, "  %-28s missing: %s\n", path, safe(why));
 	}
 	fprintf(f, "\nITABS\n");
 	n = all_itabs(names, 256);
@@ -299,7 +313,7 @@ static void print_human(FILE *f, const struct resolution *res)
 			fprintf(f, "  %-60s 0x%llx (%s)\n", names[i], (unsigned long long)addr,
 				itab_source_text(from));
 		else
-			fprintf(f, "  %-60s missing: %s\n", names[i], why);
+			fprintf(f, "  %-60s missing: %s\n", names[i], safe(why));
 	}
 	fprintf(f, "\nRULES\n");
 	for (int i = 0; i < res->nrules; i++) {
@@ -307,11 +321,11 @@ static void print_human(FILE *f, const struct resolution *res)
 
 		fprintf(f, "  %-20s %s %s%s%s%s%s\n", rr->rule->name,
 			rr->rule->module ? rr->rule->module : "std",
-			rr->version ? rr->version : "(version unknown)",
-			rr->version ? " (from the " : "", rr->version ? rr->version_source : "",
+			rr->version ? safe(rr->version) : "(version unknown)",
+			rr->version ? " (from the " : "", rr->version ? safe(rr->version_source) : "",
 			rr->version ? ")" : "", rr->applies ? "" : "");
 		if (!rr->applies)
-			fprintf(f, "%24s%s\n", "", rr->why);
+			fprintf(f, "%24s%s\n", "", safe(rr->why));
 	}
 	fprintf(f, "\nPROBES (%d of %d enabled)\n", resolution__enabled(res), res->nprobes);
 	for (int i = 0; i < res->nprobes; i++) {
@@ -322,7 +336,7 @@ static void print_human(FILE *f, const struct resolution *res)
 		if (rp->enabled)
 			fprintf(f, " @0x%llx\n", (unsigned long long)rp->fn->probe);
 		else
-			fprintf(f, "\n%18s%s\n", "", rp->why);
+			fprintf(f, "\n%18s%s\n", "", safe(rp->why));
 	}
 }
 

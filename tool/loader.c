@@ -4,6 +4,7 @@
 #include "loader.h"
 
 #include "progcache.h"
+#include "statedir.h"
 
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
@@ -18,6 +19,10 @@
 
 #define LOG_SIZE (1 << 22)
 
+/* Every loaded program has a slot in the cache entry too. */
+_Static_assert(PROGCACHE_MAX_PROGS >= MAX_PROBES,
+	       "PROGCACHE_MAX_PROGS (tool/progcache.h) is smaller than MAX_PROBES (tool/probes.h)");
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -26,18 +31,34 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Keep what the compiler or verifier said, for the user to read. */
+/* Keep what the compiler or verifier said, for the user to read. Never
+ * in /tmp: a name there can be guessed, and another user could put a
+ * symlink in its place for root to write through. The state directory
+ * is root's alone; the file is made new, mode 0600, not followed. */
 static const char *save_log(const char *text, const char *log)
 {
-	static char path[64];
+	static char path[128], failed[256];
+	char name[64];
 	FILE *f;
+	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/gogrpctrace-%d.log", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
-		return "(could not save the log)";
+	snprintf(name, sizeof(name), "%s%d.log", LOADER_LOG_PREFIX, (int)getpid());
+	fd = statedir__create(name, path, sizeof(path));
+	if (fd < 0) {
+		snprintf(failed, sizeof(failed), "(the log could not be saved: %s: %s)", path,
+			 fd == -EPERM ? "the directory is not root's alone" : strerror(-fd));
+		return failed;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return "(the log could not be saved: out of memory)";
+	}
 	fprintf(f, "%s\n----- program -----\n%s", log ? log : "", text);
-	fclose(f);
+	if (fclose(f) != 0) {
+		snprintf(failed, sizeof(failed), "(the log could not be written whole: %s)", path);
+		return failed;
+	}
 	return path;
 }
 
@@ -176,12 +197,18 @@ static void save_compiled(const struct loader *l, uint64_t key)
 	progcache__write(key, &e);
 }
 
+/* An empty loader: every program slot closed (-1), not descriptor 0. */
+static void init_empty(struct loader *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < MAX_PROBES; i++)
+		l->prog_fds[i] = -1;
+}
+
 static void reset(struct loader *l)
 {
 	loader__close(l);
-	memset(l, 0, sizeof(*l));
-	for (int i = 0; i < 32; i++)
-		l->prog_fds[i] = -1;
+	init_empty(l);
 }
 
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
@@ -193,9 +220,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 	char *log = NULL;
 	int saved;
 
-	memset(l, 0, sizeof(*l));
-	for (int i = 0; i < 32; i++)
-		l->prog_fds[i] = -1;
+	init_empty(l);
 	if (progcache__read(key, &cached) == 0) {
 		int ret = load_cached(l, &cached, res);
 

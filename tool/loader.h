@@ -36,8 +36,12 @@ struct loader {
 	double compile_s, attach_s;
 };
 
+/* A failed compile or load leaves its log (the compiler's or verifier's
+ * words, then the program) in STATE_DIR/LOADER_LOG_PREFIX<pid>.log. */
+#define LOADER_LOG_PREFIX "build-"
+
 /* Compile text and load every enabled probe of res. On a verifier or
- * compiler failure the log is saved to log_path and named in err; -ELOOP
+ * compiler failure the log is saved (above) and named in err; -ELOOP
  * when the verifier refused a loop (render it unrolled and try again). */
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen);

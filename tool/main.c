@@ -10,13 +10,21 @@
 #include "target.h"
 #include "tracer.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int open_target(const struct options *o, struct gobin **gb)
 {
-	char path[256], err[GOBIN_ERRLEN];
+	char path[PATH_MAX], err[GOBIN_ERRLEN];
 
+	/* A path cut short would name another file, or none: refuse it. */
+	if (o->binary && strlen(o->binary) >= sizeof(path)) {
+		fprintf(stderr, "gogrpctrace: path too long (%zu bytes, at most %zu): %s\n",
+			strlen(o->binary), sizeof(path) - 1, o->binary);
+		return -1;
+	}
 	if (o->binary) {
 		snprintf(path, sizeof(path), "%s", o->binary);
 	} else if (target__exe_path(o->pids[0], path, sizeof(path), err, sizeof(err)) != 0) {

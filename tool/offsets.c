@@ -127,6 +127,18 @@ static int parse_line(char *line, int lineno, char *err, size_t errlen)
 	return 0;
 }
 
+/* Back to no table at all: what a failed parse leaves behind. */
+static void unload(void)
+{
+	free(text);
+	free(rows);
+	free(builds);
+	text = NULL;
+	rows = NULL;
+	builds = NULL;
+	nrows = nbuilds = 0;
+}
+
 int offsets__load(char *err, size_t errlen)
 {
 	const char *tbl = embedded_file("offsets.tbl");
@@ -134,6 +146,8 @@ int offsets__load(char *err, size_t errlen)
 
 	if (loaded)
 		return 0;
+	/* A failed call before left nothing; start from nothing anyway. */
+	unload();
 	if (!tbl) {
 		snprintf(err, errlen, "the offsets table is not built in");
 		return -ENOENT;
@@ -144,6 +158,7 @@ int offsets__load(char *err, size_t errlen)
 	rows = calloc((size_t)lines, sizeof(*rows));
 	builds = calloc((size_t)lines, sizeof(*builds));
 	if (!text || !rows || !builds) {
+		unload();
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -153,8 +168,11 @@ int offsets__load(char *err, size_t errlen)
 			*next++ = '\0';
 		int ret = parse_line(line, ++lineno, err, errlen);
 
-		if (ret)
+		/* No half table: lookups and a second call see none at all. */
+		if (ret) {
+			unload();
 			return ret;
+		}
 	}
 	loaded = true;
 	return 0;

@@ -243,6 +243,8 @@ const struct probe_spec probe_specs[] = {
 	H1_PROBES,
 };
 const int nprobe_specs = sizeof(probe_specs) / sizeof(probe_specs[0]);
+_Static_assert(sizeof(probe_specs) / sizeof(probe_specs[0]) <= MAX_PROBES,
+	       "more probes than MAX_PROBES (and the BPF side's counters) allow");
 
 const struct rule rules[] = {
 	{

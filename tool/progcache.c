@@ -8,6 +8,7 @@
  * the kernel release and the libbcc version, so any change recompiles.
  */
 #include "progcache.h"
+#include "statedir.h"
 
 #include <bcc/bcc_version.h>
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define CACHE_DIR "/var/cache/gogrpctrace"
 #define MAGIC "GGTPROG2"
 #define MAX_INSN_BYTES (1 << 20)
 
@@ -44,39 +44,28 @@ uint64_t progcache__key(const char *text)
 	return fnv(h, text);
 }
 
-static void entry_path(uint64_t key, char *path, size_t len)
+/* Names inside STATE_DIR. */
+static void entry_name(uint64_t key, char *name, size_t len)
 {
-	snprintf(path, len, "%s/%016llx.prog", CACHE_DIR, (unsigned long long)key);
+	snprintf(name, len, "%016llx.prog", (unsigned long long)key);
 }
 
-static void marker_path(uint64_t key, char *path, size_t len)
+static void marker_name(uint64_t key, char *name, size_t len)
 {
-	snprintf(path, len, "%s/%016llx.loops", CACHE_DIR, (unsigned long long)key);
-}
-
-/* Only trust a directory and file that root alone can write. */
-static int trusted(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022);
+	snprintf(name, len, "%016llx.loops", (unsigned long long)key);
 }
 
 /* A cache file for reading, when it and the directory are root's alone;
  * else -1. */
-static int open_trusted(const char *path)
+static int open_trusted(const char *name)
 {
-	int dfd = open(CACHE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	int dfd = statedir__open(false), fd;
 
 	if (dfd < 0)
 		return -1;
-	if (!trusted(dfd)) {
-		close(dfd);
-		return -1;
-	}
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	close(dfd);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 && !trusted(fd)) {
+	if (fd >= 0 && !statedir__trusted(fd)) {
 		close(fd);
 		return -1;
 	}
@@ -97,12 +86,12 @@ static int read_all(int fd, void *buf, size_t len)
 
 int progcache__read(uint64_t key, struct progcache_entry *e)
 {
-	char path[128], magic[8];
+	char name[64], magic[8];
 	int fd, ret = -ENOENT;
 
 	memset(e, 0, sizeof(*e));
-	entry_path(key, path, sizeof(path));
-	fd = open_trusted(path);
+	entry_name(key, name, sizeof(name));
+	fd = open_trusted(name);
 	if (fd < 0)
 		return -ENOENT;
 	if (read_all(fd, magic, sizeof(magic)) || memcmp(magic, MAGIC, 8) ||
@@ -139,11 +128,11 @@ out:
 
 int progcache__loop_refused(uint64_t key)
 {
-	char path[128];
+	char name[64];
 	int fd;
 
-	marker_path(key, path, sizeof(path));
-	fd = open_trusted(path);
+	marker_name(key, name, sizeof(name));
+	fd = open_trusted(name);
 	if (fd < 0)
 		return 0;
 	close(fd);
@@ -152,34 +141,38 @@ int progcache__loop_refused(uint64_t key)
 
 void progcache__mark_loop_refused(uint64_t key)
 {
-	char path[128];
-	int fd;
+	char name[64];
+	int dfd = statedir__open(true), fd;
 
-	if (mkdir(CACHE_DIR, 0700) != 0 && errno != EEXIST)
+	if (dfd < 0)
 		return;
-	marker_path(key, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	marker_name(key, name, sizeof(name));
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		close(fd);
+	close(dfd);
 }
 
 void progcache__write(uint64_t key, const struct progcache_entry *e)
 {
-	char path[128], tmp[160];
+	char name[64], tmp[96];
+	int dfd = statedir__open(true), fd;
 	FILE *f;
-	int fd;
 
-	if (mkdir(CACHE_DIR, 0700) != 0 && errno != EEXIST)
+	if (dfd < 0)
 		return;
-	entry_path(key, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
+	entry_name(key, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s.%d", name, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		close(dfd);
 		return;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return;
 	}
 	fwrite(MAGIC, 1, 8, f);
@@ -194,6 +187,7 @@ void progcache__write(uint64_t key, const struct progcache_entry *e)
 	fwrite(e->license, sizeof(e->license), 1, f);
 	fwrite(&e->kern_version, sizeof(e->kern_version), 1, f);
 	/* Publish whole or not at all. */
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		unlink(tmp);
+	if (fclose(f) != 0 || renameat(dfd, tmp, dfd, name) != 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
 }

@@ -9,9 +9,20 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../bpf_templates/gogrpctrace_events.h"
+
+/* A probe counts its hits in slot CNT_HITS + its index in the probe table
+ * (the _IDX rendered below); the slots from CNT_RESTARTS on are other
+ * counters, which a probe index past CNT_MAX_PROBES would overwrite. */
+_Static_assert(MAX_PROBES <= CNT_MAX_PROBES,
+	       "MAX_PROBES (tool/probes.h) exceeds CNT_MAX_PROBES (bpf_templates/gogrpctrace_events.h)");
+_Static_assert(CNT_HITS + CNT_MAX_PROBES <= CNT_RESTARTS,
+	       "the per-probe hit counters overlap the other counters");
 
 #define DEFAULT_RINGBUF_PAGES 1024
 #define MAX_MEMBER_OFFSET (1u << 20)
@@ -261,6 +272,12 @@ char *render__program(const struct resolution *res, const struct render_opts *ro
 	size_t len = 0;
 	int ret;
 
+	/* The table's length is known only at link time: checked here. */
+	if (nprobe_specs > MAX_PROBES) {
+		snprintf(err, errlen, "internal error: %d probes in the table, at most %d (MAX_PROBES)",
+			 nprobe_specs, MAX_PROBES);
+		return NULL;
+	}
 	d.f = open_memstream(&text, &len);
 	if (!d.f) {
 		snprintf(err, errlen, "out of memory");

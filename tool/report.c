@@ -3,6 +3,7 @@
 #include "probes.h"
 
 #include "json.h"
+#include "termtext.h"
 
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -275,9 +276,8 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 {
 	char t[16], req[32], resp[32], status[48];
 	const char *flag = c->desync || c->read_errors ? "?" : "";
-
 	char name[CALL_TEXT + 20];
-	const char *shown;
+	const char *shown, *peer;
 
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
 	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
@@ -295,12 +295,19 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	else
 		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
 	shown = call_name(c, name, sizeof(name));
-	fprintf(r->out, "%-8s %-7u %-6s %-21s %-30s %-17s %8.2f %8s%s %8s%s\n", t, c->pid,
-		side_name(c->side),
-		*c->peer ? c->peer : field_unknown(r, c, FIELD_PEER) ? "?" : "-", *shown ? shown : "-", status,
-		lat_ms, req, flag, resp, flag);
-	if (c->complete && c->grpc_status > 0 && *c->grpc_message)
-		fprintf(r->out, "%-8s   grpc-message: %s\n", "", c->grpc_message);
+	peer = *c->peer ? c->peer : field_unknown(r, c, FIELD_PEER) ? "?" : "-";
+	/* Peer and method come from the target: escaped, and padded by the
+	 * columns they take on screen, not by their bytes. */
+	fprintf(r->out, "%-8s %-7u %-6s ", t, c->pid, side_name(c->side));
+	term_pad(r->out, peer, 21);
+	fputc(' ', r->out);
+	term_pad(r->out, *shown ? shown : "-", 30);
+	fprintf(r->out, " %-17s %8.2f %8s%s %8s%s\n", status, lat_ms, req, flag, resp, flag);
+	if (c->complete && c->grpc_status > 0 && *c->grpc_message) {
+		fprintf(r->out, "%-8s   grpc-message: ", "");
+		term_write(r->out, c->grpc_message);
+		fputc('\n', r->out);
+	}
 	if (c->status_from_reset)
 		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
 			"", side_name(c->reset_by), c->reset_code);
@@ -321,17 +328,6 @@ static void base64(FILE *f, const unsigned char *p, int n)
 		fputc(i + 2 < n ? tbl[v & 63] : '=', f);
 	}
 	fputc('"', f);
-}
-
-/* Payload bytes for a terminal: printable ASCII as is, the rest \xHH. */
-static void escaped(FILE *f, const unsigned char *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			fputc(p[i], f);
-		else
-			fprintf(f, "\\x%02x", p[i]);
-	}
 }
 
 static void json_headers(struct report *r, const char *key, const struct header_list *hl)
@@ -493,14 +489,22 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 		return;
 	}
 	report__time(r, ts_ns, t, sizeof(t), false);
-	fprintf(r->out, "%-8s %-7u %-6s %s stream %u %s\n", t, pid, side_name(side),
-		dir == DIR_OUT ? "->" : "<-", stream_id, what);
-	for (int i = 0; hl && i < hl->n; i++)
-		fprintf(r->out, "%-8s   %s: %s\n", "", hl->names[i],
-			shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
+	/* what can hold a path or method (HTTP/1.x), and every name, value
+	 * and payload byte is the target's: all of it escaped. */
+	fprintf(r->out, "%-8s %-7u %-6s %s stream %u ", t, pid, side_name(side),
+		dir == DIR_OUT ? "->" : "<-", stream_id);
+	term_write(r->out, what);
+	fputc('\n', r->out);
+	for (int i = 0; hl && i < hl->n; i++) {
+		fprintf(r->out, "%-8s   ", "");
+		term_write(r->out, hl->names[i]);
+		fputs(": ", r->out);
+		term_write(r->out, shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
+		fputc('\n', r->out);
+	}
 	if (payload_len >= 0) {
 		fprintf(r->out, "%-8s   payload: \"", "");
-		escaped(r->out, (const unsigned char *)payload, payload_len);
+		term_writen(r->out, payload, (size_t)payload_len);
 		fprintf(r->out, "\"\n");
 	}
 }
@@ -549,9 +553,10 @@ void report__summary(struct report *r, const struct tally *t)
 			",\"reads_failed\":%" PRIu64 ",\"truncated_headers\":%" PRIu64
 			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
 			",\"malformed_events\":%" PRIu64 ",\"unmatched_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
-			",\"restarts_skipped\":%" PRIu64 "}\n",
+			",\"restarts_skipped\":%" PRIu64 ",\"dropped_methods\":%" PRIu64 "}\n",
 			r->unfinished, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
-			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts);
+			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts,
+			r->dropped_methods);
 		fflush(r->out);
 		return;
 	}
@@ -560,12 +565,17 @@ void report__summary(struct report *r, const struct tally *t)
 	for (int i = 0; i < r->nmethods; i++) {
 		struct method_stats *m = &r->methods[i];
 
-		fprintf(r->out, "%-40s %-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f\n", m->method,
-			side_name(m->side), m->calls, m->errors, percentile(m->lat_ms, m->nlat, 0.5),
+		term_pad(r->out, m->method, 40);
+		fprintf(r->out, " %-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f\n", side_name(m->side),
+			m->calls, m->errors, percentile(m->lat_ms, m->nlat, 0.5),
 			percentile(m->lat_ms, m->nlat, 0.99));
 	}
+	/* Past MAX_METHODS distinct names a call has no row: say how many. */
+	if (r->dropped_methods)
+		fprintf(r->out, "%" PRIu64 " calls of methods beyond the first %d are in no row above\n",
+			r->dropped_methods, MAX_METHODS);
 	fprintf(r->out,
-		"events: %" PRIu64 " received, %" PRIu64 " lost (buffer full); %" PRIu64
+		"events: %" PRIu64 " received, %" PRIu64 " lost (buffer full or no memory); %" PRIu64
 		" failed reads; %" PRIu64 " truncated header blocks; %" PRIu64
 		" frames with message boundaries lost; %" PRIu64 " frames unreadable; %" PRIu64
 		" calls unfinished\n",

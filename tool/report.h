@@ -14,7 +14,7 @@ struct report;
 struct tally {
 	uint64_t received;    /* events read from the ring buffers */
 	uint64_t emitted;     /* events the BPF side handed to them */
-	uint64_t lost;	      /* events dropped because a buffer was full */
+	uint64_t lost;	      /* events dropped: a buffer was full, or no memory to keep them */
 	uint64_t read_errors; /* failed reads of target memory */
 	uint64_t truncated;   /* header blocks with something cut */
 	uint64_t desync;      /* DATA frames whose message boundaries were lost */

@@ -19,7 +19,9 @@
 #include "render.h"
 #include "report.h"
 #include "resolve.h"
+#include "statedir.h"
 #include "target.h"
+#include "termtext.h"
 
 #include <bcc/libbpf.h>
 #include <errno.h>
@@ -164,6 +166,8 @@ static const char *side_of(const char *id)
  * whose calls cannot open is silent: say so, whatever -v says. */
 static void warn_silent_sides(const struct program *p, pid_t pid)
 {
+	char why[1024];
+
 	for (int i = 0; i < p->res.nprobes; i++) {
 		const struct resolved_probe *op = &p->res.probes[i];
 		const char *side = side_of(op->spec->id);
@@ -183,7 +187,8 @@ static void warn_silent_sides(const struct program *p, pid_t pid)
 		if (sibling_on)
 			fprintf(stderr, "gogrpctrace: PID %d: %s %s calls will not be shown: %s\n",
 				(int)pid, op->spec->stack ? op->spec->stack : "grpc-go",
-				strcmp(side, "srv") == 0 ? "server" : "client", op->why);
+				strcmp(side, "srv") == 0 ? "server" : "client",
+				term_text(why, sizeof(why), op->why));
 	}
 }
 
@@ -194,6 +199,7 @@ static void warn_unknown_fields(const struct program *p, pid_t pid)
 {
 	const struct resolution *res = &p->res;
 	unsigned done = 0;
+	char why[1024];
 
 	for (int f = 0; f < NFIELDS; f++) {
 		char names[128] = "";
@@ -212,12 +218,14 @@ static void warn_unknown_fields(const struct program *p, pid_t pid)
 				break;
 		}
 		fprintf(stderr, "gogrpctrace: PID %d: %s unknown: %s\n", (int)pid, names,
-			res->unknown_cause[f]);
+			term_text(why, sizeof(why), res->unknown_cause[f]));
 	}
 }
 
 static void explain_disabled(const struct program *p, pid_t pid)
 {
+	char why[1024];
+
 	for (int i = 0; i < p->res.nprobes; i++) {
 		const struct resolved_probe *rp = &p->res.probes[i];
 
@@ -227,7 +235,7 @@ static void explain_disabled(const struct program *p, pid_t pid)
 				rp->fn->probe_is_stack_check ? "stack-check jump" : "function entry");
 		else
 			fprintf(stderr, "gogrpctrace: PID %d: probe %-13s off: %s\n", (int)pid,
-				rp->spec->id, rp->why);
+				rp->spec->id, term_text(why, sizeof(why), rp->why));
 	}
 }
 
@@ -235,14 +243,18 @@ static void explain_disabled(const struct program *p, pid_t pid)
 static void explain_debuginfo(const struct program *p, pid_t pid)
 {
 	const struct gobin_debuginfo *d = gobin__debuginfo(p->gb);
+	char src[PATH_MAX], file[PATH_MAX], why[1024];
 
+	/* Debug file names come from the binary (its debuglink): escaped. */
 	fprintf(stderr, "gogrpctrace: PID %d: DWARF %s%s\n", (int)pid,
-		gobin__has_dwarf(p->gb) ? gobin__dwarf_source(p->gb) : "none",
+		gobin__has_dwarf(p->gb) ? term_text(src, sizeof(src), gobin__dwarf_source(p->gb))
+					: "none",
 		d->symtab_from_debug_file ? ", symbol table from the debug file" : "");
 	for (int i = 0; i < d->ntried; i++)
 		fprintf(stderr, "gogrpctrace: PID %d: passed over %s%s%s: %s\n", (int)pid,
 			d->tried[i].source, d->tried[i].file ? " " : "",
-			d->tried[i].file ? d->tried[i].file : "", d->tried[i].why);
+			d->tried[i].file ? term_text(file, sizeof(file), d->tried[i].file) : "",
+			term_text(why, sizeof(why), d->tried[i].why));
 }
 
 /* Render and load p's program. Linux 6.1's verifier refuses a loop of the
@@ -289,7 +301,7 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 				 .empty = s->o->bench_empty,
 				 .at_entry = s->o->bench_entry,
 				 .perf_buffer = s->perf_buffer};
-	char err[512];
+	char err[512], why[1024];
 	double t0 = now_s();
 	int ret;
 
@@ -319,11 +331,11 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		if (first)
 			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: no probe's needs are "
 					"met; the first: %s\n(-v or --inspect gives each reason)\n",
-				(int)pid, exe, first->why);
+				(int)pid, exe, term_text(why, sizeof(why), first->why));
 		else
 			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: grpc-go %s, and no "
 					"HTTP/2 of net/http or golang.org/x/net is linked in\n",
-				(int)pid, exe, p->res.rules[0].why);
+				(int)pid, exe, term_text(why, sizeof(why), p->res.rules[0].why));
 		if (first && !gobin__has_dwarf(p->gb))
 			fprintf(stderr, "gogrpctrace: hint: the executable is stripped and no debug "
 					"file was found for it; give --debuginfo FILE or --debug-dir DIR\n");
@@ -481,25 +493,29 @@ static void announce(struct session *s)
 	for (int i = 0; i < s->o->npids && n < sizeof(pids) - 16; i++)
 		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%s%d", i ? "," : "", s->o->pids[i]);
 	report__header(s->report);
+	/* Both versions are strings of the binary: quoted or escaped. */
 	if (s->o->json) {
-		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":\"%s\",\"grpc_version\":\"%s\","
-		       "\"probes\":%d,\"unknown_fields\":",
-		       pids, gobin__go_version(p->gb),
-		       !resolution__has_grpc(&p->res) ? "none" : grpc ? grpc : "unknown", probes);
+		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":", pids);
+		json_str(stdout, gobin__go_version(p->gb));
+		printf(",\"grpc_version\":");
+		json_str(stdout, !resolution__has_grpc(&p->res) ? "none" : grpc ? grpc : "unknown");
+		printf(",\"probes\":%d,\"unknown_fields\":", probes);
 		json_unknown_fields(s);
 		printf("}\n");
 	} else {
 		enum protocol_filter pr = effective_protocol(s->o, &p->res);
 		const char *what = pr == PROTO_GRPC ? "gRPC calls" : pr == PROTO_HTTP ? "HTTP requests"
 											: "gRPC calls and HTTP requests";
+		char gov[128], grv[128];
 
+		term_text(gov, sizeof(gov), gobin__go_version(p->gb));
 		if (resolution__has_grpc(&p->res))
 			printf("Tracing %s of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
-			       what, pids, gobin__go_version(p->gb), grpc ? grpc : "version unknown",
-			       probes);
+			       what, pids, gov,
+			       grpc ? term_text(grv, sizeof(grv), grpc) : "version unknown", probes);
 		else
 			printf("Tracing %s of PID %s (%s, no grpc-go, %d probes)... Ctrl-C to end.\n",
-			       what, pids, gobin__go_version(p->gb), probes);
+			       what, pids, gov, probes);
 		report__columns(s->report);
 	}
 	fflush(stdout);
@@ -538,6 +554,8 @@ static void collect_counters(struct session *s)
 		s->tally.desync += c[CNT_DESYNC];
 		s->tally.foreign += c[CNT_FOREIGN];
 	}
+	/* Emitted by the BPF side, then dropped here: lost all the same. */
+	s->tally.lost += eventbuf__dropped(s->eb);
 }
 
 /* The clock of bpf_ktime_get_ns(). */
@@ -599,6 +617,9 @@ int tracer__run(const struct options *o)
 		goto cleanup;
 	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
 	s.perf_buffer = o->perf_buffer || !eventbuf__ringbuf_supported();
+	if (o->verbose)
+		fprintf(stderr, "gogrpctrace: a failed compile or load is logged to %s/%s%d.log\n",
+			STATE_DIR, LOADER_LOG_PREFIX, (int)getpid());
 	if (prepare(&s) || open_event_buffers(&s))
 		goto cleanup;
 	if (o->verbose)

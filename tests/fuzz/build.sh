@@ -20,7 +20,8 @@ mkdir -p "$out/obj"
 
 srcs=("$root"/dwarf/*.c
 	"$root"/tool/resolve.c "$root"/tool/probes.c "$root"/tool/inspect.c
-	"$root"/tool/json.c "$root"/tool/render.c "$root"/tool/layout.c "$root"/tool/offsets.c)
+	"$root"/tool/json.c "$root"/tool/render.c "$root"/tool/layout.c "$root"/tool/offsets.c
+	"$root"/tool/termtext.c)
 templates=("$root"/bpf_templates/*.c "$root"/bpf_templates/*.h "$root"/tool/offsets.tbl)
 
 bin=$out/fuzz_reader
