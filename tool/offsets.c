@@ -235,38 +235,104 @@ static bool fingerprint_matches(struct gobin *gb, const char *gom, int o, const 
 	return compared >= MIN_FINGERPRINT_FUNCS;
 }
 
-/* Find the one reference release of owner o whose code matches gb's. */
-static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
+static bool same_row_values(const struct row *r, const struct row *q)
 {
-	const char *match = NULL, *tried[256];
-	int nmatch = 0, ntried = 0;
-	char gom_self[16];
+	if (r->kind != q->kind || r->nvalues != q->nvalues || strcmp(r->key, q->key) != 0 ||
+	    (r->name && (!q->name || strcmp(r->name, q->name) != 0)))
+		return false;
+	for (int k = 0; k < r->nvalues; k++)
+		if (strcmp(r->values[k], q->values[k]) != 0)
+			return false;
+	return true;
+}
 
-	/* A copy: the messages below are written into *v. */
-	snprintf(gom_self, sizeof(gom_self), "%s", v->go_minor);
+/* Does every value of owner o for release a under gom (sizes of code
+ * aside) equal release b's? Then which of them gb was built with does not
+ * matter. Most rows are ranges holding both: only the others are looked
+ * for again. */
+static bool same_values(const char *gom, int o, const char *a, const char *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const char *x = pass ? b : a, *y = pass ? a : b;
 
-	for (int b = 0; b < nbuilds && ntried < 256; b++) {
+		for (int i = 0; i < nrows; i++) {
+			const struct row *r = &rows[i];
+			bool found = false;
+
+			if (r->kind == ROW_FUNC || (int)r->owner != o || !row_covers(r, gom, x) ||
+			    row_covers(r, gom, y))
+				continue;
+			for (int j = 0; j < nrows && !found; j++)
+				found = j != i && (int)rows[j].owner == o && row_covers(&rows[j], gom, y) &&
+					same_row_values(r, &rows[j]);
+			if (!found)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The releases of owner o among the reference builds of gb's Go minor
+ * (and, when with_grpc is set, of that grpc-go release) whose code
+ * matches gb's: their count, the first and last, and whether all of them
+ * give the same values. */
+static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, const char *with_grpc,
+			     const char **match, const char **last, bool *same, int *ntried)
+{
+	const char *tried[256];
+	int nmatch = 0;
+
+	*match = *last = NULL;
+	*same = true;
+	*ntried = 0;
+	for (int b = 0; b < nbuilds && *ntried < 256; b++) {
 		const char *rel = build_version(&builds[b], o);
 		char gom[16];
 		bool seen = false;
 
 		go_minor(builds[b].go, gom, sizeof(gom));
-		if (strcmp(gom, v->go_minor) != 0)
+		if (strcmp(gom, gom_self) != 0 || (with_grpc && strcmp(builds[b].grpc, with_grpc) != 0))
 			continue;
-		for (int k = 0; k < ntried && !seen; k++)
+		for (int k = 0; k < *ntried && !seen; k++)
 			seen = strcmp(tried[k], rel) == 0;
 		if (seen)
 			continue;
-		tried[ntried++] = rel;
-		if (fingerprint_matches(gb, v->go_minor, o, rel)) {
-			match = rel;
+		tried[(*ntried)++] = rel;
+		if (fingerprint_matches(gb, gom_self, o, rel)) {
+			if (*match)
+				*same &= same_values(gom_self, o, *match, rel);
+			*match = *match ? *match : rel;
+			*last = rel;
 			nmatch++;
 		}
 	}
-	if (nmatch == 1) {
+	return nmatch;
+}
+
+/* Find the one reference release of owner o whose code matches gb's (or
+ * several, whose values are all the same): first among the builds of
+ * gb's grpc-go release, when that is known, then among all of its Go. */
+static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
+{
+	const char *grpc = o == OWNER_XNET ? v->version[OWNER_GRPC] : NULL, *match, *last;
+	int nmatch = 0, ntried = 0;
+	bool same = true;
+	char gom_self[16];
+
+	/* A copy: the messages below are written into *v. */
+	snprintf(gom_self, sizeof(gom_self), "%s", v->go_minor);
+	if (grpc)
+		nmatch = fingerprint_among(gb, gom_self, o, grpc, &match, &last, &same, &ntried);
+	if (nmatch != 1)
+		nmatch = fingerprint_among(gb, gom_self, o, NULL, &match, &last, &same, &ntried);
+	if (nmatch == 1 || (nmatch > 1 && same)) {
 		snprintf(v->buf[o], sizeof(v->buf[o]), "%s", match);
 		v->version[o] = v->buf[o];
-		v->source[o] = "code fingerprint (function sizes of a reference build)";
+		v->source[o] = nmatch == 1
+				       ? "code fingerprint (function sizes of a reference build)"
+				       : note("code fingerprint: any of %d reference releases (%s .. %s) with "
+					      "this code, all with the same values",
+					      nmatch, match, last);
 		return;
 	}
 	if (nmatch)

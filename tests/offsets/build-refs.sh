@@ -27,17 +27,20 @@ modversion() {
 	go version -m "$1" | awk -v m="$2" '$1 == "dep" && $2 == m { v = $3 } $1 == "=>" { } END { print v }'
 }
 
-# build_module NAME TOOLCHAIN GRPC [XNET]
+# build_module NAME TOOLCHAIN GRPC [XNET]: TOOLCHAIN is a GOTOOLCHAIN value,
+# or the path of a go command (Debian's Go 1.19: the toolchain module's Go
+# 1.19 cannot build, its src/go.mod is renamed).
 build_module() {
-	local name=$1 tc=$2 grpc=$3 xnet=${4:-} dir log
+	local name=$1 tc=$2 grpc=$3 xnet=${4:-} dir log gocmd=go gotc=$2
+	if [[ $tc == /* ]]; then gocmd=$tc gotc=local; fi
 	dir=$out/$name
 	[[ -f $dir/build ]] && return 0
 	mkdir -p "$dir/src" && cp "$here/ref/main.go" "$dir/src/"
-	log=$( (cd "$dir/src" && export GOTOOLCHAIN=$tc GOFLAGS=-mod=mod GOWORK=off &&
-		go mod init offsetref &&
-		go get "google.golang.org/grpc@$grpc" &&
-		{ [[ -z $xnet ]] || go get "golang.org/x/net@$xnet"; } &&
-		go mod tidy && go build -o ../ref . ) 2>&1)
+	log=$( (cd "$dir/src" && export GOTOOLCHAIN=$gotc GOFLAGS=-mod=mod GOWORK=off &&
+		"$gocmd" mod init offsetref &&
+		"$gocmd" get "google.golang.org/grpc@$grpc" &&
+		{ [[ -z $xnet ]] || "$gocmd" get "golang.org/x/net@$xnet"; } &&
+		"$gocmd" mod tidy && "$gocmd" build -o ../ref . ) 2>&1)
 	if [[ $? -ne 0 ]]; then
 		echo "$name: $(printf '%s\n' "$log" | grep -v '^go: downloading' | tail -1)" >>"$out/skipped.txt"
 		rm -rf "$dir"
@@ -50,9 +53,10 @@ build_module() {
 		rm -rf "$dir"
 		return 0
 	fi
-	printf '%s %s %s module GOTOOLCHAIN=%s go get google.golang.org/grpc@%s%s\n' \
+	printf '%s %s %s module %s go get google.golang.org/grpc@%s%s\n' \
 		"$(go version "$dir/ref" | sed 's/^.*: //')" "$(modversion "$dir/ref" google.golang.org/grpc)" \
-		"$(modversion "$dir/ref" golang.org/x/net)" "$tc" "$grpc" "${xnet:+ golang.org/x/net@$xnet}" >"$dir/build"
+		"$(modversion "$dir/ref" golang.org/x/net)" "$([[ $tc == /* ]] && echo "$tc" || echo "GOTOOLCHAIN=$tc")" \
+		"$grpc" "${xnet:+ golang.org/x/net@$xnet}" >"$dir/build"
 	echo "built $name"
 }
 
@@ -84,9 +88,20 @@ if [[ ${#only[@]} -gt 0 ]]; then
 	toolchains=("${only[@]}")
 else
 	build_debian
-	newest=${grpcs[-1]}
-	for x in "${xnets[@]}"; do build_module "local-$newest-xnet-$x" local "$newest" "$x"; done
 fi
+newest=${grpcs[-1]}
 for tc in "${toolchains[@]}"; do
-	for g in "${grpcs[@]}"; do build_module "$tc-$g" "$tc" "$g"; done
+	tcname=$tc
+	[[ $tc == /* ]] && tcname=$("$tc" env GOVERSION 2>/dev/null)
+	# the newer x/net releases services link, with every Go that builds them
+	for x in "${xnets[@]}"; do build_module "${tcname:-unknown}-$newest-xnet-$x" "$tc" "$newest" "$x"; done
+	for g in "${grpcs[@]}"; do
+		# Debian patches the grpc-go it packages: the GOPATH build holds
+		# that release for Debian's Go, a module build would disagree.
+		if [[ -f $out/debian-go1.19/build && $(cut -d' ' -f1,2 "$out/debian-go1.19/build") == "$tcname $g" ]]; then
+			echo "$tcname-$g: Debian's own grpc-go $g (debian-go1.19) holds this release" >>"$out/skipped.txt"
+			continue
+		fi
+		build_module "${tcname:-unknown}-$g" "$tc" "$g"
+	done
 done
