@@ -16,7 +16,8 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
-CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload
+CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
+	 $(BUILD)/check-lathist
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -73,6 +74,11 @@ $(BUILD)/check-perf-oom: tests/unit/perf_oom.c tool/eventbuf.c tool/eventbuf.h
 
 $(BUILD)/check-offsets-reload: tests/unit/offsets_reload.c tool/offsets.c tool/offsets.h $(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS))
 	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) -ldw -lelf -lcapstone
+
+# The summary's latency histogram against known distributions
+# (tests/runner/bounded.go).
+$(BUILD)/check-lathist: tests/unit/lathist.c tool/lathist.c tool/lathist.h
+	$(CC) $(CFLAGS) -o $@ tests/unit/lathist.c tool/lathist.c -lm
 
 # Rewrite the golden files after a deliberate change to the template or renderer.
 golden: $(BUILD)/render-golden

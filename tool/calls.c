@@ -25,6 +25,12 @@ struct calls {
 	void *ctx;
 	uint64_t open;
 	uint64_t ending; /* open calls marked ending */
+	/* Every open call, least recently seen first: the idle and the
+	 * oldest are found at the head. */
+	struct call *oldest, *newest;
+	uint64_t now_ns; /* the last calls__tick's time */
+	uint64_t idle_ns, max_open;
+	struct calls_evicted evicted;
 };
 
 static unsigned bucket(uint32_t pid, uint64_t conn, uint32_t sid)
@@ -45,14 +51,86 @@ struct calls *calls__new(call_done_fn done, void *ctx)
 	return cs;
 }
 
+void calls__set_limits(struct calls *cs, uint32_t idle_s, uint64_t max_open)
+{
+	cs->idle_ns = (uint64_t)idle_s * 1000000000ULL;
+	cs->max_open = max_open;
+}
+
+static void lru_unlink(struct calls *cs, struct call *c)
+{
+	if (c->older)
+		c->older->newer = c->newer;
+	else if (cs->oldest == c)
+		cs->oldest = c->newer;
+	if (c->newer)
+		c->newer->older = c->older;
+	else if (cs->newest == c)
+		cs->newest = c->older;
+	c->older = c->newer = NULL;
+}
+
+/* An event of c was seen at ts: c becomes the most recently seen. The
+ * list stays in order of last_ns, which never goes back. */
+static void touch(struct calls *cs, struct call *c, uint64_t ts)
+{
+	uint64_t t = ts > cs->now_ns ? ts : cs->now_ns;
+
+	if (cs->newest && cs->newest->last_ns > t)
+		t = cs->newest->last_ns;
+	if (t > c->last_ns)
+		c->last_ns = t;
+	if (cs->newest == c)
+		return;
+	lru_unlink(cs, c);
+	c->older = cs->newest;
+	if (cs->newest)
+		cs->newest->newer = c;
+	else
+		cs->oldest = c;
+	cs->newest = c;
+}
+
 struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id)
 {
 	struct call *c;
 
 	for (c = cs->buckets[bucket(pid, conn, stream_id)]; c; c = c->next)
-		if (c->pid == pid && c->conn == conn && c->stream_id == stream_id)
+		if (c->pid == pid && c->conn == conn && c->stream_id == stream_id) {
+			touch(cs, c, 0);
 			return c;
+		}
 	return NULL;
+}
+
+/* Give c up: printed as unfinished (or as complete if only its last
+ * header fields were awaited). */
+static void evict(struct calls *cs, struct call *c, bool idle)
+{
+	if (!c->ending) {
+		c->complete = false;
+		if (idle) {
+			c->evicted_idle_s = (uint32_t)(cs->idle_ns / 1000000000ULL);
+			cs->evicted.idle++;
+		} else {
+			c->evicted_full = true;
+			cs->evicted.full++;
+		}
+	}
+	calls__finish(cs, c);
+}
+
+void calls__tick(struct calls *cs, uint64_t now_ns)
+{
+	if (now_ns > cs->now_ns)
+		cs->now_ns = now_ns;
+	while (cs->idle_ns && cs->oldest && cs->oldest->last_ns + cs->idle_ns <= cs->now_ns)
+		evict(cs, cs->oldest, true);
+}
+
+struct calls_evicted calls__evicted(const struct calls *cs)
+{
+	return cs->evicted;
 }
 
 struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
@@ -66,8 +144,11 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 		 * first message may be seen before its headers are written). */
 		if (ts && ts < c->start_ns)
 			c->start_ns = ts;
+		touch(cs, c, ts);
 		return c;
 	}
+	if (cs->max_open && cs->open >= cs->max_open && cs->oldest)
+		evict(cs, cs->oldest, false);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
@@ -85,6 +166,7 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	c->next = cs->buckets[b];
 	cs->buckets[b] = c;
 	cs->open++;
+	touch(cs, c, ts);
 	return c;
 }
 
@@ -106,6 +188,7 @@ static void unlink_call(struct calls *cs, struct call *c)
 		*pp = c->next;
 		cs->open--;
 	}
+	lru_unlink(cs, c);
 }
 
 void calls__finish(struct calls *cs, struct call *c)

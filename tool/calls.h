@@ -19,6 +19,8 @@ enum out_block { OUT_NONE, OUT_REQUEST, OUT_RESPONSE, OUT_TRAILERS };
 
 struct call {
 	struct call *next; /* hash chain */
+	struct call *older, *newer; /* open calls, least recently seen first */
+	uint64_t last_ns; /* when an event of it was last seen (BPF clock) */
 	uint32_t pid;
 	uint64_t conn;
 	uint32_t stream_id;
@@ -53,6 +55,16 @@ struct call {
 	bool status_from_reset; /* grpc_status derived from the reset, not sent */
 	enum out_block out_block; /* the block whose fields are arriving */
 	bool ending;		  /* its last block was sent; its fields may still come */
+	/* Why an unfinished call was given up before the end: */
+	uint32_t evicted_idle_s; /* no event for this many seconds (--idle-timeout) */
+	bool evicted_full;	 /* the table of open calls was full (--max-open-calls) */
+};
+
+/* Open calls dropped from the table before their end, each printed as
+ * unfinished with its reason. */
+struct calls_evicted {
+	uint64_t idle; /* no event for --idle-timeout seconds */
+	uint64_t full; /* the oldest, when --max-open-calls were open */
 };
 
 /* Called once per finished call (and per unfinished one at the end). */
@@ -61,6 +73,14 @@ typedef void (*call_done_fn)(struct call *c, void *ctx);
 struct calls;
 
 struct calls *calls__new(call_done_fn done, void *ctx);
+/* Bound the table: an open call with no event for idle_s seconds is given
+ * up at the next calls__tick (0: never); past max_open open calls the
+ * least recently seen one is given up (0: no cap). */
+void calls__set_limits(struct calls *cs, uint32_t idle_s, uint64_t max_open);
+/* The time is now_ns (BPF clock): give up the calls idle too long. */
+void calls__tick(struct calls *cs, uint64_t now_ns);
+/* How many calls were given up, and why. */
+struct calls_evicted calls__evicted(const struct calls *cs);
 /* Find or create the call of this stream. */
 struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
 			int side, uint64_t ts);

@@ -511,6 +511,8 @@ void events__tick(struct event_sink *s, uint64_t now_ns)
 
 	if (now_ns > settle_ns)
 		calls__finish_ending(s->calls, now_ns - settle_ns);
+	/* Open calls with no event for --idle-timeout: given up. */
+	calls__tick(s->calls, now_ns);
 }
 
 /* grpc-go's own mapping of a reset received from the server. */

@@ -18,7 +18,8 @@ struct event_sink {
 /* libbpf ring_buffer_sample_fn. */
 int events__on_sample(void *ctx, void *data, size_t size);
 /* After each drain: finish the calls whose last block's fields are in by
- * now (now_ns on the BPF clock, CLOCK_MONOTONIC). */
+ * now (now_ns on the BPF clock, CLOCK_MONOTONIC), and give up the calls
+ * idle longer than --idle-timeout. */
 void events__tick(struct event_sink *s, uint64_t now_ns);
 
 #endif

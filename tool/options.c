@@ -26,6 +26,10 @@ static const char usage_text[] =
 	"  -e, --errors           only calls that did not end OK\n"
 	"      --min-latency MS   only calls slower than MS milliseconds\n"
 	"  -d, --duration SECS    stop after SECS seconds\n"
+	"      --idle-timeout S   give up (print as UNFINISHED) an open call with no\n"
+	"                         event for S seconds (default 300; 0: never)\n"
+	"      --max-open-calls N keep at most N open calls; past it the least recently\n"
+	"                         seen is given up (default 16384; 0: no cap)\n"
 	"      --json             one JSON object per line\n"
 	"  -v, --verbose          headers, trailers and each message as they happen\n"
 	"      --payload[=N]      show the first N bytes of each message (default 64)\n"
@@ -69,6 +73,8 @@ enum {
 	OPT_BENCH_ENTRY,
 	OPT_PERF_BUFFER,
 	OPT_PAUSE_BEFORE_ATTACH,
+	OPT_IDLE_TIMEOUT,
+	OPT_MAX_OPEN_CALLS,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +86,8 @@ static const struct option long_options[] = {
 	{"min-latency", required_argument, NULL, OPT_MIN_LATENCY},
 	{"duration", required_argument, NULL, 'd'},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"max-open-calls", required_argument, NULL, OPT_MAX_OPEN_CALLS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"payload", optional_argument, NULL, OPT_PAYLOAD},
 	{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
@@ -135,6 +143,8 @@ void options__parse(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->ringbuf_pages = 1024;
+	o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
+	o->max_open_calls = DEFAULT_MAX_OPEN_CALLS;
 	o->open.debug_dirs = o->debug_dirs;
 	while ((c = getopt_long(argc, argv, "p:m:ed:vh", long_options, NULL)) != -1) {
 		switch (c) {
@@ -175,6 +185,14 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			o->idle_timeout_s = (unsigned)parse_long(optarg, "invalid --idle-timeout: %s", 0,
+								 1000000);
+			break;
+		case OPT_MAX_OPEN_CALLS:
+			o->max_open_calls = (unsigned)parse_long(optarg, "invalid --max-open-calls: %s", 0,
+								 10000000);
 			break;
 		case 'v':
 			o->verbose++;

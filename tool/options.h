@@ -9,6 +9,8 @@
 
 #define MAX_PIDS 16
 #define MAX_DEBUG_DIRS 8
+#define DEFAULT_IDLE_TIMEOUT_S 300
+#define DEFAULT_MAX_OPEN_CALLS 16384
 
 enum side_filter { SIDE_FILTER_ANY, SIDE_FILTER_CLIENT, SIDE_FILTER_SERVER };
 
@@ -26,6 +28,8 @@ struct options {
 	bool errors_only;
 	double min_latency_ms;
 	double duration_s;
+	unsigned idle_timeout_s;  /* give up an open call with no event this long; 0 = never */
+	unsigned max_open_calls;  /* give up the least recently seen past this many; 0 = no cap */
 	bool json;
 	int verbose;
 	int payload; /* bytes of each message to show; 0 = off */

@@ -3,6 +3,7 @@
 #include "probes.h"
 
 #include "json.h"
+#include "lathist.h"
 #include "termtext.h"
 
 #include <fnmatch.h>
@@ -21,8 +22,7 @@ struct method_stats {
 	char method[CALL_TEXT];
 	int side;
 	uint64_t calls, errors, unfinished;
-	double *lat_ms;
-	size_t nlat, cap;
+	struct lathist *lat; /* finished calls' latencies; NULL until the first */
 };
 
 struct report {
@@ -83,7 +83,7 @@ void report__free(struct report *r)
 	if (!r)
 		return;
 	for (int i = 0; i < r->nmethods; i++)
-		free(r->methods[i].lat_ms);
+		free(r->methods[i].lat);
 	free(r);
 }
 
@@ -239,16 +239,12 @@ static void record(struct report *r, const struct call *c, double lat_ms)
 	}
 	if (failed(c))
 		m->errors++;
-	if (m->nlat == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		double *p = realloc(m->lat_ms, cap * sizeof(*p));
-
-		if (!p)
-			return;
-		m->lat_ms = p;
-		m->cap = cap;
-	}
-	m->lat_ms[m->nlat++] = lat_ms;
+	/* A fixed-size histogram per method: memory does not grow with
+	 * the number of calls (lathist.h states the error of its p50/p99). */
+	if (!m->lat)
+		m->lat = calloc(1, sizeof(*m->lat));
+	if (m->lat)
+		lathist__add(m->lat, (uint64_t)(lat_ms * 1e6 + 0.5));
 }
 
 static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
@@ -270,6 +266,20 @@ void report__columns(struct report *r)
 	fprintf(r->out, "%-8s %-7s %-6s %-21s %-30s %-17s %8s %9s %9s\n", "TIME", "PID", "SIDE",
 		"PEER", "METHOD", "STATUS", "LAT(ms)", "REQ", "RESP");
 	fflush(r->out);
+}
+
+/* Why an unfinished call was given up before the end, or NULL. */
+static const char *unfinished_why(const struct call *c, char *buf, size_t len)
+{
+	if (c->complete)
+		return NULL;
+	if (c->evicted_idle_s)
+		snprintf(buf, len, "evicted: no event for %u s", c->evicted_idle_s);
+	else if (c->evicted_full)
+		snprintf(buf, len, "evicted: too many open calls (the least recently seen)");
+	else
+		return NULL;
+	return buf;
 }
 
 static void text_line(struct report *r, const struct call *c, double lat_ms)
@@ -311,6 +321,11 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	if (c->status_from_reset)
 		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
 			"", side_name(c->reset_by), c->reset_code);
+	if (!c->complete && (c->evicted_idle_s || c->evicted_full)) {
+		char why[96];
+
+		fprintf(r->out, "%-8s   %s\n", "", unfinished_why(c, why, sizeof(why)));
+	}
 }
 
 static void base64(FILE *f, const unsigned char *p, int n)
@@ -418,6 +433,15 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	fprintf(r->out, ",\"tls\":%s,\"stack\":\"%s\",\"proto\":\"%s\",\"stream_id\":%u,\"complete\":%s",
 		c->tls ? "true" : field_unknown(r, c, FIELD_TLS) ? "null" : "false", c->stack, c->proto, c->stream_id,
 		c->complete ? "true" : "false");
+	{
+		char why[96];
+		const char *w = unfinished_why(c, why, sizeof(why));
+
+		if (w) {
+			fprintf(r->out, ",\"unfinished_reason\":");
+			json_str(r->out, w);
+		}
+	}
 	if (c->http_status >= 0)
 		fprintf(r->out, ",\"http_status\":%d", c->http_status);
 	else
@@ -509,29 +533,15 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
+static double percentile(const struct method_stats *m, double p)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p)
-{
-	size_t i;
-
-	if (!n)
-		return 0;
-	i = (size_t)(p * (double)(n - 1) + 0.5);
-	return v[i < n ? i : n - 1];
+	return m->lat ? lathist__quantile_ns(m->lat, p) / 1e6 : 0;
 }
 
 void report__summary(struct report *r, const struct tally *t)
 {
 	double secs = (double)((uint64_t)clock_ns(CLOCK_MONOTONIC) - r->start_mono_ns) / 1e9;
 
-	for (int i = 0; i < r->nmethods; i++)
-		qsort(r->methods[i].lat_ms, r->methods[i].nlat, sizeof(double), cmp_double);
 	if (r->o->json) {
 		fprintf(r->out, "{\"type\":\"summary\",\"duration_s\":%.3f,\"calls\":%" PRIu64
 				",\"methods\":[",
@@ -545,7 +555,7 @@ void report__summary(struct report *r, const struct tally *t)
 				",\"side\":\"%s\",\"calls\":%" PRIu64 ",\"errors\":%" PRIu64
 				",\"unfinished\":%" PRIu64 ",\"p50_ms\":%.3f,\"p99_ms\":%.3f}",
 				side_name(m->side), m->calls, m->errors, m->unfinished,
-				percentile(m->lat_ms, m->nlat, 0.5), percentile(m->lat_ms, m->nlat, 0.99));
+				percentile(m, 0.5), percentile(m, 0.99));
 		}
 		fprintf(r->out,
 			"],\"unfinished_calls\":%" PRIu64 ",\"events_received\":%" PRIu64
@@ -553,10 +563,11 @@ void report__summary(struct report *r, const struct tally *t)
 			",\"reads_failed\":%" PRIu64 ",\"truncated_headers\":%" PRIu64
 			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
 			",\"malformed_events\":%" PRIu64 ",\"unmatched_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
-			",\"restarts_skipped\":%" PRIu64 ",\"dropped_methods\":%" PRIu64 "}\n",
+			",\"restarts_skipped\":%" PRIu64 ",\"dropped_methods\":%" PRIu64
+			",\"evicted_idle_calls\":%" PRIu64 ",\"evicted_full_calls\":%" PRIu64 "}\n",
 			r->unfinished, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
 			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts,
-			r->dropped_methods);
+			r->dropped_methods, t->evicted_idle, t->evicted_full);
 		fflush(r->out);
 		return;
 	}
@@ -567,8 +578,7 @@ void report__summary(struct report *r, const struct tally *t)
 
 		term_pad(r->out, m->method, 40);
 		fprintf(r->out, " %-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f\n", side_name(m->side),
-			m->calls, m->errors, percentile(m->lat_ms, m->nlat, 0.5),
-			percentile(m->lat_ms, m->nlat, 0.99));
+			m->calls, m->errors, percentile(m, 0.5), percentile(m, 0.99));
 	}
 	/* Past MAX_METHODS distinct names a call has no row: say how many. */
 	if (r->dropped_methods)
@@ -580,5 +590,10 @@ void report__summary(struct report *r, const struct tally *t)
 		" frames with message boundaries lost; %" PRIu64 " frames unreadable; %" PRIu64
 		" calls unfinished\n",
 		t->received, t->lost, t->read_errors, t->truncated, t->desync, t->foreign, r->unfinished);
+	/* Open calls given up before the end are among the unfinished. */
+	fprintf(r->out,
+		"open calls given up: %" PRIu64 " with no event for %u s, %" PRIu64
+		" past %u open calls\n",
+		t->evicted_idle, t->idle_timeout_s, t->evicted_full, t->max_open_calls);
 	fflush(r->out);
 }

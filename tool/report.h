@@ -23,6 +23,9 @@ struct tally {
 	uint64_t hits;	      /* probe hits in all */
 	uint64_t malformed;   /* events that failed validation in user space */
 	uint64_t unmatched;   /* events for a stream without a call */
+	uint64_t evicted_idle; /* open calls given up: no event for --idle-timeout */
+	uint64_t evicted_full; /* open calls given up: --max-open-calls were open */
+	unsigned idle_timeout_s, max_open_calls; /* the limits, for the summary's words */
 };
 
 struct report *report__new(const struct options *o, FILE *out);

@@ -56,6 +56,7 @@ struct session {
 	struct kheaders kh;
 	struct program progs[MAX_PIDS];
 	int nprogs;
+	int prog_of[MAX_PIDS]; /* index in progs of each -p target's program */
 	unsigned long long starttime[MAX_PIDS]; /* to notice a reused PID */
 	bool alive[MAX_PIDS];
 	bool perf_buffer; /* no ring buffer on this kernel (or --perf-buffer) */
@@ -325,9 +326,13 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	if (resolution__enabled(&p->res) == 0) {
 		const struct resolved_probe *first = NULL;
 
-		for (int i = 0; i < p->res.nprobes && !first; i++)
-			if (p->res.probes[i].rule && rule_applies(&p->res, p->res.probes[i].rule))
-				first = &p->res.probes[i];
+		/* The first probe of a linked stack, one whose function is there
+		 * if any (a client does not have the server's functions). */
+		for (int pass = 0; pass < 2 && !first; pass++)
+			for (int i = 0; i < p->res.nprobes && !first; i++)
+				if (p->res.probes[i].rule && rule_applies(&p->res, p->res.probes[i].rule) &&
+				    (pass == 1 || p->res.probes[i].fn))
+					first = &p->res.probes[i];
 		if (first)
 			fprintf(stderr, "gogrpctrace: PID %d (%s): nothing to trace: no probe's needs are "
 					"met; the first: %s\n(-v or --inspect gives each reason)\n",
@@ -377,6 +382,7 @@ static int prepare(struct session *s)
 		for (int k = 0; k < s->nprogs; k++)
 			if (s->progs[k].dev == st.st_dev && s->progs[k].ino == st.st_ino)
 				p = &s->progs[k];
+		s->prog_of[i] = p ? (int)(p - s->progs) : s->nprogs;
 		if (!p) {
 			p = &s->progs[s->nprogs++];
 			p->dev = st.st_dev;
@@ -459,65 +465,76 @@ static void report_startup(const struct session *s)
 		ru.ru_maxrss, lockdown__mode());
 }
 
-/* {"field": "why", ...}: what the rows will show as unknown (null), for
- * every traced binary; the first reason for a field stands. */
-static void json_unknown_fields(const struct session *s)
+/* {"field": "why", ...}: what p's rows will show as unknown (null). */
+static void json_unknown_fields(const struct program *p)
 {
-	unsigned done = 0;
+	const struct resolution *res = &p->res;
+	bool first = true;
 
 	putchar('{');
-	for (int k = 0; k < s->nprogs; k++) {
-		const struct resolution *res = &s->progs[k].res;
-
-		for (int f = 0; f < NFIELDS; f++) {
-			if (!(res->unknown_fields & ~done & (1u << f)))
-				continue;
-			printf("%s\"%s\":", done ? "," : "", output_fields[f].key);
-			json_str(stdout, res->unknown_why[f]);
-			done |= 1u << f;
-		}
+	for (int f = 0; f < NFIELDS; f++) {
+		if (!(res->unknown_fields & (1u << f)))
+			continue;
+		printf("%s\"%s\":", first ? "" : ",", output_fields[f].key);
+		json_str(stdout, res->unknown_why[f]);
+		first = false;
 	}
 	putchar('}');
 }
 
-static void announce(struct session *s)
+/* The PIDs running program k, comma-separated. */
+static void pids_of(const struct session *s, int k, char *buf, size_t len)
 {
-	const struct program *p = &s->progs[0];
-	const char *grpc = p->res.rules[0].version;
-	int probes = 0;
-	char pids[256] = "";
 	size_t n = 0;
 
-	for (int k = 0; k < s->nprogs; k++)
-		probes += s->progs[k].loader.nprogs;
-	for (int i = 0; i < s->o->npids && n < sizeof(pids) - 16; i++)
-		n += (size_t)snprintf(pids + n, sizeof(pids) - n, "%s%d", i ? "," : "", s->o->pids[i]);
-	report__header(s->report);
+	*buf = '\0';
+	for (int i = 0; i < s->o->npids && n < len - 16; i++)
+		if (s->prog_of[i] == k)
+			n += (size_t)snprintf(buf + n, len - n, "%s%d", n ? "," : "", s->o->pids[i]);
+}
+
+/* One start line (or JSON start object) per distinct executable: its
+ * PIDs, its Go and grpc-go versions, its probes, its unknown fields. */
+static void announce_program(struct session *s, int k)
+{
+	const struct program *p = &s->progs[k];
+	const char *grpc = p->res.rules[0].version;
+	char pids[256];
+
+	pids_of(s, k, pids, sizeof(pids));
 	/* Both versions are strings of the binary: quoted or escaped. */
 	if (s->o->json) {
 		printf("{\"type\":\"start\",\"pids\":[%s],\"go_version\":", pids);
 		json_str(stdout, gobin__go_version(p->gb));
 		printf(",\"grpc_version\":");
 		json_str(stdout, !resolution__has_grpc(&p->res) ? "none" : grpc ? grpc : "unknown");
-		printf(",\"probes\":%d,\"unknown_fields\":", probes);
-		json_unknown_fields(s);
+		printf(",\"probes\":%d,\"unknown_fields\":", p->loader.nprogs);
+		json_unknown_fields(p);
 		printf("}\n");
 	} else {
 		enum protocol_filter pr = effective_protocol(s->o, &p->res);
 		const char *what = pr == PROTO_GRPC ? "gRPC calls" : pr == PROTO_HTTP ? "HTTP requests"
 											: "gRPC calls and HTTP requests";
-		char gov[128], grv[128];
+		char gov[128], grv[128], grpcs[160];
 
 		term_text(gov, sizeof(gov), gobin__go_version(p->gb));
 		if (resolution__has_grpc(&p->res))
-			printf("Tracing %s of PID %s (%s, grpc-go %s, %d probes)... Ctrl-C to end.\n",
-			       what, pids, gov,
-			       grpc ? term_text(grv, sizeof(grv), grpc) : "version unknown", probes);
+			snprintf(grpcs, sizeof(grpcs), "grpc-go %s",
+				 grpc ? term_text(grv, sizeof(grv), grpc) : "version unknown");
 		else
-			printf("Tracing %s of PID %s (%s, no grpc-go, %d probes)... Ctrl-C to end.\n",
-			       what, pids, gov, probes);
-		report__columns(s->report);
+			snprintf(grpcs, sizeof(grpcs), "no grpc-go");
+		printf("%s %s of PID %s (%s, %s, %d probes)%s\n", k ? "Also tracing" : "Tracing", what,
+		       pids, gov, grpcs, p->loader.nprogs, k ? "" : "... Ctrl-C to end.");
 	}
+}
+
+static void announce(struct session *s)
+{
+	report__header(s->report);
+	for (int k = 0; k < s->nprogs; k++)
+		announce_program(s, k);
+	if (!s->o->json)
+		report__columns(s->report);
 	fflush(stdout);
 }
 
@@ -556,6 +573,17 @@ static void collect_counters(struct session *s)
 	}
 	/* Emitted by the BPF side, then dropped here: lost all the same. */
 	s->tally.lost += eventbuf__dropped(s->eb);
+}
+
+/* Open calls given up before the end (idle, or the table full). */
+static void collect_evicted(struct session *s)
+{
+	struct calls_evicted ev = calls__evicted(s->calls);
+
+	s->tally.evicted_idle = ev.idle;
+	s->tally.evicted_full = ev.full;
+	s->tally.idle_timeout_s = s->o->idle_timeout_s;
+	s->tally.max_open_calls = s->o->max_open_calls;
 }
 
 /* The clock of bpf_ktime_get_ns(). */
@@ -615,6 +643,7 @@ int tracer__run(const struct options *o)
 	s.calls = calls__new(report__call, s.report);
 	if (!s.report || !s.calls)
 		goto cleanup;
+	calls__set_limits(s.calls, o->idle_timeout_s, o->max_open_calls);
 	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
 	s.perf_buffer = o->perf_buffer || !eventbuf__ringbuf_supported();
 	if (o->verbose)
@@ -628,6 +657,7 @@ int tracer__run(const struct options *o)
 	poll_loop(&s);
 	collect_counters(&s);
 	calls__flush(s.calls);
+	collect_evicted(&s);
 	report__summary(s.report, &s.tally);
 	ret = 0;
 cleanup:

@@ -24,7 +24,9 @@ fi
 # The large binary: rebuilt only when its sources or module files changed.
 bigbin=$out/bigbin
 build_s=-1
-if [[ ! -x "$bigbin" || -n "$(find "$here/bigbin" "$here/run.sh" -newer "$bigbin" -print -quit)" ]]; then
+only_hour=false
+for a in "$@"; do [[ $a == -only-hour || $a == --only-hour ]] && only_hour=true; done
+if ! $only_hour && [[ ! -x "$bigbin" || -n "$(find "$here/bigbin" "$here/run.sh" -newer "$bigbin" -print -quit)" ]]; then
 	echo "bench: building the large binary (first build fetches its modules and takes a few minutes)" >&2
 	start_ns=$(date +%s%N)
 	(cd "$here/bigbin" && gobuild -o "$bigbin.tmp" .)

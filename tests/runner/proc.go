@@ -129,3 +129,22 @@ func tempFlag() string {
 	os.Remove(name)
 	return name
 }
+
+// startToolIn starts gogrpctrace with args in "json" or "text" output and
+// waits up to timeout for its start line; the caller stops it.
+func startToolIn(mode string, timeout time.Duration, args ...string) (*proc, error) {
+	startLine := "Ctrl-C to end."
+	if mode == "json" {
+		args = append(args, "--json")
+		startLine = `"type":"start"`
+	}
+	tool, err := start(toolPath, args...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tool.waitLine(startLine, timeout); err != nil {
+		tool.stop(syscall.SIGKILL, time.Second)
+		return nil, err
+	}
+	return tool, nil
+}

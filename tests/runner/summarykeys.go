@@ -32,20 +32,11 @@ func droppedMethods(c cell) error {
 	defer srv.stop(syscall.SIGTERM, 5*time.Second)
 	var jsonSum map[string]any
 	for _, mode := range []string{"json", "text"} {
-		args := []string{"-p", fmt.Sprint(srv.pid())}
-		startLine := "Ctrl-C to end."
-		if mode == "json" {
-			args = append(args, "--json")
-			startLine = `"type":"start"`
-		}
-		tool, err := start(toolPath, args...)
+		tool, err := startToolIn(mode, toolStartTimeout, "-p", fmt.Sprint(srv.pid()))
 		if err != nil {
 			return err
 		}
 		defer tool.stop(syscall.SIGKILL, time.Second)
-		if _, err := tool.waitLine(startLine, toolStartTimeout); err != nil {
-			return err
-		}
 		// Unknown services: grpc-go answers UNIMPLEMENTED at once.
 		g := newRawGRPC(addr)
 		for i := 0; i < manyMethods; i++ {

@@ -70,6 +70,7 @@ type results struct {
 	Overhead     []*overheadRow    `json:"overhead"`
 	Events       []eventsResult    `json:"events"`
 	EventsPerRPC float64           `json:"server_events_per_call"`
+	Hour         *hourResult       `json:"memory_hour,omitempty"`
 	TotalS       float64           `json:"total_s"`
 	LoadBefore   string            `json:"loadavg_before"` // /proc/loadavg: other work on the machine
 	LoadAfter    string            `json:"loadavg_after"`
@@ -109,6 +110,9 @@ func run() int {
 			fatal("%v", err)
 		}
 		*toolPath = cp
+	}
+	if *onlyHour {
+		return hourOnly()
 	}
 	// Start-up first, so the first attach is a cold one.
 	for _, bin := range []string{serverPath, *bigBin} {
@@ -151,6 +155,9 @@ func run() int {
 		}
 	}
 	res.Events = []eventsResult{hi, tiny}
+	logf("memory: an hour's worth of calls (%d)", *hourCalls)
+	hour := runHour()
+	res.Hour = &hour
 	srv.stop(syscall.SIGTERM, 5*time.Second)
 
 	res.TotalS = time.Since(t0).Seconds()

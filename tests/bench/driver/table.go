@@ -178,6 +178,9 @@ func printTable(envLine string) {
 		p("  %-18s emitted+lost %d vs expected %s; received == emitted: %s; calls printed %d of %d made\n",
 			e.Name, e.Produced, exp, goal(s.EventsReceived == s.EventsEmitted), e.Round.RPCLines, calls)
 	}
+	if res.Hour != nil {
+		printHour(*res.Hour)
+	}
 	if len(res.Errors) > 0 {
 		p("\nproblems during the run:\n")
 		for _, e := range res.Errors {
