@@ -29,6 +29,7 @@ struct row {
 
 struct ref_build {
 	const char *go, *grpc, *xnet;
+	bool gopath; /* built in GOPATH mode, as distributions build */
 };
 
 static struct row *rows;
@@ -108,7 +109,7 @@ static int parse_line(char *line, int lineno, char *err, size_t errlen)
 	if (n == 0 || f[0][0] == '#')
 		return 0;
 	if (strcmp(f[0], "build") == 0 && n >= 4) {
-		builds[nbuilds++] = (struct ref_build){f[1], f[2], f[3]};
+		builds[nbuilds++] = (struct ref_build){f[1], f[2], f[3], n > 4 && strcmp(f[4], "gopath") == 0};
 		return 0;
 	}
 	kind = kind_of(f[0]);
@@ -273,11 +274,12 @@ static bool same_values(const char *gom, int o, const char *a, const char *b)
 }
 
 /* The releases of owner o among the reference builds of gb's Go minor
- * (and, when with_grpc is set, of that grpc-go release) whose code
- * matches gb's: their count, the first and last, and whether all of them
- * give the same values. */
+ * (when with_grpc is set, of that grpc-go release; with gopath, only those
+ * built in GOPATH mode) whose code matches gb's: their count, the first
+ * and last, and whether all of them give the same values. */
 static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, const char *with_grpc,
-			     const char **match, const char **last, bool *same, int *ntried)
+			     bool gopath, const char **match, const char **last, bool *same,
+			     int *ntried)
 {
 	const char *tried[256];
 	int nmatch = 0;
@@ -291,7 +293,8 @@ static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, cons
 		bool seen = false;
 
 		go_minor(builds[b].go, gom, sizeof(gom));
-		if (strcmp(gom, gom_self) != 0 || (with_grpc && strcmp(builds[b].grpc, with_grpc) != 0))
+		if (strcmp(gom, gom_self) != 0 || (with_grpc && strcmp(builds[b].grpc, with_grpc) != 0) ||
+		    (gopath && !builds[b].gopath))
 			continue;
 		for (int k = 0; k < *ntried && !seen; k++)
 			seen = strcmp(tried[k], rel) == 0;
@@ -310,8 +313,10 @@ static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, cons
 }
 
 /* Find the one reference release of owner o whose code matches gb's (or
- * several, whose values are all the same): first among the builds of
- * gb's grpc-go release, when that is known, then among all of its Go. */
+ * several, whose values are all the same). A binary comes here for want
+ * of a module list, so it was built in GOPATH mode: the builds made that
+ * way are asked first, then the others; the builds of gb's grpc-go
+ * release, when that is known, before those of any. */
 static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
 {
 	const char *grpc = o == OWNER_XNET ? v->version[OWNER_GRPC] : NULL, *match, *last;
@@ -321,10 +326,14 @@ static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
 
 	/* A copy: the messages below are written into *v. */
 	snprintf(gom_self, sizeof(gom_self), "%s", v->go_minor);
-	if (grpc)
-		nmatch = fingerprint_among(gb, gom_self, o, grpc, &match, &last, &same, &ntried);
-	if (nmatch != 1)
-		nmatch = fingerprint_among(gb, gom_self, o, NULL, &match, &last, &same, &ntried);
+	for (int k = 0; k < 4; k++) {
+		if ((k == 0 || k == 1) && !grpc)
+			continue;
+		nmatch = fingerprint_among(gb, gom_self, o, k < 2 ? grpc : NULL, k % 2 == 0, &match,
+					   &last, &same, &ntried);
+		if (nmatch == 1 || (nmatch > 1 && same))
+			break;
+	}
 	if (nmatch == 1 || (nmatch > 1 && same)) {
 		snprintf(v->buf[o], sizeof(v->buf[o]), "%s", match);
 		v->version[o] = v->buf[o];

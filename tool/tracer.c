@@ -163,8 +163,9 @@ static const char *side_of(const char *id)
 	return strstr(id, "srv_") ? "srv" : strstr(id, "cli_") ? "cli" : NULL;
 }
 
-/* A side of a stack that is linked in (some of its probes are on) but
- * whose calls cannot open is silent: say so, whatever -v says. */
+/* A side of a stack that is linked in (some of its probes are on, or the
+ * function that opens its calls is there) but whose calls cannot open is
+ * silent: say so, whatever -v says. */
 static void warn_silent_sides(const struct program *p, pid_t pid)
 {
 	char why[1024];
@@ -185,7 +186,8 @@ static void warn_silent_sides(const struct program *p, pid_t pid)
 				     strcmp(side_of(q->spec->id), side) == 0 &&
 				     strstr(q->spec->id, "hdr_in");
 		}
-		if (sibling_on)
+		/* HTTP/1.x's probes are off by --protocol's default: not a loss. */
+		if (sibling_on || (op->fn && !op->rule->plain_http))
 			fprintf(stderr, "gogrpctrace: PID %d: %s %s calls will not be shown: %s\n",
 				(int)pid, op->spec->stack ? op->spec->stack : "grpc-go",
 				strcmp(side, "srv") == 0 ? "server" : "client",
