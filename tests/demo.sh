@@ -4,7 +4,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-cell=go1.26-grpc1.85
+cell=go1.27-grpc1.85 # the newest Go and grpc-go
 bin=$root/build/targets/$cell
 export PATH=/usr/local/go/bin:$PATH
 
