@@ -35,8 +35,8 @@ var stockKernelTests = []string{
 	"trace/go1.26-grpc1.66/client/tls",
 	"trace/go1.19-grpc1.33-debian/server/plaintext",
 	"resets/go1.26-grpc1.85/client",
-	"payload/go1.26-grpc1.85/server",
-	"payload/go1.26-grpc1.85/client",
+	"payload/go1.27-grpc1.85/server",
+	"payload/go1.27-grpc1.85/client",
 	"http/go1.27-grpc1.85/h2-tls/server",
 	"http/go1.27-grpc1.85/h2-tls/client",
 	"http/go1.26-grpc1.85/xnet-tls/server",
@@ -58,9 +58,27 @@ func registerVM() {
 		return nil
 	})
 	register("runtime", "vm/stock-kernel", true, func() error {
+		if err := allRegistered(stockKernelTests); err != nil {
+			return err
+		}
 		_, err := runInVM("lockdown=none", stockKernelTests)
 		return err
 	})
+}
+
+// allRegistered: a test the VM is to run must exist here (a renamed cell
+// would otherwise cost a boot to find out).
+func allRegistered(names []string) error {
+	for _, n := range names {
+		found := false
+		for _, t := range tests {
+			found = found || t.name == n
+		}
+		if !found {
+			return fmt.Errorf("the VM would run %s, which is not a test", n)
+		}
+	}
+	return nil
 }
 
 // runInVM boots the VM with kargs and runs the named runtime tests in it;
