@@ -108,6 +108,7 @@ const (
 	eShnum      = 0x3c
 	eShstrndx   = 0x3e
 	shdrSize    = 64
+	shAddrOff   = 0x10
 	shOffsetOff = 0x18
 	shSizeOff   = 0x20
 )

@@ -328,12 +328,8 @@ func findRegionFacts(f *itabFacts, ef *elf.File, orig string, b []byte) (*itabFa
 	}
 	f.itab0 = f.types + off
 	f.inter0, f.type0 = f.word(b, f.itab0), f.word(b, f.itab0+8)
-	shoff := binary.LittleEndian.Uint64(b[0x28:])
-	shentsize := binary.LittleEndian.Uint16(b[0x3a:])
-	for i, s := range ef.Sections {
-		if s.Name == ".go.type" {
-			f.goType = int(shoff) + i*int(shentsize)
-		}
+	if h, ok := sectionHeader(b, ".go.type"); ok {
+		f.goType = h
 	}
 	return f, nil
 }

@@ -113,24 +113,11 @@ func moveSectionAddr(path, out, name string, delta uint64) error {
 	if err != nil {
 		return err
 	}
-	if len(b) < 64 || string(b[:4]) != "\x7fELF" || b[4] != 2 {
-		return fmt.Errorf("%s: not a 64-bit ELF file", path)
+	h, ok := sectionHeader(b, name)
+	if !ok {
+		return fmt.Errorf("%s: no section %s", path, name)
 	}
-	le := binary.LittleEndian
-	shoff, shentsize := le.Uint64(b[40:]), uint64(le.Uint16(b[58:]))
-	shnum, shstrndx := uint64(le.Uint16(b[60:])), uint64(le.Uint16(b[62:]))
-	hdr := func(i uint64) []byte { return b[shoff+i*shentsize : shoff+(i+1)*shentsize] }
-	if shoff == 0 || shoff+shnum*shentsize > uint64(len(b)) || shstrndx >= shnum {
-		return fmt.Errorf("%s: no section headers", path)
-	}
-	strtab := le.Uint64(hdr(shstrndx)[24:])
-	for i := uint64(0); i < shnum; i++ {
-		h := hdr(i)
-		n := strtab + uint64(le.Uint32(h[0:]))
-		if n+uint64(len(name))+1 <= uint64(len(b)) && string(b[n:n+uint64(len(name))+1]) == name+"\x00" {
-			le.PutUint64(h[16:], le.Uint64(h[16:])+delta)
-			return os.WriteFile(out, b, 0o755)
-		}
-	}
-	return fmt.Errorf("%s: no section %s", path, name)
+	addr := b[h+shAddrOff:]
+	binary.LittleEndian.PutUint64(addr, binary.LittleEndian.Uint64(addr)+delta)
+	return os.WriteFile(out, b, 0o755)
 }
