@@ -9,6 +9,7 @@ packages=(
 	libdebuginfod-dev                                 # its header; the library is dlopen()ed
 	linux-headers-amd64                               # a header tree for bcc
 	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
+	golang-github-golang-protobuf-1-3-dev                          # ... its protobuf runtime (pbserver, pbclient)
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
 	debuginfod                                        # a debug-info server for the tests
 	clang-14 libclang-rt-14-dev python3               # the fuzz target (tests/fuzz)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Go test targets (grpcserver, grpcclient, h2server,
-# h2server-grpc, h2client, grpcload)
+# h2server-grpc, h2client, grpcload, and pbserver-<gen>/pbclient-<gen> per
+# protobuf generation the cell has in pbcells.txt)
 # for every cell in cells.txt, or only the cells named as arguments, into
 # ${OUT:-<repo>/build/targets}/<cell>/. A cell whose binaries are newer
 # than every source, build.sh and its module files is skipped.
@@ -15,7 +16,7 @@ progs=(grpcserver grpcclient h2server h2client grpcload h2server/h2server-grpc)
 # Also built with -ldflags="-s -w" (no symbol table, no DWARF) into sw/,
 # as production binaries usually are.
 sw_progs=(grpcserver grpcclient)
-pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload)
+pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload pbserver pbclient)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
 order=()
@@ -25,6 +26,41 @@ while read -r cell gocmd toolchain version grpc xnet modfile _tests; do
 	c_go[$cell]=$gocmd c_toolchain[$cell]=$toolchain c_version[$cell]=$version
 	c_grpc[$cell]=$grpc c_modfile[$cell]=$modfile
 done <"$here/cells.txt"
+
+# Protobuf generations of pbserver/pbclient per cell (pbcells.txt).
+declare -A c_pbgens
+while read -r cell gens; do
+	[[ -z "$cell" || "$cell" == \#* ]] && continue
+	c_pbgens[$cell]=$gens
+done <"$here/pbcells.txt"
+
+# pb_names CELL: the pbserver/pbclient binaries of the cell.
+pb_names() {
+	local gen
+	for gen in ${c_pbgens[$1]:-}; do echo "pbserver-$gen pbclient-$gen"; done
+}
+
+# gen_tags GEN: the build tags that pick a generation (internal/kitchen).
+gen_tags() {
+	case $1 in
+	old | v13) echo "kitchen_$1" ;;
+	esac
+}
+
+# build_pb CELL TMPDIR LDFLAGS EXTRA_TAGS GO-BUILD-COMMAND...: one
+# pbserver and pbclient per generation of the cell, as built and -s -w.
+build_pb() {
+	local cell=$1 tmp=$2 ld=$3 extra=$4 gen p tags
+	shift 4
+	for gen in ${c_pbgens[$cell]:-}; do
+		tags=$(gen_tags "$gen")
+		[[ -n "$extra" ]] && tags=${tags:+$tags,}$extra
+		for p in pbserver pbclient; do
+			"$@" -tags "$tags" -ldflags="$ld" -o "$tmp/$p-$gen" "./$p" || return 1
+			"$@" -tags "$tags" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/$p-$gen" "./$p" || return 1
+		done
+	done
+}
 
 cells=("$@")
 [[ ${#cells[@]} -eq 0 ]] && cells=("${order[@]}")
@@ -38,12 +74,12 @@ done
 # up_to_date CELL: all binaries exist and no input is newer than any of them.
 up_to_date() {
 	local cell=$1 dest=$out/$1 modfile=${c_modfile[$1]} p inputs
-	inputs=("$here/build.sh" "$here/cells.txt")
+	inputs=("$here/build.sh" "$here/cells.txt" "$here/pbcells.txt")
 	for p in "${pkgdirs[@]}"; do inputs+=("$here/$p"); done
 	if [[ "$modfile" != - ]]; then
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
 	fi
-	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}"; do
+	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}" $(pb_names "$cell") $(pb_names "$cell" | sed 's#[^ ]*#sw/&#g'); do
 		[[ -x "$dest/$p" ]] || return 1
 		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
 	done
@@ -70,27 +106,33 @@ build_module() {
 	run=(env -u GOFLAGS GOWORK=off GO111MODULE=on GOTOOLCHAIN="${c_toolchain[$cell]}"
 		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}")
 	(cd "$here" && "${run[@]}" -ldflags="$ld" -o "$tmp/" "${progs[@]/#/./}" &&
-		"${run[@]}" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}")
+		"${run[@]}" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}" &&
+		build_pb "$cell" "$tmp" "$ld" "" "${run[@]}")
 }
 
 # build_gopath CELL TMPDIR: GOPATH mode against Debian's /usr/share/gocode;
 # the sources are copied to where their import path says they live.
 build_gopath() {
-	local cell=$1 tmp=$2 gp tags=() ld
+	local cell=$1 tmp=$2 gp ld tags run
 	ld=$(linkflags "$cell")
 	gp=$(mktemp -d)
 	trap 'rm -rf "$gp"' RETURN
 	mkdir -p "$gp/src/gogrpctrace/tests/targets"
 	cp -r "${pkgdirs[@]/#/$here/}" "$gp/src/gogrpctrace/tests/targets/"
+	# Debian's protobuf runtime is golang/protobuf 1.3 alone (no
+	# google.golang.org/protobuf): internal/pbjson, protodump and the v13
+	# FieldMask have files for it under this tag.
+	tags=goprotobuf13
 	if [[ ! -d /usr/share/gocode/src/golang.org/x/net/http2/h2c ]]; then
 		echo "note: $cell: golang.org/x/net/http2/h2c missing, building h2server/h2client without -h2c" >&2
-		tags=(-tags noh2c)
+		tags+=,noh2c
 	fi
-	(cd "$gp/src/gogrpctrace/tests/targets" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
-		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="$ld" -o "$tmp/" \
-		"${progs[@]/#/./}" && env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" \
-		GOTOOLCHAIN=local "${c_go[$cell]}" build -buildvcs=false "${tags[@]}" -ldflags="-s -w${ld:+ $ld}" \
-		-o "$tmp/sw/" "${sw_progs[@]/#/./}")
+	run=(env -u GOFLAGS GO111MODULE=off GOPATH="$gp:/usr/share/gocode" GOTOOLCHAIN=local
+		"${c_go[$cell]}" build -buildvcs=false)
+	(cd "$gp/src/gogrpctrace/tests/targets" &&
+		"${run[@]}" -tags "$tags" -ldflags="$ld" -o "$tmp/" "${progs[@]/#/./}" &&
+		"${run[@]}" -tags "$tags" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}" &&
+		build_pb "$cell" "$tmp" "$ld" "$tags" "${run[@]}")
 }
 
 # Serialize concurrent runs (a test runner and a person may both call us).
@@ -130,7 +172,8 @@ for cell in "${cells[@]}"; do
 	if log=$($builder "$cell" "$tmp" 2>&1); then
 		mkdir -p "$out/$cell/sw"
 		for p in "${progs[@]##*/}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
-		for p in "${sw_progs[@]}"; do mv -f "$tmp/sw/$p" "$out/$cell/sw/$p"; done
+		for p in "${sw_progs[@]}" $(pb_names "$cell"); do mv -f "$tmp/sw/$p" "$out/$cell/sw/$p"; done
+		for p in $(pb_names "$cell"); do mv -f "$tmp/$p" "$out/$cell/$p"; done
 		rmdir "$tmp/sw" "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"
 	else

@@ -5,25 +5,11 @@ import (
 	"os"
 	"strings"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"gogrpctrace/tests/targets/internal/grpccode"
 )
-
-// codeNames are the canonical upper-case gRPC code names, indexed by code.
-var codeNames = []string{
-	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-	"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-	"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-	"INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
-}
-
-func codeName(c codes.Code) string {
-	if int(c) < len(codeNames) {
-		return codeNames[c]
-	}
-	return "CODE_" + c.String()
-}
 
 // callLine is the JSON line printed per call. Field order is the output order.
 type callLine struct {
@@ -63,7 +49,7 @@ func printCall(c callSpec, o outcome) error {
 	}
 	return out.Encode(callLine{
 		Type: "call", Method: c.method, Kind: c.kind,
-		GRPCStatus: int(st.Code()), GRPCStatusName: codeName(st.Code()), GRPCMessage: st.Message(),
+		GRPCStatus: int(st.Code()), GRPCStatusName: grpccode.Name(st.Code()), GRPCMessage: st.Message(),
 		ReqMsgs: o.tally.reqMsgs, RespMsgs: o.tally.respMsgs,
 		ReqBytes: o.tally.reqBytes, RespBytes: o.tally.respBytes,
 		Metadata: md, RespHeader: customKeys(o.header), Trailer: customKeys(o.trailer),

@@ -6,10 +6,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -17,6 +14,8 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"gogrpctrace/tests/targets/internal/echo"
+	"gogrpctrace/tests/targets/internal/grpcserve"
+	"gogrpctrace/tests/targets/internal/protodump"
 	"gogrpctrace/tests/targets/internal/selfcert"
 
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
@@ -24,6 +23,8 @@ import (
 )
 
 func main() {
+	// GOGRPCTRACE_DUMP_PROTOS=1: print the registered protobuf files and exit (a test oracle).
+	protodump.IfAsked()
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	useTLS := flag.Bool("tls", false, "serve TLS with an in-memory self-signed certificate")
 	maxMsg := flag.Int("max-msg", 16<<20, "max message size in bytes, both directions")
@@ -43,27 +44,7 @@ func main() {
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s, hs)
 
-	lis, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fatal("listen: %v", err)
-	}
-	// The test runner waits for this exact line; os.Stdout is unbuffered.
-	fmt.Printf("listening %s\n", lis.Addr().String())
-
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(lis) }()
-
-	select {
-	case <-sigs:
-		// Stop, not GracefulStop: a stream left open by a killed client
-		// must not keep the server alive.
-		s.Stop()
-		os.Exit(0)
-	case err := <-served:
-		fatal("serve: %v", err)
-	}
+	grpcserve.Run("grpcserver", s, *addr)
 }
 
 func fatal(format string, args ...interface{}) {
