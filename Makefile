@@ -2,14 +2,22 @@
 CC ?= gcc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-LDLIBS = -lbcc -ldw -lelf -lcapstone -lpthread -lm
+LDLIBS = -lbcc -ldw -lelf -lcapstone -lpthread -lm -lprotobuf-c -lz
 BUILD = build
 SAN ?=
+# descriptor.proto compiled by protoc-c (tool/protodb.c parses the
+# target's embedded descriptors with it); -I for its header.
+GEN = $(BUILD)/gen
+DESCRIPTOR_PROTO = /usr/include/google/protobuf/descriptor.proto
+GEN_SRCS = $(GEN)/google/protobuf/descriptor.pb-c.c
+GEN_HDRS = $(GEN_SRCS:.c=.h)
+CFLAGS += -I$(GEN)
+DWARF_LIBS = -ldw -lelf -lcapstone -lz
 
 DWARF_SRCS = $(wildcard dwarf/*.c)
 TOOL_SRCS = $(wildcard tool/*.c)
 TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h) tool/offsets.tbl
-OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS)) \
+OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS) $(GEN_SRCS)) \
        $(BUILD)/obj$(SAN)/templates.o
 
 BIN = $(BUILD)/gogrpctrace$(SAN)
@@ -17,7 +25,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
-	 $(BUILD)/check-lathist
+	 $(BUILD)/check-lathist $(BUILD)/check-protodb
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -29,9 +37,13 @@ endif
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj$(SAN)/%.o: %.c $(wildcard dwarf/*.h tool/*.h bpf_templates/*.h)
+$(BUILD)/obj$(SAN)/%.o: %.c $(wildcard dwarf/*.h tool/*.h bpf_templates/*.h) $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(GEN_SRCS) $(GEN_HDRS) &: $(DESCRIPTOR_PROTO)
+	@mkdir -p $(GEN)
+	protoc-c --c_out=$(GEN) -I/usr/include $(DESCRIPTOR_PROTO)
 
 # The BPF templates are compiled into the binary as strings, so an
 # installed gogrpctrace needs no data files.
@@ -44,7 +56,7 @@ $(BUILD)/obj$(SAN)/templates.o: $(BUILD)/templates.c
 	$(CC) $(CFLAGS) $(SANFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 # The renderer on a made-up resolution, for the golden files in tests/golden.
-TOOL_LIB_OBJS = $(filter-out $(BUILD)/obj/tool/main.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS) $(TOOL_SRCS))) $(BUILD)/obj/templates.o
+TOOL_LIB_OBJS = $(filter-out $(BUILD)/obj/tool/main.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS) $(TOOL_SRCS) $(GEN_SRCS))) $(BUILD)/obj/templates.o
 $(BUILD)/render-golden: tests/unit/render_golden.c $(TOOL_LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -61,24 +73,37 @@ offsets: deps $(BUILD)/offsets-dump
 # ASan build of it comes with `make asan`.
 DWARF_OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS))
 $(BUILD)/itab-lookup$(SAN): tests/unit/itab_lookup.c $(DWARF_OBJS)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ -ldw -lelf -lcapstone
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(DWARF_LIBS)
 
 # Failure paths no input file reaches (tests/runner/review.go): each check
 # compiles in the one source file it tests, with a failing allocator or a
 # table of its own, and links the rest.
 $(BUILD)/check-func-oom: tests/unit/func_oom.c dwarf/func.c $(filter-out $(BUILD)/obj/dwarf/func.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS)))
-	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) -ldw -lelf -lcapstone
+	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) $(DWARF_LIBS)
 
 $(BUILD)/check-perf-oom: tests/unit/perf_oom.c tool/eventbuf.c tool/eventbuf.h
 	$(CC) $(CFLAGS) -o $@ $< -lbcc
 
 $(BUILD)/check-offsets-reload: tests/unit/offsets_reload.c tool/offsets.c tool/offsets.h $(patsubst %.c,$(BUILD)/obj/%.o,$(DWARF_SRCS))
-	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) -ldw -lelf -lcapstone
+	$(CC) $(CFLAGS) -o $@ $< $(filter %.o,$^) $(DWARF_LIBS)
 
 # The summary's latency histogram against known distributions
 # (tests/runner/bounded.go).
 $(BUILD)/check-lathist: tests/unit/lathist.c tool/lathist.c tool/lathist.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/lathist.c tool/lathist.c -lm
+
+# The protobuf descriptor finder and model (tests/unit/protodb.c) on
+# protoc's descriptors of tests/unit/protos and hostile variants of them
+# (tests/runner/protos.go); `make asan` builds it with ASan too.
+PROTODB_SRCS = $(DWARF_SRCS) tool/protodb.c tool/protobuild.c tool/protocheck.c tool/arena.c \
+	       tool/protomodel.c $(GEN_SRCS)
+$(BUILD)/check-protodb$(SAN): tests/unit/protodb.c $(PROTODB_SRCS) $(wildcard dwarf/*.h tool/*.h) \
+			      $(GEN_HDRS) $(BUILD)/protodb-test.pb
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/protodb.c $(PROTODB_SRCS) $(DWARF_LIBS) -lprotobuf-c
+
+$(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
+	@mkdir -p $(BUILD)
+	protoc --include_imports --descriptor_set_out=$@ -Itests/unit/protos -I/usr/include $^
 
 # Rewrite the golden files after a deliberate change to the template or renderer.
 golden: $(BUILD)/render-golden
@@ -86,7 +111,7 @@ golden: $(BUILD)/render-golden
 
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan
+		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan $(BUILD)/check-protodb-asan
 
 # Debian packages and tracefs (needs root; does nothing when all is there).
 deps:

@@ -7,6 +7,8 @@ packages=(
 	build-essential pkg-config
 	libbpfcc-dev libelf-dev libdw-dev libcapstone-dev # the tool
 	libdebuginfod-dev                                 # its header; the library is dlopen()ed
+	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev  # the target's protobuf descriptors
+	protobuf-compiler libprotobuf-dev                 # descriptor.proto; protoc for the unit tests
 	linux-headers-amd64                               # a header tree for bcc
 	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
 	golang-github-golang-protobuf-1-3-dev                          # ... its protobuf runtime (pbserver, pbclient)

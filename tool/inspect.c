@@ -338,6 +338,7 @@ static void print_human(FILE *f, const struct resolution *res)
 		else
 			fprintf(f, "\n%18s%s\n", "", safe(rp->why));
 	}
+	inspect__protos_human(f, gb);
 }
 
 /* ---- JSON output ---- */
@@ -700,6 +701,7 @@ static void print_json(FILE *f, const struct resolution *res)
 	json_missing_all(f, &res->layout, gb);
 	json_rules(f, res);
 	json_probes(f, res);
+	inspect__protos_json(f, gb);
 	fprintf(f, "}\n");
 }
 

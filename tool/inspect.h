@@ -8,5 +8,9 @@
 #include <stdio.h>
 
 void inspect__print(FILE *f, const struct resolution *res, bool json);
+/* The protobuf descriptors part (inspect_protos.c): a PROTOS table, or
+ * the ,"protos":{...} member of the JSON object. */
+void inspect__protos_human(FILE *f, struct gobin *gb);
+void inspect__protos_json(FILE *f, struct gobin *gb);
 
 #endif

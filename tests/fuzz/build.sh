@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh - build the libFuzzer target of the binary reader into
-# build/fuzz/fuzz_reader (clang-14, ASan + UBSan + LeakSanitizer).
+# build.sh - build the libFuzzer targets of the binary reader into
+# build/fuzz/fuzz_reader and of the protobuf descriptor path into
+# build/fuzz/fuzz_protos (clang-14, ASan + UBSan + LeakSanitizer).
 # The reader's own sources (dwarf/*.c and the tool files the --inspect and
 # --ebpf paths use) are compiled with the project's warning flags. Nothing
 # that talks to libbcc or the kernel is linked in.
@@ -21,14 +22,23 @@ mkdir -p "$out/obj"
 srcs=("$root"/dwarf/*.c
 	"$root"/tool/resolve.c "$root"/tool/probes.c "$root"/tool/inspect.c
 	"$root"/tool/json.c "$root"/tool/render.c "$root"/tool/layout.c "$root"/tool/offsets.c
-	"$root"/tool/termtext.c)
+	"$root"/tool/termtext.c
+	"$root"/tool/inspect_protos.c "$root"/tool/protodb.c "$root"/tool/protobuild.c
+	"$root"/tool/protocheck.c "$root"/tool/arena.c "$root"/tool/protomodel.c
+	"$root"/build/gen/google/protobuf/descriptor.pb-c.c)
 templates=("$root"/bpf_templates/*.c "$root"/bpf_templates/*.h "$root"/tool/offsets.tbl)
+
+# descriptor.proto's parser, as the Makefile generates it.
+if [[ ! -f "$root/build/gen/google/protobuf/descriptor.pb-c.c" ]]; then
+	mkdir -p "$root/build/gen"
+	protoc-c --c_out="$root/build/gen" -I/usr/include /usr/include/google/protobuf/descriptor.proto
+fi
 
 bin=$out/fuzz_reader
 newer=0
-if [[ -x "$bin" ]]; then
+if [[ -x "$bin" && -x "$out/fuzz_protos" ]]; then
 	for f in "${srcs[@]}" "${templates[@]}" "$root"/dwarf/*.h "$root"/tool/*.h \
-		"$root/tool/embed.sh" "$here/fuzz_reader.c" "$here/build.sh"; do
+		"$root/tool/embed.sh" "$here/fuzz_reader.c" "$here/fuzz_protos.c" "$here/build.sh"; do
 		[[ "$f" -nt "$bin" ]] && newer=1 && break
 	done
 	((newer)) || exit 0
@@ -44,7 +54,8 @@ mv "$out/templates.c.tmp" "$out/templates.c"
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 # clang (unlike gcc 12) warns about the probe table's positional
 # initializers that leave .piece/.optional implicit; that one warning is off.
-cflags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -D_GNU_SOURCE "${san[@]}")
+cflags=(-O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -D_GNU_SOURCE
+	-I"$root/build/gen" "${san[@]}")
 
 objs=()
 for s in "${srcs[@]}"; do
@@ -57,6 +68,10 @@ done
 objs+=("$out/obj/templates.o")
 "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c -o "$out/obj/fuzz_reader.o" "$here/fuzz_reader.c"
 "$CC" "${san[@]}" -fsanitize=fuzzer -o "$bin.tmp" "$out/obj/fuzz_reader.o" "${objs[@]}" \
-	-ldw -lelf -lcapstone -lpthread -lm
+	-ldw -lelf -lcapstone -lpthread -lm -lprotobuf-c -lz
 mv "$bin.tmp" "$bin"
-echo "fuzz/build.sh: built $bin"
+"$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c -o "$out/obj/fuzz_protos.o" "$here/fuzz_protos.c"
+"$CC" "${san[@]}" -fsanitize=fuzzer -o "$out/fuzz_protos.tmp" "$out/obj/fuzz_protos.o" "${objs[@]}" \
+	-ldw -lelf -lcapstone -lpthread -lm -lprotobuf-c -lz
+mv "$out/fuzz_protos.tmp" "$out/fuzz_protos"
+echo "fuzz/build.sh: built $bin and $out/fuzz_protos"

@@ -13,6 +13,10 @@
 #   FUZZ_TIMEOUT    seconds one input may take (default 10)
 #   FUZZ_FLAGS      more libFuzzer flags (e.g. -use_value_profile=1)
 #   FUZZ_CORPUS     the corpus directory kept between runs (build/fuzz/corpus)
+#   FUZZ_TARGET     reader (default): the binary reader, fuzz_reader.c;
+#                   protos: the protobuf descriptor path, fuzz_protos.c, with
+#                   its own seeds (build/fuzz/seeds/protos), corpus
+#                   (build/fuzz/corpus-protos) and regressions/protos/
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,8 +26,16 @@ seconds=${1:-${FUZZ_SECONDS:-600}}
 jobs=${FUZZ_JOBS:-1}
 max_len=${FUZZ_MAX_LEN:-65536}
 timeout=${FUZZ_TIMEOUT:-10}
-fuzzer=$out/fuzz_reader
-corpus=${FUZZ_CORPUS:-$out/corpus}
+target=${FUZZ_TARGET:-reader}
+fuzzer=$out/fuzz_$target
+if [[ $target == protos ]]; then
+	corpus=${FUZZ_CORPUS:-$out/corpus-protos}
+	regressions=$here/regressions/protos large=/nonexistent small=$out/seeds/protos dict=()
+else
+	corpus=${FUZZ_CORPUS:-$out/corpus}
+	regressions=$here/regressions large=$out/seeds/large small=$out/seeds/small
+	dict=(-dict="$out/reader.dict")
+fi
 
 bash "$here/build.sh"
 FUZZ_MAX_LEN=$max_len bash "$here/seeds.sh"
@@ -34,7 +46,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # 1. Every saved regression input and every large seed, once each.
 replay=()
-for f in "$here"/regressions/* "$out"/seeds/large/*; do
+for f in "$regressions"/* "$large"/*; do
 	[[ -f "$f" && "$(basename "$f")" != README* ]] && replay+=("$f")
 done
 if ((${#replay[@]})); then
@@ -50,7 +62,7 @@ fi
 before=$(ls "$out/artifacts" | wc -l)
 log=$out/fuzz-$(date +%Y%m%d-%H%M%S).log
 args=(-max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb=2048
-	-dict="$out/reader.dict" -artifact_prefix="$out/artifacts/" -print_final_stats=1)
+	"${dict[@]}" -artifact_prefix="$out/artifacts/" -print_final_stats=1)
 # shellcheck disable=SC2206 # word splitting wanted
 args+=(${FUZZ_FLAGS:-})
 if ((jobs > 1)); then
@@ -58,7 +70,7 @@ if ((jobs > 1)); then
 fi
 echo "fuzz: ${seconds}s, $jobs job(s), max_len $max_len; log $log"
 status=0
-"$fuzzer" "${args[@]}" "$corpus" "$out/seeds/small" >"$log" 2>&1 || status=$?
+"$fuzzer" "${args[@]}" "$corpus" "$small" >"$log" 2>&1 || status=$?
 execs=$(grep -oE '^#[0-9]+' "$log" | tr -d '#' | sort -n | tail -1)
 echo "fuzz: ${execs:-0} executions (libFuzzer exit status $status)"
 after=$(ls "$out/artifacts" | wc -l)

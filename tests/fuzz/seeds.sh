@@ -88,4 +88,28 @@ done
 	sed -n 's/^[FMSI] //p' "$out/wanted.txt" | sort -u | sed 's/:.*//; s/^/"/; s/$/"/'
 } | sort -u >"$out/reader.dict"
 
-echo "seeds.sh: $(ls "$small" | wc -l) small seeds in $small, $(ls "$large" | wc -l) large in $large"
+# The protobuf descriptor path (fuzz_protos.c): protoc's descriptors of
+# tests/unit/protos and descriptor.proto, one per seed, back to back as a
+# Go string table holds them, and gzipped as golang/protobuf 1.3 stores them.
+protos=$out/seeds/protos
+mkdir -p "$protos"
+protoc --include_imports --descriptor_set_out="$tmp/set.pb" -I"$root/tests/unit/protos" \
+	-I/usr/include "$root"/tests/unit/protos/*.proto google/protobuf/descriptor.proto
+python3 - "$tmp/set.pb" "$protos" <<'PY'
+import gzip, sys
+b = open(sys.argv[1], "rb").read()
+files, i = [], 0
+while i < len(b):
+    i += 1  # tag 0x0a
+    n = s = 0
+    while True:
+        c = b[i]; i += 1; n |= (c & 0x7F) << s; s += 7
+        if c < 0x80: break
+    files.append(b[i:i + n]); i += n
+for k, f in enumerate(files):
+    open(f"{sys.argv[2]}/file-{k}", "wb").write(f)
+    open(f"{sys.argv[2]}/gzip-{k}", "wb").write(gzip.compress(f, mtime=0))
+open(f"{sys.argv[2]}/packed", "wb").write(b"go:string" + b"".join(files[:6]) + b"\0" * 8)
+PY
+
+echo "seeds.sh: $(ls "$small" | wc -l) small seeds in $small, $(ls "$large" | wc -l) large in $large, $(ls "$protos" | wc -l) in $protos"

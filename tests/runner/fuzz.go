@@ -9,6 +9,11 @@ package main
 // regression inputs and large seeds through the harness, and fuzzes. Any
 // crash, sanitizer report, leak (memory or descriptor), timeout or
 // out-of-memory fails the test.
+//
+// fuzz/protos-30s does the same for the protobuf descriptor path
+// (tests/fuzz/fuzz_protos.c: dwarf/protodesc.c, tool/protodb.c on arbitrary
+// bytes): FUZZ_TARGET=protos run.sh 30 replays regressions/protos/ and the
+// seeds made from tests/unit/protos, then fuzzes.
 
 import (
 	"bytes"
@@ -25,10 +30,16 @@ import (
 
 func init() { extraRegistrations = append(extraRegistrations, registerFuzz) }
 
-const fuzzSeconds = 60
+const (
+	fuzzSeconds       = 60
+	protosFuzzSeconds = 30
+)
 
 func registerFuzz() {
 	register("unit", fmt.Sprintf("fuzz/reader-%ds", fuzzSeconds), false, runFuzzReader)
+	register("unit", fmt.Sprintf("fuzz/protos-%ds", protosFuzzSeconds), false, func() error {
+		return runFuzzScript("protos", protosFuzzSeconds)
+	})
 }
 
 func fuzzDir() string { return filepath.Join(repoRoot, "tests", "fuzz") }
@@ -127,6 +138,35 @@ func replayThroughTool(file string) error {
 	return nil
 }
 
+// runFuzzScript runs FUZZ_TARGET=target tests/fuzz/run.sh seconds.
+func runFuzzScript(target string, seconds int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(fuzzDir(), "run.sh"), fmt.Sprint(seconds))
+	cmd.Dir = repoRoot
+	// A fresh corpus: the seconds go to fuzzing from the seeds, not to
+	// loading what long local campaigns left in build/fuzz/corpus.
+	corpus, err := os.MkdirTemp("", "gogrpctrace-fuzz-corpus-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(corpus)
+	cmd.Env = append(os.Environ(), "FUZZ_JOBS=1", "FUZZ_CORPUS="+corpus, "FUZZ_TARGET="+target)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		o := out.String()
+		if len(o) > 6000 {
+			o = "..." + o[len(o)-6000:]
+		}
+		if ctx.Err() != nil {
+			err = fmt.Errorf("did not finish within 10 minutes")
+		}
+		return fmt.Errorf("FUZZ_TARGET=%s tests/fuzz/run.sh %d: %v:\n%s", target, seconds, err, o)
+	}
+	return nil
+}
+
 func runFuzzReader() error {
 	files, err := regressionInputs()
 	if err != nil {
@@ -139,29 +179,8 @@ func runFuzzReader() error {
 		}
 	}
 	// The harness replays the same files first, then fuzzes.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join(fuzzDir(), "run.sh"), fmt.Sprint(fuzzSeconds))
-	cmd.Dir = repoRoot
-	// A fresh corpus: the 60 s go to fuzzing from the seeds, not to
-	// loading what long local campaigns left in build/fuzz/corpus.
-	corpus, err := os.MkdirTemp("", "gogrpctrace-fuzz-corpus-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(corpus)
-	cmd.Env = append(os.Environ(), "FUZZ_JOBS=1", "FUZZ_CORPUS="+corpus)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		o := out.String()
-		if len(o) > 6000 {
-			o = "..." + o[len(o)-6000:]
-		}
-		if ctx.Err() != nil {
-			err = fmt.Errorf("did not finish within 10 minutes")
-		}
-		failures = append(failures, fmt.Sprintf("tests/fuzz/run.sh %d: %v:\n%s", fuzzSeconds, err, o))
+	if err := runFuzzScript("reader", fuzzSeconds); err != nil {
+		failures = append(failures, err.Error())
 	}
 	if err := harnessSelfTest(); err != nil {
 		failures = append(failures, err.Error())
