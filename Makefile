@@ -25,7 +25,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
-	 $(BUILD)/check-lathist $(BUILD)/check-protodb
+	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -101,6 +101,15 @@ $(BUILD)/check-protodb$(SAN): tests/unit/protodb.c $(PROTODB_SRCS) $(wildcard dw
 			      $(GEN_HDRS) $(BUILD)/protodb-test.pb
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/protodb.c $(PROTODB_SRCS) $(DWARF_LIBS) -lprotobuf-c
 
+# The payload decoder, gunzip and JSON escaping (tests/unit/pbdecode.c) on
+# protoc's encodings of tests/unit/pbdecode/cases.txt, hostile bytes and
+# every cut (tests/runner/pbdecode.go); `make asan` builds it with ASan too.
+PBDECODE_SRCS = tool/pbdecode.c tool/pbwire.c tool/pbjson.c tool/pbtext.c tool/pbgzip.c \
+		tool/shortfloat.c tool/json.c tool/protomodel.c
+$(BUILD)/check-pbdecode$(SAN): tests/unit/pbdecode.c $(PBDECODE_SRCS) \
+			       $(wildcard tool/*.h tests/unit/pbdecode/*.h)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/pbdecode.c $(PBDECODE_SRCS) -lz -lm
+
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)
 	protoc --include_imports --descriptor_set_out=$@ -Itests/unit/protos -I/usr/include $^
@@ -111,7 +120,8 @@ golden: $(BUILD)/render-golden
 
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan $(BUILD)/check-protodb-asan
+		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan $(BUILD)/check-protodb-asan \
+		$(BUILD)/check-pbdecode-asan
 
 # Debian packages and tracefs (needs root; does nothing when all is there).
 deps:

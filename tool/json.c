@@ -1,27 +1,9 @@
 /* json.c - JSON string escaping. */
 #include "json.h"
 
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need;
+#include "utf8.h"
 
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
-		need = 2;
-	else if ((s[0] & 0xf0) == 0xe0)
-		need = 3;
-	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (need > n)
-		return 0;
-	for (size_t i = 1; i < need; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
-}
+#include <stdint.h>
 
 void json_strn(FILE *f, const char *s, size_t n)
 {
@@ -32,6 +14,7 @@ void json_strn(FILE *f, const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = p[i];
 		size_t len, run = 0;
+		uint32_t cp;
 
 		/* Plain ASCII needs no escaping: write it in one go. */
 		while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
@@ -43,7 +26,8 @@ void json_strn(FILE *f, const char *s, size_t n)
 			continue;
 		}
 		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
+			fputc('\\', f);
+			fputc(c, f);
 			i++;
 		} else if (c == '\n') {
 			fputs("\\n", f);
@@ -51,15 +35,23 @@ void json_strn(FILE *f, const char *s, size_t n)
 		} else if (c == '\t') {
 			fputs("\\t", f);
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x80) {
+			/* Other C0 controls and DEL. */
 			fprintf(f, "\\u%04x", c);
 			i++;
-		} else if ((len = utf8_len(p + i, n - i)) > 0) {
-			fwrite(p + i, 1, len, f);
+		} else if ((len = utf8_seq(p + i, n - i, &cp)) > 0) {
+			/* C1 controls are valid JSON raw, but a terminal acts on
+			 * them when the line is shown: escaped like C0. */
+			if (cp <= 0x9f)
+				fprintf(f, "\\u%04x", (unsigned)cp);
+			else
+				fwrite(p + i, 1, len, f);
 			i += len;
 		} else {
-			/* Not UTF-8: keep the byte visible and the JSON valid. */
-			fprintf(f, "\\u%04x", c);
+			/* Not UTF-8 (overlong, surrogate, stray or cut byte):
+			 * a replacement character per byte, as Go's decoder
+			 * reads it, so the output is always valid UTF-8. */
+			fputs("\\ufffd", f);
 			i++;
 		}
 	}

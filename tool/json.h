@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Write s as a JSON string literal; invalid UTF-8 bytes become \u00XX
- * escapes of the byte so output stays valid JSON. */
+/* Write s as a JSON string literal. Control characters (C0, DEL and the
+ * C1 range U+0080..U+009F) are \u-escaped; every byte that is not part of
+ * well-formed UTF-8 (overlong forms and surrogates included) becomes
+ * \ufffd, so the output is valid JSON and valid UTF-8. */
 void json_str(FILE *f, const char *s);
 void json_strn(FILE *f, const char *s, size_t n);
 /* The same, or null for an empty s: a value that was not learned. */
