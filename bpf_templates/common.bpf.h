@@ -43,6 +43,21 @@ BPF_RINGBUF_OUTPUT(events, RINGBUF_PAGES);
 BPF_PERCPU_ARRAY(counters, u64, CNT_NUM);
 BPF_PERCPU_ARRAY(hdr_scratch, struct ev_headers, 1);
 
+/* Scratch for an event that may carry payload. With --payload it is
+ * larger than a per-CPU map value may be (32 KiB), so it is one slot per
+ * possible CPU of a plain array; SCRATCH_CPUS is rendered only then. */
+#if PAYLOAD_BYTES
+#define PAYLOAD_SCRATCH(name, type) BPF_ARRAY(name, type, SCRATCH_CPUS)
+#define PAYLOAD_SLOT() bpf_get_smp_processor_id()
+#define PAYLOAD_ROOM_BYTES PAYLOAD_ROOM
+#define PAYLOAD_SENT(len) ((len) & PAYLOAD_MASK)
+#else
+#define PAYLOAD_SCRATCH(name, type) BPF_PERCPU_ARRAY(name, type, 1)
+#define PAYLOAD_SLOT() 0
+#define PAYLOAD_ROOM_BYTES 8
+#define PAYLOAD_SENT(len) 0
+#endif
+
 struct iface {
 	u64 tab;
 	u64 data;
@@ -362,37 +377,87 @@ struct msg_key {
 struct msg_state {
 	u32 pos;       /* scratch: where parsing stands in the current frame */
 	u32 remaining; /* body bytes of the current message still to come */
+	u32 copied;    /* --payload: bytes of the current message copied so far */
 	u8 have;       /* prefix bytes seen so far (0..4) */
 	u8 desync;     /* boundaries lost: count bytes only */
 	u8 prefix[5];
+	u8 cur;	       /* which message the bytes belong to: CUR_* or an index of lens[] */
 };
+
+#define CUR_CARRIED 0xfe /* the message carried in from an earlier frame */
+#define CUR_NONE 0xff	 /* a message lens[] has no room for: not copied */
 
 BPF_TABLE("lru_hash", struct msg_key, struct msg_state, msg_states, 16384);
 
 /* The event, and room for a stream's parse state when none is stored. */
 struct data_work {
-	struct ev_data ev;
 	struct msg_state scratch_state;
+	struct ev_data ev;
+	char room[PAYLOAD_ROOM_BYTES]; /* ev.payload[] */
 };
-BPF_PERCPU_ARRAY(data_scratch, struct data_work, 1);
+PAYLOAD_SCRATCH(data_scratch, struct data_work);
 
 #define PARSE_STEPS 64
 
-static __always_inline void note_message(struct ev_data *e, u32 len)
+/* A message's prefix is complete: its bytes follow. */
+static __always_inline void note_message(struct ev_data *e, struct msg_state *st, u32 len, u8 flag)
 {
 	e->nmsgs++;
 	e->msg_bytes += len;
+	st->remaining = len;
+	st->copied = 0;
+	st->cur = CUR_NONE;
 	if (e->nlens < DATA_MAX_LENS) {
-		e->lens[e->nlens & (DATA_MAX_LENS - 1)] = len;
+		u32 i = e->nlens & (DATA_MAX_LENS - 1);
+
+		e->lens[i] = len;
+		if (flag)
+			e->compressed |= 1 << i;
+		st->cur = i;
 		e->nlens++;
 	}
 }
+
+#if PAYLOAD_BYTES
+/* Copy the next take bytes of the current message, as far as its first
+ * PAYLOAD_BYTES and the event's room go. */
+static __always_inline void copy_message_bytes(struct ev_data *e, struct msg_state *st, u64 src,
+					       u32 take)
+{
+	u32 n = take, off = e->payload_len;
+
+	if (st->cur == CUR_NONE || st->copied >= PAYLOAD_BYTES || off >= PAYLOAD_MAX)
+		return;
+	if (n > PAYLOAD_BYTES - st->copied)
+		n = PAYLOAD_BYTES - st->copied;
+	if (n > PAYLOAD_MAX - off)
+		n = PAYLOAD_MAX - off;
+	OPAQUE(n);
+	n &= PAYLOAD_MASK;
+	if (n > PAYLOAD_MAX || n == 0)
+		return;
+	off &= PAYLOAD_MAX - 1;
+	if (bpf_probe_read_user(e->payload + off, n, (void *)src)) {
+		count(CNT_READ_ERRORS);
+		e->c.flags |= EVF_PAYLOAD_LOST;
+		st->copied = PAYLOAD_BYTES; /* nothing more of this one */
+		return;
+	}
+	e->payload_len += n;
+	st->copied += n;
+	if (st->cur == CUR_CARRIED)
+		e->cont_cap += n;
+	else
+		e->caps[st->cur & (DATA_MAX_LENS - 1)] += n;
+}
+#endif
 
 /* Walk the frame from prefix to prefix. The position is kept in map
  * memory for the same reason as in copy_fields. */
 static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st, u64 data, u32 len)
 {
 	st->pos = 0;
+	st->cur = CUR_CARRIED;
 	/* Linux 6.1's verifier refuses this loop as clang lays it out (a
 	 * back-edge reached by falling through); there, and only there, it is
 	 * unrolled, which doubles the compile time. */
@@ -403,10 +468,15 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 		u32 pos = st->pos, avail, take;
 
 		if (pos >= len)
-			return;
+			break;
 		avail = len - pos;
 		if (st->remaining) {
 			take = st->remaining < avail ? st->remaining : avail;
+#if PAYLOAD_BYTES
+			copy_message_bytes(e, st, data + pos, take);
+#endif
+			if (st->cur == CUR_CARRIED)
+				e->cont_bytes += take;
 			st->remaining -= take;
 			st->pos = pos + take;
 			continue;
@@ -416,20 +486,9 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 
 			if (read_user(p, 5, data + pos))
 				break;
-			st->remaining = ((u32)p[1] << 24) | ((u32)p[2] << 16) | ((u32)p[3] << 8) | p[4];
 			st->pos = pos + 5;
-			note_message(e, st->remaining);
-#if PAYLOAD_BYTES
-			if (e->nlens == 1) {
-				u32 n = st->remaining < avail - 5 ? st->remaining : avail - 5;
-
-				n = n < PAYLOAD_BYTES ? n : PAYLOAD_BYTES;
-				OPAQUE(n);
-				n &= PAYLOAD_MASK;
-				if (bpf_probe_read_user(e->payload, n, (void *)(data + pos + 5)) == 0)
-					e->payload_len = n;
-			}
-#endif
+			note_message(e, st, ((u32)p[1] << 24) | ((u32)p[2] << 16) | ((u32)p[3] << 8) | p[4],
+				     p[0]);
 			continue;
 		}
 		/* A prefix split across frames: one byte at a time. */
@@ -443,11 +502,13 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 		st->pos = pos + 1;
 		if (st->have == 5) {
 			st->have = 0;
-			st->remaining = ((u32)st->prefix[1] << 24) | ((u32)st->prefix[2] << 16) |
-					((u32)st->prefix[3] << 8) | st->prefix[4];
-			note_message(e, st->remaining);
+			note_message(e, st,
+				     ((u32)st->prefix[1] << 24) | ((u32)st->prefix[2] << 16) |
+					     ((u32)st->prefix[3] << 8) | st->prefix[4],
+				     st->prefix[0]);
 		}
 	}
+	e->tail_left = st->remaining;
 	if (st->pos >= len)
 		return;
 	/* Out of steps or a failed read: stop guessing for this stream. */
@@ -464,7 +525,7 @@ static __always_inline int data_frame(struct pt_regs *ctx, u8 probe, u8 side, u8
 {
 	struct msg_key key = {};
 	struct msg_state *st;
-	u32 slot = 0;
+	u32 slot = PAYLOAD_SLOT();
 	struct data_work *w = data_scratch.lookup(&slot);
 	struct ev_data *e;
 
@@ -507,7 +568,7 @@ static __always_inline int data_frame(struct pt_regs *ctx, u8 probe, u8 side, u8
 		if (!(fflags & 0x1) && (st->remaining || st->have || st->desync))
 			msg_states.update(&key, st);
 	}
-	emit(ctx, e, offsetof(struct ev_data, payload) + (e->payload_len & PAYLOAD_MASK));
+	emit(ctx, e, offsetof(struct ev_data, payload) + PAYLOAD_SENT(e->payload_len));
 	return 0;
 }
 #endif

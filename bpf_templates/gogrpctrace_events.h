@@ -29,6 +29,7 @@
 #define EVF_LOCAL 0x100	     /* local address present */
 #define EVF_GRPC 0x200	     /* a gRPC stream: content-type application/grpc */
 #define EVF_UNREADABLE 0x400 /* a frame of a kind the probe cannot read: sizes unknown */
+#define EVF_PAYLOAD_LOST 0x800 /* --payload: a read of message bytes failed; what was captured is incomplete */
 
 struct ev_common {
 	__u64 ts_ns;
@@ -120,17 +121,21 @@ struct ev_h1 {
 	char path[H1_PATH_MASK + 1];
 };
 
-/* --payload: at most this many bytes of a message are copied. */
-#define PAYLOAD_MAX 1024
-#define PAYLOAD_MASK 2047 /* the buffers are twice that for the verifier */
+/* --payload: at most this many bytes of a message are copied (N of
+ * --payload=N), and at most this many bytes go into one event. Events that
+ * carry payload end in payload[]; the BPF side keeps PAYLOAD_ROOM bytes of
+ * room after them, twice the most it copies, for the verifier's bounds. */
+#define PAYLOAD_MAX 16384
+#define PAYLOAD_MASK (2 * PAYLOAD_MAX - 1)
+#define PAYLOAD_ROOM (2 * PAYLOAD_MAX)
 
 struct ev_msg {
 	struct ev_common c;
 	__u32 len; /* message length from its 5-byte prefix */
 	__u8 compressed;
 	__u8 pad;
-	__u16 payload_len; /* bytes of payload[] sent */
-	char payload[2 * PAYLOAD_MAX];
+	__u16 payload_len; /* bytes of payload[] sent: the message's first ones */
+	char payload[];
 };
 
 struct ev_rst {
@@ -141,6 +146,12 @@ struct ev_rst {
 
 #define DATA_MAX_LENS 8
 
+/* One DATA frame. On a gRPC stream the BPF side walks it from message
+ * prefix to message prefix: a frame may end one message begun in an
+ * earlier frame (cont_*), begin several, and leave the last one open
+ * (tail_left). With --payload, payload[] holds the message bytes it copied,
+ * in frame order: cont_cap bytes of the message carried in, then caps[i]
+ * bytes of message i begun here; each message's copy stops at N bytes. */
 struct ev_data {
 	struct ev_common c;
 	__u32 frame_len;
@@ -148,9 +159,15 @@ struct ev_data {
 	__u16 nlens; /* of which lens[] holds the first */
 	__u64 msg_bytes; /* sum of those messages' lengths */
 	__u32 lens[DATA_MAX_LENS];
-	__u16 payload_len; /* --payload: the start of the first message begun here */
-	__u8 pad[6];
-	char payload[2 * PAYLOAD_MAX];
+	__u32 cont_bytes; /* bytes of this frame that continue the message carried in */
+	__u32 tail_left;  /* bytes of the message open at the frame's end still to come */
+	__u16 cont_cap;	  /* --payload: bytes copied of the message carried in */
+	__u16 caps[DATA_MAX_LENS]; /* --payload: bytes copied of message i */
+	__u8 compressed; /* bit i: message i has the compressed flag set */
+	__u8 pad;
+	__u16 payload_len; /* bytes of payload[] sent */
+	__u8 pad2[6];
+	char payload[];
 };
 
 /* Counters, one slot each in a per-CPU array. */

@@ -136,11 +136,16 @@ int probe_hdr_out(struct pt_regs *ctx)
 /* ---- messages sent ---- */
 
 #if PROBE_CLI_MSG_OUT || PROBE_SRV_MSG_OUT
-BPF_PERCPU_ARRAY(msg_scratch, struct ev_msg, 1);
+struct msg_work {
+	struct ev_msg ev;
+	char room[PAYLOAD_ROOM_BYTES]; /* ev.payload[] */
+};
+PAYLOAD_SCRATCH(msg_scratch, struct msg_work);
 
-/* Where a sent message's bytes are: data is a []byte (before grpc-go 1.66)
- * or a mem.BufferSlice, whose first buffer holds the message start. */
-static __always_inline int message_bytes(u64 dptr, u64 dlen, int is_slice, u64 *src, u64 *len)
+/* The bytes of one buffer of a sent message: data is a []byte (before
+ * grpc-go 1.66) or a mem.BufferSlice, a slice of Buffers; element i's. */
+static __always_inline int message_piece(u64 dptr, u64 dlen, int is_slice, u32 i, u64 *src,
+					 u64 *len)
 {
 	struct iface b = {};
 	struct go_slice d = {};
@@ -148,9 +153,9 @@ static __always_inline int message_bytes(u64 dptr, u64 dlen, int is_slice, u64 *
 	if (is_slice) {
 		*src = dptr;
 		*len = dlen;
-		return 0;
+		return i == 0 ? 0 : -1;
 	}
-	if (dlen == 0 || read_user(&b, sizeof(b), dptr))
+	if (i >= dlen || read_user(&b, sizeof(b), dptr + (u64)i * sizeof(b)))
 		return -1;
 #if HAS_ITAB_SLICEBUF
 	if (b.tab == ITAB_SLICEBUF && read_user(&d, sizeof(d), b.data) == 0) {
@@ -169,21 +174,50 @@ static __always_inline int message_bytes(u64 dptr, u64 dlen, int is_slice, u64 *
 	return -1;
 }
 
+#if PAYLOAD_BYTES
+/* A compressed message comes as several buffers (gzip's header is one of
+ * its own): the first few are copied, one after the other. */
+#define MSG_PIECES 8
+
+/* Append len bytes at src to the message's copy, up to PAYLOAD_BYTES. */
+static __always_inline void copy_sent_piece(struct ev_msg *e, u64 src, u64 len)
+{
+	u32 off = e->payload_len, n;
+
+	if (off >= PAYLOAD_BYTES || len == 0)
+		return;
+	n = len < PAYLOAD_BYTES - off ? len : PAYLOAD_BYTES - off;
+	OPAQUE(n);
+	n &= PAYLOAD_MASK;
+	if (n > PAYLOAD_MAX || n == 0)
+		return;
+	off &= PAYLOAD_MAX - 1;
+	if (bpf_probe_read_user(e->payload + off, n, (void *)src) == 0) {
+		e->payload_len += n;
+	} else {
+		count(CNT_READ_ERRORS);
+		e->c.flags |= EVF_PAYLOAD_LOST;
+	}
+}
+#endif
+
 /* (*http2Client|Server).Write/write(t, s, hdr, data, opts): one message;
  * hdr is gRPC's 5-byte prefix: compressed flag, then big-endian length. */
 static __always_inline int msg_out(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 s, u64 hdr, u64 hdr_len,
 				   u64 conn_off, u64 sid_off, u64 dptr, u64 dlen, int is_slice)
 {
-	u32 zero = 0;
+	u32 slot = PAYLOAD_SLOT();
+	struct msg_work *w;
 	struct ev_msg *e;
 	u8 prefix[5] = {};
 
 	/* An empty write is the client's half-close, not a message. */
 	if (hdr_len == 0)
 		return 0;
-	e = msg_scratch.lookup(&zero);
-	if (!e)
+	w = msg_scratch.lookup(&slot);
+	if (!w)
 		return 0;
+	e = &w->ev;
 	fill_common(&e->c, EV_MSG_OUT, probe, side, DIR_OUT);
 	e->c.flags = 0;
 	e->len = 0;
@@ -200,22 +234,17 @@ static __always_inline int msg_out(struct pt_regs *ctx, u8 probe, u8 side, u64 t
 			 prefix[4];
 	}
 #if PAYLOAD_BYTES
-	{
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i < MSG_PIECES; i++) {
 		u64 src = 0, avail = 0;
-		u32 n;
 
-		if (message_bytes(dptr, dlen, is_slice, &src, &avail) == 0) {
-			n = avail < PAYLOAD_BYTES ? avail : PAYLOAD_BYTES;
-			OPAQUE(n);
-			n &= PAYLOAD_MASK;
-			if (bpf_probe_read_user(e->payload, n, (void *)src) == 0)
-				e->payload_len = n;
-			else
-				count(CNT_READ_ERRORS);
-		}
+		if (e->payload_len >= PAYLOAD_BYTES ||
+		    message_piece(dptr, dlen, is_slice, i, &src, &avail) != 0)
+			break;
+		copy_sent_piece(e, src, avail);
 	}
 #endif
-	emit(ctx, e, offsetof(struct ev_msg, payload) + (e->payload_len & PAYLOAD_MASK));
+	emit(ctx, e, offsetof(struct ev_msg, payload) + PAYLOAD_SENT(e->payload_len));
 	return 0;
 }
 #endif

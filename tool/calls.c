@@ -160,7 +160,6 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	c->http_status = -1;
 	c->grpc_status = -1;
 	c->reset_code = -1;
-	c->req_payload_len = c->resp_payload_len = -1;
 	c->stack = "grpc-go";
 	c->proto = "HTTP/2.0";
 	c->next = cs->buckets[b];
@@ -175,6 +174,13 @@ static void free_call(struct call *c)
 	header_list__free(&c->req_headers);
 	header_list__free(&c->resp_headers);
 	header_list__free(&c->trailers);
+	captured_msg__free(&c->req_first);
+	captured_msg__free(&c->resp_first);
+	msgasm__reset(&c->req_asm);
+	msgasm__reset(&c->resp_asm);
+	for (int i = 0; i < c->npending; i++)
+		captured_msg__free(&c->pending[i].m);
+	free(c->pending);
 	free(c);
 }
 

@@ -6,12 +6,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msgasm.h"
+
 #define CALL_TEXT 256
 
 struct header_list {
 	int n, cap;
 	char **names;
 	char **values;
+};
+
+/* -v: a message seen before its call's method was (a client may write
+ * its first messages before its headers), shown once the method is known. */
+struct pending_msg {
+	struct captured_msg m;
+	uint64_t ts_ns;
+	int side, dir;
+	bool request;
 };
 
 /* Which list a header block being sent one field at a time goes to. */
@@ -47,9 +58,13 @@ struct call {
 	bool desync;	  /* message boundaries lost: counts are a lower bound */
 	bool read_errors; /* some memory read failed */
 	bool complete;
-	/* --payload: the start of the first message each way */
-	char req_payload[1024], resp_payload[1024];
-	int req_payload_len, resp_payload_len; /* -1: none captured */
+	/* --payload: the first message each way (have_*: one was seen), and
+	 * the messages of DATA frames being put together */
+	struct captured_msg req_first, resp_first;
+	bool have_req_first, have_resp_first;
+	struct msg_asm req_asm, resp_asm;
+	struct pending_msg *pending; /* malloc'd, npending of them */
+	int npending;
 	int reset_code;		/* HTTP/2 error code of an RST_STREAM, -1: none */
 	int reset_by;		/* SIDE_CLIENT or SIDE_SERVER: who reset the stream */
 	bool status_from_reset; /* grpc_status derived from the reset, not sent */

@@ -141,6 +141,8 @@ static void set_stack(struct call *c, unsigned probe)
 	}
 }
 
+static void show_pending(struct event_sink *s, struct call *c);
+
 static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t size)
 {
 	struct header_list hl = {0};
@@ -160,7 +162,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 				      : (header_list__get(&hl, "grpc-status") || !header_list__get(&hl, ":status")
 						 ? "trailers"
 						 : "response headers"),
-			      &hl, NULL, -1);
+			      &hl, NULL);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
 	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
@@ -175,6 +177,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	if (request)
 		c->req_header_count += e->nfields;
 	header_list__free(&hl);
+	show_pending(s, c);
 	if (e->c.flags & EVF_TLS)
 		c->tls = true;
 	if (cut || (e->c.flags & (EVF_TRUNC_FIELDS | EVF_TRUNC_BUF | EVF_HPACK_TRUNC)))
@@ -195,22 +198,93 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	}
 }
 
-/* Keep the first captured payload of a direction. */
-static void keep_payload(char *dst, int *dst_len, const char *src, int len)
+/* A message of a call is complete: keep it if it is the first its way,
+ * and show it with -v. */
+struct msg_done_ctx {
+	struct event_sink *s;
+	struct call *c;
+	const struct ev_common *ev;
+	bool request;
+};
+
+static void show_message(struct event_sink *s, const struct call *c, uint64_t ts_ns, int side,
+			 int dir, bool request, const struct captured_msg *m)
 {
-	if (*dst_len >= 0 || len < 0)
+	char what[64];
+	struct msg_event me = {m, c, request};
+
+	snprintf(what, sizeof(what), "message %s, %u bytes%s", dir == DIR_OUT ? "sent" : "received",
+		 m->len, m->compressed ? " (compressed)" : "");
+	report__event(s->report, ts_ns, c->pid, side, dir, c->stream_id, what, NULL, &me);
+}
+
+/* The most messages held back for their method; past it they are shown
+ * without (their type unknown). */
+#define MAX_PENDING 64
+
+/* -v: hold a copy of m until the call's method is known. */
+static bool hold_message(struct call *c, const struct ev_common *ev, bool request,
+			 const struct captured_msg *m)
+{
+	struct pending_msg *grown, *p;
+
+	if (c->npending == MAX_PENDING)
+		return false;
+	grown = realloc(c->pending, (size_t)(c->npending + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	c->pending = grown;
+	p = &c->pending[c->npending];
+	*p = (struct pending_msg){.m = *m, .ts_ns = ev->ts_ns, .side = ev->side, .dir = ev->dir,
+				  .request = request};
+	p->m.data = NULL;
+	if (m->ncopied) {
+		p->m.data = malloc(m->ncopied);
+		if (!p->m.data)
+			return false;
+		memcpy(p->m.data, m->data, m->ncopied);
+	}
+	c->npending++;
+	return true;
+}
+
+/* The call's method is known: show what was held back. */
+static void show_pending(struct event_sink *s, struct call *c)
+{
+	if (!*c->method)
 		return;
-	if (len > 1024)
-		len = 1024;
-	memcpy(dst, src, (size_t)len);
-	*dst_len = len;
+	for (int i = 0; i < c->npending; i++) {
+		struct pending_msg *p = &c->pending[i];
+
+		show_message(s, c, p->ts_ns, p->side, p->dir, p->request, &p->m);
+		captured_msg__free(&p->m);
+	}
+	free(c->pending);
+	c->pending = NULL;
+	c->npending = 0;
+}
+
+static void on_message(void *ctx, struct captured_msg *m)
+{
+	struct msg_done_ctx *d = ctx;
+	struct call *c = d->c;
+	bool *have = d->request ? &c->have_req_first : &c->have_resp_first;
+
+	if (d->s->verbose && (*c->method || !hold_message(c, d->ev, d->request, m)))
+		show_message(d->s, c, d->ev->ts_ns, d->ev->side, d->ev->dir, d->request, m);
+	if (*have) {
+		captured_msg__free(m);
+		return;
+	}
+	*have = true;
+	*(d->request ? &c->req_first : &c->resp_first) = *m;
+	m->data = NULL;
 }
 
 static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size)
 {
 	struct call *c;
-	char what[64];
-	int plen;
+	bool request = e->c.side == SIDE_CLIENT;
 
 	if (size < offsetof(struct ev_msg, payload) || e->payload_len > PAYLOAD_MAX ||
 	    offsetof(struct ev_msg, payload) + e->payload_len > size) {
@@ -219,8 +293,7 @@ static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size
 	}
 	/* A client's first message can be seen before its headers are
 	 * written (grpc-go queues them), so it may open the call. */
-	c = e->c.side == SIDE_CLIENT
-		    ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
+	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
 		    : calls__find(s->calls, e->c.pid, e->c.conn, e->c.stream_id);
 	if (!c) {
 		s->tally->unmatched++;
@@ -228,21 +301,33 @@ static void on_msg_out(struct event_sink *s, const struct ev_msg *e, size_t size
 	}
 	if (e->c.flags & EVF_READ_ERROR)
 		c->read_errors = true;
-	plen = s->payload ? e->payload_len : -1;
-	if (e->c.side == SIDE_CLIENT) {
+	if (request) {
 		c->req_msgs++;
 		c->req_bytes += e->len;
-		keep_payload(c->req_payload, &c->req_payload_len, e->payload, plen);
 	} else {
 		c->resp_msgs++;
 		c->resp_bytes += e->len;
-		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
 	}
-	if (s->verbose) {
+	if (s->payload) {
+		/* One event, one whole message: its first bytes are here. */
+		struct captured_msg m = {.len = e->len, .compressed = e->compressed != 0};
+		struct msg_done_ctx d = {s, c, &e->c, request};
+		uint32_t n = e->payload_len < (uint32_t)s->payload ? e->payload_len : (uint32_t)s->payload;
+		uint32_t want = e->len < (uint32_t)s->payload ? e->len : (uint32_t)s->payload;
+
+		if (n && (m.data = malloc(n)) != NULL) {
+			memcpy(m.data, e->payload, n);
+			m.ncopied = n;
+		}
+		m.incomplete = m.ncopied < want && (e->c.flags & EVF_PAYLOAD_LOST);
+		on_message(&d, &m);
+	} else if (s->verbose) {
+		char what[64];
+
 		snprintf(what, sizeof(what), "message sent, %u bytes%s", e->len,
 			 e->compressed ? " (compressed)" : "");
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, e->c.stream_id,
-			      what, NULL, e->payload, plen);
+			      what, NULL, NULL);
 	}
 }
 
@@ -253,8 +338,8 @@ static void on_data(struct event_sink *s, const struct ev_data *e, size_t size)
 {
 	struct call *c;
 	char what[64];
-	int plen;
-	bool request;
+	bool request, grpc = e->c.flags & EVF_GRPC;
+	const char *dir = e->c.dir == DIR_OUT ? "sent" : "received";
 
 	if (size < offsetof(struct ev_data, payload) || e->nlens > DATA_MAX_LENS ||
 	    e->payload_len > PAYLOAD_MAX || offsetof(struct ev_data, payload) + e->payload_len > size) {
@@ -269,41 +354,42 @@ static void on_data(struct event_sink *s, const struct ev_data *e, size_t size)
 	request = (e->c.side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
 	if (e->c.flags & EVF_DESYNC)
 		c->desync = true;
-	plen = s->payload && e->nlens ? e->payload_len : -1;
 	if (e->c.flags & EVF_UNREADABLE) {
 		/* The probe could not read this frame: its sizes are unknown. */
 		*(request ? &c->req_size_unknown : &c->resp_size_unknown) = true;
-	} else if (!(e->c.flags & EVF_GRPC)) {
+	} else if (!grpc) {
 		*(request ? &c->req_bytes : &c->resp_bytes) += e->frame_len;
 	} else if (request) {
 		c->req_msgs += e->nmsgs;
 		c->req_bytes += e->msg_bytes;
-		keep_payload(c->req_payload, &c->req_payload_len, e->payload, plen);
 	} else {
 		c->resp_msgs += e->nmsgs;
 		c->resp_bytes += e->msg_bytes;
-		keep_payload(c->resp_payload, &c->resp_payload_len, e->payload, plen);
 	}
-	if (s->verbose) {
-		const char *dir = e->c.dir == DIR_OUT ? "sent" : "received";
+	if (grpc && s->payload && !(e->c.flags & EVF_UNREADABLE)) {
+		/* Messages are shown (-v) once put together. */
+		struct msg_done_ctx d = {s, c, &e->c, request};
 
-		if (!(e->c.flags & EVF_GRPC)) {
-			snprintf(what, sizeof(what), "DATA %s, %u bytes%s", dir, e->frame_len,
-				 e->c.flags & EVF_END_STREAM ? ", end of stream" : "");
-			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
-				      e->c.stream_id, what, NULL, NULL, -1);
-		}
-		for (int i = 0; (e->c.flags & EVF_GRPC) && i < e->nlens; i++) {
+		msgasm__frame(request ? &c->req_asm : &c->resp_asm, e, (uint32_t)s->payload,
+			      on_message, &d);
+	} else if (s->verbose && grpc) {
+		for (int i = 0; i < e->nlens; i++) {
 			snprintf(what, sizeof(what), "message %s, %u bytes", dir, e->lens[i]);
 			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
-				      e->c.stream_id, what, NULL, e->payload, i == 0 ? plen : -1);
+				      e->c.stream_id, what, NULL, NULL);
 		}
-		if ((e->c.flags & EVF_GRPC) && e->nmsgs > e->nlens) {
-			snprintf(what, sizeof(what), "%u more messages %s in the same frame",
-				 e->nmsgs - e->nlens, dir);
-			report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir,
-				      e->c.stream_id, what, NULL, NULL, -1);
-		}
+	}
+	if (s->verbose && !grpc) {
+		snprintf(what, sizeof(what), "DATA %s, %u bytes%s", dir, e->frame_len,
+			 e->c.flags & EVF_END_STREAM ? ", end of stream" : "");
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, e->c.stream_id,
+			      what, NULL, NULL);
+	}
+	if (s->verbose && grpc && e->nmsgs > e->nlens) {
+		snprintf(what, sizeof(what), "%u more messages %s in the same frame",
+			 e->nmsgs - e->nlens, dir);
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, e->c.stream_id,
+			      what, NULL, NULL);
 	}
 	if (!request && (e->c.flags & EVF_END_STREAM)) {
 		c->end_ns = e->c.ts_ns;
@@ -357,7 +443,7 @@ static void on_hdr_begin(struct event_sink *s, const struct ev_hdr_begin *b, siz
 			      c->out_block == OUT_REQUEST	  ? "request headers (fields follow)"
 			      : c->out_block == OUT_RESPONSE ? "response headers (fields follow)"
 							     : "trailers (fields follow)",
-			      NULL, NULL, -1);
+			      NULL, NULL);
 	if (!request && (b->c.flags & EVF_END_STREAM))
 		calls__mark_ending(s->calls, c, b->c.ts_ns);
 }
@@ -395,9 +481,10 @@ static void on_hdr_field(struct event_sink *s, const struct ev_field *e, size_t 
 		c->read_errors = true;
 	if (s->verbose)
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, e->c.stream_id,
-			      "header field", &one, NULL, -1);
+			      "header field", &one, NULL);
 	header_list__take(dst, &one);
 	header_list__free(&one);
+	show_pending(s, c);
 }
 
 static void copy_counted(char *dst, size_t len, const char *src, size_t n)
@@ -458,7 +545,7 @@ static void on_h1_start(struct event_sink *s, const struct ev_h1 *e, size_t size
 		snprintf(what, sizeof(what), "HTTP/1.x %s %s %s", c->http_method, c->method,
 			 e->c.side == SIDE_SERVER ? "received" : "sent");
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, 0, what, NULL,
-			      NULL, -1);
+			      NULL);
 	}
 }
 
@@ -498,7 +585,7 @@ static void on_h1_end(struct event_sink *s, const struct ev_h1 *e, size_t size)
 
 		snprintf(what, sizeof(what), "HTTP/1.x response %d", c->http_status);
 		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, DIR_OUT, 0, what, NULL,
-			      NULL, -1);
+			      NULL);
 	}
 	calls__finish(s->calls, c);
 }
@@ -572,7 +659,7 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 
 		snprintf(what, sizeof(what), "RST_STREAM, error code %u", e->code);
 		report__event(s->report, e->c.ts_ns, e->c.pid, c->side, e->c.dir, e->c.stream_id,
-			      what, NULL, NULL, -1);
+			      what, NULL, NULL);
 	}
 	if (!c) {
 		s->tally->unmatched++; /* the call had already ended (trailers first) */

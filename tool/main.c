@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		inspect__print(stdout, &res, o.json);
 		ret = 0;
 	} else {
-		struct render_opts ro = {.payload = o.payload};
+		struct render_opts ro = {.payload = o.payload, .scratch_cpus = render__possible_cpus()};
 		char *text = render__program(&res, &ro, err, sizeof(err));
 
 		if (!text) {

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "../bpf_templates/gogrpctrace_events.h"
+
 #define DEFAULT_PAYLOAD 64
-#define MAX_PAYLOAD 1024
 
 static const char usage_text[] =
 	"Usage: gogrpctrace -p PID [options]\n"
@@ -32,7 +35,10 @@ static const char usage_text[] =
 	"                         seen is given up (default 16384; 0: no cap)\n"
 	"      --json             one JSON object per line\n"
 	"  -v, --verbose          headers, trailers and each message as they happen\n"
-	"      --payload[=N]      show the first N bytes of each message (default 64)\n"
+	"      --payload[=N]      capture the first N bytes of every message (default 64,\n"
+	"                         at most 16384) and decode them with the program's own\n"
+	"                         protobuf descriptors\n"
+	"      --no-decode        with --payload: show the bytes, do not decode them\n"
 	"      --show-secrets     do not redact authorization, cookie and similar values\n"
 	"      --kernel-headers DIR  kernel header tree for the BPF compiler\n"
 	"      --debuginfo FILE   the executable's DWARF is in FILE (a stripped binary's\n"
@@ -49,6 +55,7 @@ static const char usage_text[] =
 	"  gogrpctrace -p 1234 -m '/grpc.health.v1.Health/*' -v\n"
 	"  gogrpctrace -p 1234 --json -d 10 > calls.jsonl\n"
 	"  gogrpctrace -p 1234 --protocol all   # gRPC and plain HTTP requests\n"
+	"  gogrpctrace -p 1234 --payload=4096   # requests and responses, decoded\n"
 	"  gogrpctrace --inspect ./server       # argument locations, offsets, itabs\n"
 	"  gogrpctrace -p 1234 --debuginfo server.debug  # stripped, DWARF kept apart\n"
 	"\n"
@@ -62,6 +69,7 @@ enum {
 	OPT_MIN_LATENCY,
 	OPT_JSON,
 	OPT_PAYLOAD,
+	OPT_NO_DECODE,
 	OPT_SHOW_SECRETS,
 	OPT_KERNEL_HEADERS,
 	OPT_DEBUGINFO,
@@ -90,6 +98,7 @@ static const struct option long_options[] = {
 	{"max-open-calls", required_argument, NULL, OPT_MAX_OPEN_CALLS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"payload", optional_argument, NULL, OPT_PAYLOAD},
+	{"no-decode", no_argument, NULL, OPT_NO_DECODE},
 	{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
 	{"kernel-headers", required_argument, NULL, OPT_KERNEL_HEADERS},
 	{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
@@ -199,8 +208,11 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PAYLOAD:
 			o->payload = optarg ? (int)parse_long(optarg, "invalid --payload size: %s", 1,
-							      MAX_PAYLOAD)
+							      PAYLOAD_MAX)
 					    : DEFAULT_PAYLOAD;
+			break;
+		case OPT_NO_DECODE:
+			o->no_decode = true;
 			break;
 		case OPT_SHOW_SECRETS:
 			o->show_secrets = true;

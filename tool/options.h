@@ -32,7 +32,8 @@ struct options {
 	unsigned max_open_calls;  /* give up the least recently seen past this many; 0 = no cap */
 	bool json;
 	int verbose;
-	int payload; /* bytes of each message to show; 0 = off */
+	int payload; /* bytes of each message to capture; 0 = off */
+	bool no_decode; /* --payload bytes shown raw, not decoded */
 	bool show_secrets;
 	const char *kernel_headers;
 	/* Where the DWARF of a stripped executable is looked for:

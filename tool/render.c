@@ -102,6 +102,31 @@ static int out_of_range(struct defines *d, const char *macro, const char *what)
 	return -ERANGE;
 }
 
+/* The number of possible CPUs: bpf_get_smp_processor_id() is below it. */
+int render__possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
+	char buf[128];
+	char *p;
+	long last = -1;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	/* "0-3" or "0,2-5": the last number is the highest CPU. */
+	for (p = buf; *p;) {
+		if (isdigit((unsigned char)*p))
+			last = strtol(p, &p, 10);
+		else
+			p++;
+	}
+	return last >= 0 && last < MAX_SCRATCH_CPUS ? (int)last + 1 : -ERANGE;
+}
+
 static int render_need(struct defines *d, const struct resolved_need *rn, uint64_t bias)
 {
 	const char *m = rn->need->macro;
@@ -175,6 +200,9 @@ static int render_defines(struct defines *d, const struct resolution *res,
 	if (define_i(d, "RINGBUF_PAGES", "", ro->ringbuf_pages ? ro->ringbuf_pages
 							       : DEFAULT_RINGBUF_PAGES) ||
 	    define_i(d, "PAYLOAD_BYTES", "", ro->payload) ||
+	    (ro->payload && (ro->scratch_cpus < 1 || ro->scratch_cpus > MAX_SCRATCH_CPUS
+				     ? out_of_range(d, "SCRATCH_CPUS", "CPU count")
+				     : define_i(d, "SCRATCH_CPUS", "", ro->scratch_cpus))) ||
 	    define_i(d, "BENCH_EMPTY", "", ro->empty) ||
 	    define_i(d, "USE_PERF_BUFFER", "", ro->perf_buffer) ||
 	    define_i(d, "UNROLL_LOOPS", "", ro->unroll_loops))

@@ -9,6 +9,7 @@
 
 struct render_opts {
 	int payload;	   /* bytes of payload to copy; 0 = off */
+	int scratch_cpus;  /* with payload: possible CPUs (one scratch slot each) */
 	int ringbuf_pages; /* 0 = default */
 	uint64_t load_bias; /* added to itab addresses (PIE targets) */
 	bool empty;	    /* benchmark: probes count their hit and return */
@@ -16,6 +17,12 @@ struct render_opts {
 	bool perf_buffer;   /* the kernel has no BPF ring buffer */
 	bool unroll_loops;  /* the kernel's verifier refuses our loops (Linux 6.1) */
 };
+
+/* The most CPUs a --payload program has scratch slots for. */
+#define MAX_SCRATCH_CPUS 8192
+
+/* The number of possible CPUs, or -errno. */
+int render__possible_cpus(void);
 
 /* The program text (malloc'd), or NULL with a reason in err. Only numbers
  * taken from the binary enter the text, each checked against its range. */

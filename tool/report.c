@@ -4,6 +4,7 @@
 
 #include "json.h"
 #include "lathist.h"
+#include "msgprint.h"
 #include "termtext.h"
 
 #include <fnmatch.h>
@@ -39,6 +40,7 @@ struct report {
 		uint32_t pid;
 		enum protocol_filter protocol; /* never PROTO_AUTO */
 		unsigned unknown_fields;       /* enum output_field: cannot be read */
+		struct msg_types types;	       /* its protobuf descriptors, for --payload */
 	} processes[MAX_PIDS];
 	int nprocesses;
 };
@@ -147,6 +149,27 @@ static const struct process *process_of(const struct report *r, uint32_t pid)
 		if (r->processes[i].pid == pid)
 			return &r->processes[i];
 	return NULL;
+}
+
+void report__set_types(struct report *r, uint32_t pid, const struct protodb *db,
+		       const char *why_none)
+{
+	for (int i = 0; i < r->nprocesses; i++)
+		if (r->processes[i].pid == pid)
+			r->processes[i].types = (struct msg_types){db, why_none};
+}
+
+static const struct msg_types *types_of(const struct report *r, uint32_t pid)
+{
+	const struct process *p = process_of(r, pid);
+
+	return p ? &p->types : NULL;
+}
+
+/* Whether captured messages are decoded. */
+static bool decoding(const struct report *r)
+{
+	return r->o->payload && !r->o->no_decode;
 }
 
 static enum protocol_filter protocol_of(const struct report *r, uint32_t pid)
@@ -326,23 +349,12 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 
 		fprintf(r->out, "%-8s   %s\n", "", unfinished_why(c, why, sizeof(why)));
 	}
-}
-
-static void base64(FILE *f, const unsigned char *p, int n)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	fputc('"', f);
-	for (int i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-
-		fputc(tbl[v >> 18 & 63], f);
-		fputc(tbl[v >> 12 & 63], f);
-		fputc(i + 1 < n ? tbl[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? tbl[v & 63] : '=', f);
+	if (c->grpc && r->o->payload) {
+		msgprint__text(r->out, "request", types_of(r, c->pid), c, true,
+			       msgprint__first(c, true), decoding(r));
+		msgprint__text(r->out, "response", types_of(r, c->pid), c, false,
+			       msgprint__first(c, false), decoding(r));
 	}
-	fputc('"', f);
 }
 
 static void json_headers(struct report *r, const char *key, const struct header_list *hl)
@@ -388,16 +400,10 @@ static void json_tail(struct report *r, const struct call *c, double lat_ms)
 		json_size(r->out, c->resp_msgs, c->resp_size_unknown);
 	}
 	if (c->grpc && r->o->payload) {
-		fprintf(r->out, ",\"req_payload_b64\":");
-		if (c->req_payload_len >= 0)
-			base64(r->out, (const unsigned char *)c->req_payload, c->req_payload_len);
-		else
-			fputs("null", r->out);
-		fprintf(r->out, ",\"resp_payload_b64\":");
-		if (c->resp_payload_len >= 0)
-			base64(r->out, (const unsigned char *)c->resp_payload, c->resp_payload_len);
-		else
-			fputs("null", r->out);
+		msgprint__json(r->out, "req_", types_of(r, c->pid), c, true, msgprint__first(c, true),
+			       decoding(r));
+		msgprint__json(r->out, "resp_", types_of(r, c->pid), c, false,
+			       msgprint__first(c, false), decoding(r));
 	}
 	fprintf(r->out, ",\"req_header_count\":%u", c->req_header_count);
 	json_headers(r, "req_headers", &c->req_headers);
@@ -492,7 +498,7 @@ void report__call(struct call *c, void *report)
 
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
 		   uint32_t stream_id, const char *what, const struct header_list *hl,
-		   const char *payload, int payload_len)
+		   const struct msg_event *me)
 {
 	char t[48], buf[64];
 
@@ -505,10 +511,9 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 		json_str(r->out, what);
 		if (hl)
 			json_headers(r, "headers", hl);
-		if (payload_len >= 0) {
-			fprintf(r->out, ",\"payload_b64\":");
-			base64(r->out, (const unsigned char *)payload, payload_len);
-		}
+		if (me)
+			msgprint__json(r->out, "", types_of(r, pid), me->c, me->request, me->m,
+				       decoding(r));
 		fprintf(r->out, "}\n");
 		return;
 	}
@@ -526,11 +531,9 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 		term_write(r->out, shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
 		fputc('\n', r->out);
 	}
-	if (payload_len >= 0) {
-		fprintf(r->out, "%-8s   payload: \"", "");
-		term_writen(r->out, payload, (size_t)payload_len);
-		fprintf(r->out, "\"\n");
-	}
+	if (me)
+		msgprint__text(r->out, decoding(r) ? "msg" : "payload", types_of(r, pid), me->c,
+			       me->request, me->m, decoding(r));
 }
 
 static double percentile(const struct method_stats *m, double p)

@@ -36,16 +36,30 @@ void report__free(struct report *r);
  * probes cannot fill, printed as unknown. */
 void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
 			 unsigned unknown_fields);
+struct protodb;
+/* PID's protobuf descriptors, which --payload decodes messages with (NULL:
+ * none, why_none says why). After report__set_process; db outlives r. */
+void report__set_types(struct report *r, uint32_t pid, const struct protodb *db,
+		       const char *why_none);
 /* Tracing has started: the summary's clock starts now. */
 void report__header(struct report *r);
 /* The column header line (text mode). */
 void report__columns(struct report *r);
 /* A call ended (or is flushed unfinished at the end). */
 void report__call(struct call *c, void *report);
-/* -v: one line about an event. side/dir as in the events header. */
+/* A message shown by -v: its first bytes, and its call (method, headers)
+ * to decode them by. */
+struct msg_event {
+	const struct captured_msg *m;
+	const struct call *c;
+	bool request;
+};
+
+/* -v: one line about an event. side/dir as in the events header; me: the
+ * message it is, or NULL. */
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
 		   uint32_t stream_id, const char *what, const struct header_list *hl,
-		   const char *payload, int payload_len);
+		   const struct msg_event *me);
 void report__summary(struct report *r, const struct tally *t);
 
 /* Monotonic nanoseconds (the BPF clock) to wall-clock text. */

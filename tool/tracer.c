@@ -15,6 +15,7 @@
 #include "events.h"
 #include "kheaders.h"
 #include "loader.h"
+#include "protodb.h"
 #include "lockdown.h"
 #include "render.h"
 #include "report.h"
@@ -49,6 +50,8 @@ struct program {
 	struct resolution res;
 	struct loader loader;
 	bool loaded;
+	struct protodb *types; /* --payload: its protobuf descriptors, NULL: none */
+	char types_why[256];   /* then why */
 };
 
 struct session {
@@ -297,9 +300,30 @@ static int load_program(struct session *s, struct program *p, pid_t pid, struct 
 	}
 }
 
+/* --payload decodes messages with the protobuf descriptors the program
+ * carries; without them they are shown raw, and the user is told why. */
+static void load_types(struct program *p, pid_t pid)
+{
+	const char *why = NULL;
+	char shown[300];
+
+	if (protodb__load(p->gb, &p->types, &why) < 0) {
+		p->types = NULL;
+		snprintf(p->types_why, sizeof(p->types_why), "no protobuf descriptors read: %s",
+			 why ? why : "unknown error");
+	} else if (protodb__nfiles(p->types) == 0) {
+		snprintf(p->types_why, sizeof(p->types_why),
+			 "no protobuf descriptors found in the program");
+	}
+	if (*p->types_why)
+		fprintf(stderr, "gogrpctrace: PID %d: messages are shown undecoded: %s\n", (int)pid,
+			term_text(shown, sizeof(shown), p->types_why));
+}
+
 static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
 {
 	struct render_opts ro = {.payload = s->o->payload,
+				 .scratch_cpus = render__possible_cpus(),
 				 .ringbuf_pages = s->o->ringbuf_pages,
 				 .empty = s->o->bench_empty,
 				 .at_entry = s->o->bench_entry,
@@ -361,6 +385,8 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 		return -1;
 	}
 	p->loaded = true;
+	if (s->o->payload && !s->o->no_decode)
+		load_types(p, pid);
 	return 0;
 }
 
@@ -402,6 +428,7 @@ static int prepare(struct session *s)
 		}
 		report__set_process(s->report, (uint32_t)pid, effective_protocol(s->o, &p->res),
 				    p->res.unknown_fields);
+		report__set_types(s->report, (uint32_t)pid, p->types, p->types_why);
 		if (s->o->pause_before_attach_ms) {
 			struct timespec ts = {s->o->pause_before_attach_ms / 1000,
 					      (s->o->pause_before_attach_ms % 1000) * 1000000L};
@@ -668,6 +695,7 @@ cleanup:
 		loader__close(&s.progs[k].loader);
 	eventbuf__free(s.eb);
 	for (int k = 0; k < s.nprogs; k++) {
+		protodb__free(s.progs[k].types);
 		gobin__close(s.progs[k].gb);
 		s.progs[k].gb = NULL;
 	}

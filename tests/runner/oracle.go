@@ -130,9 +130,10 @@ type inspectOut struct {
 }
 
 // Every key the JSON may hold; a key the oracle does not know is a failure,
-// so that a new field cannot go unchecked.
+// so that a new field cannot go unchecked. ("protos" is checked against
+// each program's own registry by protos.go.)
 var (
-	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs itab_sources missing rules probes")
+	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs itab_sources missing rules probes protos")
 	knownDebug  = keys("source file url symtab_from_debug_file tried")
 	knownTried  = keys("source file why")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")

@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	char *text;
 
 	if (strcmp(mode, "payload") == 0)
-		ro.payload = 64;
+		ro.payload = 64, ro.scratch_cpus = 2;
 	for (int i = 0; i < nprobe_specs; i++) {
 		struct resolved_probe *rp = &res.probes[res.nprobes++];
 
