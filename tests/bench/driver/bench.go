@@ -20,6 +20,7 @@ type overheadRow struct {
 	Side        string        `json:"side"`
 	Flags       []string      `json:"flags,omitempty"`
 	Concurrency int           `json:"concurrency"`
+	Size        int           `json:"size,omitempty"` // request bytes (grpcload -size); 0: its default
 	Untraced    []roundResult `json:"untraced"`
 	Traced      []roundResult `json:"traced"`
 	QPSRatio    float64       `json:"qps_ratio"`
@@ -135,6 +136,16 @@ func run() int {
 		mk("both, at entry", "both", 1, "--bench-entry"),
 		mk("both, empty at entry", "both", 1, "--bench-empty", "--bench-entry"),
 	}
+	// --payload's cost: 16 KiB messages (echoed back), traced without it
+	// and with every message copied whole and decoded.
+	for _, flags := range [][]string{nil, {"--payload=16384"}} {
+		r := mk("server, 16 KiB msgs", "server", 1, flags...)
+		if flags != nil {
+			r.Name += ", --payload=16384"
+		}
+		r.Size = 16384
+		c1 = append(c1, r)
+	}
 	c32 := []*overheadRow{mk("server", "server", 32), mk("client", "client", 32), mk("both", "both", 32)}
 	for _, batch := range [][]*overheadRow{c1, c32} {
 		logf("overhead at concurrency %d: %d configurations x %d pairs", batch[0].Concurrency, len(batch), *pairs)
@@ -179,7 +190,7 @@ func runBatch(rows []*overheadRow) {
 			if r.Skipped != "" {
 				continue
 			}
-			base := roundCfg{side: "none", conc: r.Concurrency, dur: *roundDur, warmup: *warmupDur}
+			base := roundCfg{side: "none", conc: r.Concurrency, size: r.Size, dur: *roundDur, warmup: *warmupDur}
 			tc := base
 			tc.side, tc.flags = r.Side, r.Flags
 			// ABBA: untraced first in even pairs, traced first in odd

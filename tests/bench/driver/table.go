@@ -96,6 +96,21 @@ func printTable(envLine string) {
 		p("  %-26s %10.3f %10.2f %11.2f %9s%s\n", label, r.QPSRatio, r.HitsPerCall, r.UsPerHit, rel, flag)
 	}
 
+	p("\n3b. --payload's cost (16 KiB requests echoed back, tool on the server, concurrency 1)\n")
+	p("  %-40s %10s %13s %14s\n", "tool", "qps ratio", "(pair range)", "µs/call added")
+	for _, name := range []string{"server, 16 KiB msgs", "server, 16 KiB msgs, --payload=16384"} {
+		r := findRow(name, 1)
+		if r == nil || r.Skipped != "" {
+			continue
+		}
+		u, t := mean(qpsOf(r.Untraced)), mean(qpsOf(r.Traced))
+		added := 0.0
+		if u > 0 && t > 0 {
+			added = 1e6/t - 1e6/u
+		}
+		p("  %-40s %10.3f %13s %14.1f\n", name, r.QPSRatio, fmt.Sprintf("%.3f-%.3f", r.PairQPSMin, r.PairQPSMax), added)
+	}
+
 	p("\n4. Start-up (tool start to its {\"type\":\"start\"} line; phases from -v; RSS from wait4)\n")
 	p("  %-26s %7s %8s %8s %8s %8s %8s %9s %9s\n", "binary", "MB", "attach s", "read", "render", "compile", "attach", "peak RSS", "probes")
 	for _, s := range res.Startup {

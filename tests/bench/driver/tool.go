@@ -160,6 +160,7 @@ type roundCfg struct {
 	side     string // "none", "server", "client", "both"
 	flags    []string
 	conc     int
+	size     int // grpcload -size; 0: its default
 	dur      time.Duration
 	warmup   time.Duration
 	quietOut bool // tool without per-call accounting needs
@@ -182,8 +183,12 @@ func runRound(c roundCfg) (roundResult, error) {
 	waitFile := filepath.Join(tmpDir, fmt.Sprintf("go-%d", roundSeq))
 	var out bytes.Buffer
 	var outMu sync.Mutex
-	load, err := start(loadPath, []string{"-addr", serverAddr, "-concurrency", strconv.Itoa(c.conc),
-		"-duration", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile},
+	largs := []string{"-addr", serverAddr, "-concurrency", strconv.Itoa(c.conc),
+		"-duration", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile}
+	if c.size > 0 {
+		largs = append(largs, "-size", strconv.Itoa(c.size))
+	}
+	load, err := start(loadPath, largs,
 		func(l []byte) { outMu.Lock(); out.Write(l); outMu.Unlock() })
 	if err != nil {
 		return rr, err
