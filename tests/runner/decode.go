@@ -26,7 +26,7 @@ func init() { extraRegistrations = append(extraRegistrations, registerDecode) }
 // decodeOpts is one traced run of pbserver and pbclient.
 type decodeOpts struct {
 	cell     cell
-	gen      string // protobuf generation: new, old, v13
+	gen      string // protobuf generation: new, mid, old, v13
 	variant  string // "" (as built) or "sw" (-s -w)
 	side     string // which process is traced: "server" or "client"
 	scenario string // pbclient -scenario

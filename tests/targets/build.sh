@@ -43,7 +43,7 @@ pb_names() {
 # gen_tags GEN: the build tags that pick a generation (internal/kitchen).
 gen_tags() {
 	case $1 in
-	old | v13) echo "kitchen_$1" ;;
+	old | v13 | mid) echo "kitchen_$1" ;;
 	esac
 }
 

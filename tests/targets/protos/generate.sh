@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates the checked-in Go code of kitchen.proto in three protobuf
+# Regenerates the checked-in Go code of kitchen.proto in four protobuf
 # generations, each into its own package under internal/kitchenpb/:
 #
 #   new  protoc-gen-go v1.36.11 + protoc-gen-go-grpc v1.6.1: the file
 #        descriptor is a string constant (protobuf-go >= 1.36.6)
+#   mid  protoc-gen-go v1.36.5 + protoc-gen-go-grpc v1.6.1: the file
+#        descriptor is a string variable made from a byte slice,
+#        file_kitchen_proto_rawDesc = string([]byte{...})
+#        (protobuf-go 1.36.4 and 1.36.5)
 #   old  protoc-gen-go v1.34.2 + protoc-gen-go-grpc v1.3.0: the file
 #        descriptor is a []byte variable, file_kitchen_proto_rawDesc
 #        (protobuf-go <= 1.36.3)
@@ -25,6 +29,8 @@ wkt=${WKT_INCLUDE:-/usr/include}
 
 new_go=v1.36.11
 new_grpc=v1.6.1
+mid_go=v1.36.5
+mid_grpc=$new_grpc
 old_go=v1.34.2
 old_grpc=v1.3.0
 v13_go=v1.3.5
@@ -40,12 +46,14 @@ install() {
 }
 install "$tmp/new" google.golang.org/protobuf/cmd/protoc-gen-go@$new_go
 install "$tmp/new" google.golang.org/grpc/cmd/protoc-gen-go-grpc@$new_grpc
+install "$tmp/mid" google.golang.org/protobuf/cmd/protoc-gen-go@$mid_go
+install "$tmp/mid" google.golang.org/grpc/cmd/protoc-gen-go-grpc@$mid_grpc
 install "$tmp/old" google.golang.org/protobuf/cmd/protoc-gen-go@$old_go
 install "$tmp/old" google.golang.org/grpc/cmd/protoc-gen-go-grpc@$old_grpc
 install "$tmp/v13" github.com/golang/protobuf/protoc-gen-go@$v13_go
 
-# new and old: the same command with their own plugins.
-for gen in new old; do
+# new, mid and old: the same command with their own plugins.
+for gen in new mid old; do
 	out=$pbdir/$gen
 	mkdir -p "$out"
 	rm -f "$out"/*.pb.go

@@ -1,4 +1,4 @@
-//go:build !kitchen_old && !kitchen_v13
+//go:build !kitchen_old && !kitchen_v13 && !kitchen_mid
 
 package kitchen
 

@@ -5,7 +5,8 @@
 //
 // Which generation of the generated code is linked in is chosen at build
 // time: -tags kitchen_old (protoc-gen-go v1.34.2), -tags kitchen_v13
-// (golang/protobuf v1.3.5), neither (protoc-gen-go v1.36.11); gen_*.go.
+// (golang/protobuf v1.3.5), -tags kitchen_mid (protoc-gen-go v1.36.5),
+// none of them (protoc-gen-go v1.36.11); gen_*.go.
 package kitchen
 
 import (

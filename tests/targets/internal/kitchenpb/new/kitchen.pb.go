@@ -4,8 +4,8 @@
 // enums, packed and unpacked repeated fields, maps with string, integer
 // and bool keys, a oneof, proto3 optional, an enum value the enum does
 // not have, a custom json_name, the largest field number, and the
-// well-known types. generate.sh turns it into Go code of three protobuf
-// generations (internal/kitchenpb/{new,old,v13}); the v13 one is made
+// well-known types. generate.sh turns it into Go code of four protobuf
+// generations (internal/kitchenpb/{new,mid,old,v13}); the v13 one is made
 // from a copy without the word "optional" (golang/protobuf 1.3 predates
 // proto3 optional).
 //
