@@ -124,10 +124,12 @@ struct ev_h1 {
 /* --payload: at most this many bytes of a message are copied (N of
  * --payload=N), and at most this many bytes go into one event. Events that
  * carry payload end in payload[]; the BPF side keeps PAYLOAD_ROOM bytes of
- * room after them, twice the most it copies, for the verifier's bounds. */
+ * room after them: a copy starts below PAYLOAD_MAX and is at most
+ * PAYLOAD_MASK long, the bounds older verifiers (Linux 6.1) can prove from
+ * the masks alone. */
 #define PAYLOAD_MAX 16384
 #define PAYLOAD_MASK (2 * PAYLOAD_MAX - 1)
-#define PAYLOAD_ROOM (2 * PAYLOAD_MAX)
+#define PAYLOAD_ROOM (3 * PAYLOAD_MAX)
 
 struct ev_msg {
 	struct ev_common c;

@@ -27,7 +27,8 @@ func init() { extraRegistrations = append(extraRegistrations, registerVM) }
 
 // The tests run in the stock kernel: between them every probe program
 // (grpc-go before and after 1.78's DATA frames, net/http's and x/net's
-// HTTP/2, HTTP/1 both sides, payloads, resets), Go 1.27 programs (net/http's
+// HTTP/2, HTTP/1 both sides, payloads copied from sent messages and from
+// DATA frames both ways and decoded, resets), Go 1.27 programs (net/http's
 // HTTP/2 in its own package) and the Debian cell.
 var stockKernelTests = []string{
 	"startup/cache-second-start",
@@ -37,6 +38,8 @@ var stockKernelTests = []string{
 	"resets/go1.26-grpc1.85/client",
 	"payload/go1.27-grpc1.85/server",
 	"payload/go1.27-grpc1.85/client",
+	"payload-frames/go1.27-grpc1.85/small-n",
+	"decode/go1.27-grpc1.85/new",
 	"http/go1.27-grpc1.85/h2-tls/server",
 	"http/go1.27-grpc1.85/h2-tls/client",
 	"http/go1.26-grpc1.85/xnet-tls/server",
