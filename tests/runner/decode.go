@@ -69,6 +69,13 @@ func registerDecode() {
 			}
 		}
 	}
+	// The releases between the full cells: their stripped programs.
+	for _, c := range sweepCells {
+		for _, g := range gens[c.name] {
+			o := decodeOpts{cell: c, gen: g, variant: "sw", side: "server", scenario: "all", mode: "json", args: full}
+			register("runtime", "decode/"+c.name+"/"+g+"/stripped", true, func() error { return decodeCheckRun(o) })
+		}
+	}
 	newest := cells[0]
 	register("runtime", "decode/client/"+newest.name+"/new", true, func() error {
 		return decodeCheckRun(decodeOpts{cell: newest, gen: "new", side: "client", scenario: "all", mode: "json", args: full})
