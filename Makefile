@@ -25,7 +25,8 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 .PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
-	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode
+	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
+	 $(BUILD)/check-msgasm
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -110,6 +111,12 @@ $(BUILD)/check-pbdecode$(SAN): tests/unit/pbdecode.c $(PBDECODE_SRCS) \
 			       $(wildcard tool/*.h tests/unit/pbdecode/*.h)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/pbdecode.c $(PBDECODE_SRCS) -lz -lm
 
+# --payload's messages put together from DATA frame events, lost ones too
+# (tests/unit/msgasm.c, tests/runner/payloadframes.go); ASan with `make asan`.
+$(BUILD)/check-msgasm$(SAN): tests/unit/msgasm.c tool/msgasm.c tool/msgasm.h \
+			     bpf_templates/gogrpctrace_events.h
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/msgasm.c tool/msgasm.c
+
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)
 	protoc --include_imports --descriptor_set_out=$@ -Itests/unit/protos -I/usr/include $^
@@ -121,7 +128,7 @@ golden: $(BUILD)/render-golden
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan $(BUILD)/check-protodb-asan \
-		$(BUILD)/check-pbdecode-asan
+		$(BUILD)/check-pbdecode-asan $(BUILD)/check-msgasm-asan
 
 # Debian packages and tracefs (needs root; does nothing when all is there).
 deps:

@@ -458,6 +458,9 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 {
 	st->pos = 0;
 	st->cur = CUR_CARRIED;
+	/* Where this frame's copy of the carried message goes: user space
+	 * checks it against what it has, so a lost event leaves no gap. */
+	e->cont_off = st->copied;
 	/* Linux 6.1's verifier refuses this loop as clang lays it out (a
 	 * back-edge reached by falling through); there, and only there, it is
 	 * unrolled, which doubles the compile time. */
@@ -475,8 +478,6 @@ static __always_inline void parse_frame(struct ev_data *e, struct msg_state *st,
 #if PAYLOAD_BYTES
 			copy_message_bytes(e, st, data + pos, take);
 #endif
-			if (st->cur == CUR_CARRIED)
-				e->cont_bytes += take;
 			st->remaining -= take;
 			st->pos = pos + take;
 			continue;

@@ -151,9 +151,10 @@ struct ev_rst {
 /* One DATA frame. On a gRPC stream the BPF side walks it from message
  * prefix to message prefix: a frame may end one message begun in an
  * earlier frame (cont_*), begin several, and leave the last one open
- * (tail_left). With --payload, payload[] holds the message bytes it copied,
- * in frame order: cont_cap bytes of the message carried in, then caps[i]
- * bytes of message i begun here; each message's copy stops at N bytes. */
+ * (tail_left; the carried one when none begins here). With --payload,
+ * payload[] holds the message bytes it copied, in frame order: cont_cap
+ * bytes of the message carried in, then caps[i] bytes of message i begun
+ * here; each message's copy stops at N bytes. */
 struct ev_data {
 	struct ev_common c;
 	__u32 frame_len;
@@ -161,14 +162,15 @@ struct ev_data {
 	__u16 nlens; /* of which lens[] holds the first */
 	__u64 msg_bytes; /* sum of those messages' lengths */
 	__u32 lens[DATA_MAX_LENS];
-	__u32 cont_bytes; /* bytes of this frame that continue the message carried in */
 	__u32 tail_left;  /* bytes of the message open at the frame's end still to come */
+	__u32 pad0;
 	__u16 cont_cap;	  /* --payload: bytes copied of the message carried in */
 	__u16 caps[DATA_MAX_LENS]; /* --payload: bytes copied of message i */
 	__u8 compressed; /* bit i: message i has the compressed flag set */
 	__u8 pad;
 	__u16 payload_len; /* bytes of payload[] sent */
-	__u8 pad2[6];
+	__u16 cont_off;	   /* bytes of the message carried in copied before this frame */
+	__u8 pad2[4];
 	char payload[];
 };
 

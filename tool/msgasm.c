@@ -66,18 +66,21 @@ void msgasm__frame(struct msg_asm *a, const struct ev_data *e, uint32_t cap, msg
 	/* The message carried in from earlier frames. */
 	n = e->cont_cap <= (uint32_t)(end - p) ? e->cont_cap : (uint32_t)(end - p);
 	if (a->is_open) {
-		if (a->copying)
+		/* The copy goes on where ours ends, or an event was lost. */
+		if (a->copying && n && e->cont_off != a->open.ncopied)
+			a->gap = a->open.incomplete = true;
+		if (a->copying && !a->gap)
 			append(&a->open, p, n, cap);
 		if (e->c.flags & EVF_PAYLOAD_LOST)
 			a->open.incomplete = true;
-		if (e->cont_bytes >= a->left) {
-			a->left = 0;
+		/* It ended here if another began here or none is left open:
+		 * the BPF side's boundaries, right even when an event was lost. */
+		if (e->nmsgs || !e->tail_left) {
 			a->is_open = false;
 			if (a->copying)
 				finish(&a->open, cap, done, ctx);
 			memset(&a->open, 0, sizeof(a->open));
-		} else {
-			a->left -= e->cont_bytes;
+			a->gap = false;
 		}
 	}
 	p += n;
@@ -94,7 +97,6 @@ void msgasm__frame(struct msg_asm *a, const struct ev_data *e, uint32_t cap, msg
 		if (last && e->tail_left) {
 			msgasm__reset(a);
 			a->open = m;
-			a->left = e->tail_left;
 			a->is_open = a->copying = true;
 		} else {
 			finish(&m, cap, done, ctx);
@@ -103,7 +105,6 @@ void msgasm__frame(struct msg_asm *a, const struct ev_data *e, uint32_t cap, msg
 	/* The open message is one lens[] had no room for: skip its bytes. */
 	if (e->nmsgs > e->nlens && e->tail_left) {
 		msgasm__reset(a);
-		a->left = e->tail_left;
 		a->is_open = true;
 	}
 }

@@ -21,9 +21,9 @@ struct captured_msg {
 /* One direction of one stream. Zeroed = nothing open. */
 struct msg_asm {
 	struct captured_msg open; /* the message whose bytes are still coming */
-	uint32_t left;		  /* its bytes still to come */
 	bool is_open;
 	bool copying; /* the open message is being copied (not one of a frame's extra ones) */
+	bool gap;     /* an event of it was lost: what it has is its start, no more comes */
 };
 
 /* A message is complete (or given up): the callee takes m->data. */

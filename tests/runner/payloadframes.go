@@ -36,6 +36,12 @@ func registerPayloadFrames() {
 			return payloadFrames(newest, mode, "server", 16384)
 		})
 	}
+	register("unit", "payload-frames/assembly", false, func() error {
+		if err := runCheck("check-msgasm"); err != nil {
+			return err
+		}
+		return runCheck("check-msgasm-asan")
+	})
 	register("runtime", "payload-frames/"+newest.name+"/small-n", true, func() error {
 		return payloadFrames(newest, "grpc-h2c", "server", 7)
 	})
