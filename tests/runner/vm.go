@@ -100,6 +100,9 @@ func runInVM(kargs string, names []string) (string, error) {
 	job := fmt.Sprintf("cd %q && echo \"kernel: $(uname -r)\" && echo \"lockdown: $(cat /sys/kernel/security/lockdown)\" && "+
 		"GG_TOOL_START_TIMEOUT=600 %q -run %q runtime", repoRoot, self, pattern)
 	cmd := exec.Command(filepath.Join(repoRoot, "tests", "vm", "boot.sh"), kargs, "bash", "-c", job)
+	// The stock kernel's list takes about 14 minutes emulated: boot.sh's
+	// default of 15 left no margin once the decode tests joined it.
+	cmd.Env = append(os.Environ(), "GG_VM_TIMEOUT=1500")
 	b, err := cmd.CombinedOutput()
 	out := string(b)
 	if err != nil {
