@@ -389,6 +389,20 @@ struct msg_state {
 
 BPF_TABLE("lru_hash", struct msg_key, struct msg_state, msg_states, 16384);
 
+/* A stream is opening: whatever parse state its key holds belongs to an
+ * earlier stream of a connection whose object had the same address (Go
+ * reuses freed memory) and ended mid-message. */
+static __always_inline void forget_parse(u64 conn, u32 sid, u32 dir)
+{
+	struct msg_key key = {};
+
+	key.conn = conn;
+	key.stream_id = sid;
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	key.dir = dir;
+	msg_states.delete(&key);
+}
+
 /* The event, and room for a stream's parse state when none is stored. */
 struct data_work {
 	struct msg_state scratch_state;

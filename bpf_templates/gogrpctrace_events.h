@@ -11,6 +11,7 @@
 #define EV_HDR_FIELD 6 /* one field of the block begun last on that stream */
 #define EV_H1_START 7  /* an HTTP/1.x request: handed to a handler, or sent */
 #define EV_H1_END 8    /* an HTTP/1.x response: finished (server), headers read (client) */
+#define EV_CONN_CLOSE 9 /* a connection is closing: its open calls end */
 
 #define SIDE_CLIENT 0
 #define SIDE_SERVER 1
@@ -144,6 +145,12 @@ struct ev_rst {
 	struct ev_common c;
 	__u32 code; /* HTTP/2 error code */
 	__u32 pad;
+};
+
+/* A connection is closing (its transport's Close, or its serve loop or
+ * read loop ending): c.conn is its key, as in every other event. */
+struct ev_close {
+	struct ev_common c;
 };
 
 #define DATA_MAX_LENS 8

@@ -47,6 +47,10 @@ static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u6
 		if (flags & 0x1) /* END_STREAM */
 			e->c.flags |= EVF_END_STREAM;
 		copy_fields(e, fields.ptr, fields.len, GRPC_FIELDS, 0);
+#if WANT_DATA_PARSER
+		if (side == SIDE_SERVER)
+			forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
+#endif
 	}
 #if HAS_MHF_TRUNC
 	{
@@ -127,6 +131,11 @@ int probe_hdr_out(struct pt_regs *ctx)
 		e->c.flags |= EVF_READ_ERROR;
 	else
 		e->c.conn = read_conn(writer + BW_CONN, &e->c.flags);
+#if WANT_DATA_PARSER
+	/* A client's only header block opens its stream. */
+	if (!side && e->c.conn)
+		forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
+#endif
 	copy_fields(e, ARG(ctx, HO_HF_PTR), ARG(ctx, HO_HF_LEN), GRPC_FIELDS, 0);
 	emit_headers(ctx, e);
 	return 0;
@@ -431,5 +440,39 @@ int probe_rst_out(struct pt_regs *ctx)
 	e.code = ARG(ctx, RO_CODE);
 	emit(ctx, &e, sizeof(e));
 	return 0;
+}
+#endif
+
+/* ---- connections closed ---- */
+
+#if PROBE_CLI_CONN_CLOSE || PROBE_SRV_CONN_CLOSE
+/* (*http2Client|Server).Close(t, ...): the transport is closing; its
+ * streams end with it. Called again on a closed transport: user space
+ * then finds nothing open. */
+static __always_inline int conn_close(struct pt_regs *ctx, u8 probe, u8 side, u64 conn_addr)
+{
+	struct ev_close e = {};
+
+	fill_common(&e.c, EV_CONN_CLOSE, probe, side, DIR_IN);
+	e.c.conn = read_conn(conn_addr, &e.c.flags);
+	if (e.c.conn)
+		emit(ctx, &e, sizeof(e));
+	return 0;
+}
+#endif
+
+#if PROBE_CLI_CONN_CLOSE
+int probe_cli_conn_close(struct pt_regs *ctx)
+{
+	PROBE_ENTER(ctx, CLI_CONN_CLOSE);
+	return conn_close(ctx, CLI_CONN_CLOSE_IDX, SIDE_CLIENT, ARG(ctx, CCC_T) + CLI_CONN);
+}
+#endif
+
+#if PROBE_SRV_CONN_CLOSE
+int probe_srv_conn_close(struct pt_regs *ctx)
+{
+	PROBE_ENTER(ctx, SRV_CONN_CLOSE);
+	return conn_close(ctx, SRV_CONN_CLOSE_IDX, SIDE_SERVER, ARG(ctx, SCC_T) + SRV_CONN);
 }
 #endif

@@ -20,12 +20,14 @@
 	(PROBE_NH_SRV_HDR_IN || PROBE_NH_SRV_HDR_OUT || PROBE_NH_SRV_DATA_IN ||  \
 	 PROBE_NH_SRV_RST_IN || PROBE_NH_CLI_HDR_OUT || PROBE_NH_CLI_HDR_IN ||   \
 	 PROBE_NH_CLI_DATA_IN || PROBE_NH_CLI_RST_IN || PROBE_NH_DATA_OUT ||     \
-	 PROBE_NH_RST_OUT || PROBE_NH_FIELD_OUT)
+	 PROBE_NH_RST_OUT || PROBE_NH_FIELD_OUT ||                \
+	 PROBE_NH_SRV_CONN_CLOSE || PROBE_NH_CLI_CONN_CLOSE)
 #define WANT_XH                                                                 \
 	(PROBE_XH_SRV_HDR_IN || PROBE_XH_SRV_HDR_OUT || PROBE_XH_SRV_DATA_IN ||  \
 	 PROBE_XH_SRV_RST_IN || PROBE_XH_CLI_HDR_OUT || PROBE_XH_CLI_HDR_IN ||   \
 	 PROBE_XH_CLI_DATA_IN || PROBE_XH_CLI_RST_IN || PROBE_XH_DATA_OUT ||     \
-	 PROBE_XH_RST_OUT || PROBE_XH_FIELD_OUT)
+	 PROBE_XH_RST_OUT || PROBE_XH_FIELD_OUT ||                \
+	 PROBE_XH_SRV_CONN_CLOSE || PROBE_XH_CLI_CONN_CLOSE)
 
 #if WANT_NH || WANT_XH
 
@@ -82,6 +84,34 @@ static __always_inline void mark_grpc(u64 conn, u32 sid)
 	st.sid = sid;
 	st.pid = bpf_get_current_pid_tgid() >> 32;
 	h2_grpc_streams.update(&st, &one);
+}
+
+static __always_inline void unmark_grpc(u64 conn, u32 sid)
+{
+	struct h2_stream st = {};
+
+	st.conn = conn;
+	st.sid = sid;
+	st.pid = bpf_get_current_pid_tgid() >> 32;
+	h2_grpc_streams.delete(&st);
+}
+
+/* A stream opens on (conn, sid): nothing of an earlier stream with the
+ * same key (a connection object at a reused address) may carry over. */
+static __always_inline void stream_opens(u64 conn, u32 sid)
+{
+	unmark_grpc(conn, sid);
+#if WANT_DATA_PARSER
+	forget_parse(conn, sid, DIR_IN);
+	forget_parse(conn, sid, DIR_OUT);
+#endif
+}
+
+/* A header block received is a request's, not trailers, when its first
+ * field is a pseudo-header (":method", ...). */
+static __always_inline int is_request_block(struct ev_headers *e)
+{
+	return e->ncopied > 0 && e->buf[sizeof(struct hdr_entry)] == ':';
 }
 
 static __always_inline int is_grpc(u64 conn, u32 sid)
@@ -317,8 +347,11 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 		sid = h2_headers_in(ctx, e, sc, ARG(ctx, S##_SHI_F), S##_MHF_HF,   \
 				    S##_MHF_FIELDS, S##_MHF_TRUNC_OPT, S##_HF_SID, \
 				    S##_HF_FLAGS, H2_FIELDS(S));                   \
-		if (sid && (e->c.flags & EVF_GRPC))                                \
-			mark_grpc(sc, sid);                                        \
+		if (sid && is_request_block(e)) {                                  \
+			stream_opens(sc, sid);                                     \
+			if (e->c.flags & EVF_GRPC)                                 \
+				mark_grpc(sc, sid);                                \
+		}                                                                  \
 		if (read_user(&fr, sizeof(fr), sc + S##_SC_FRAMER) == 0)           \
 			map_framer(fr, sc, e->c.flags, SIDE_SERVER);               \
 		emit_headers(ctx, e);                                              \
@@ -398,6 +431,7 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 		conn_addrs(cc + S##_CC_TCONN, &b->c.flags, b->peer_ip, &b->peer_ip_len, \
 			   &b->peer_port, b->local_ip, &b->local_ip_len, &b->local_port); \
 		map_framer(fr, cc, b->c.flags, SIDE_CLIENT);                       \
+		stream_opens(cc, b->c.stream_id);                                  \
 		h2_begin(ctx, b, enc);                                             \
 		return 0;                                                          \
 	}
@@ -464,6 +498,52 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 				  ARG(ctx, S##_RSO_CODE));                         \
 	}
 
+/* A connection ends: forget what its Framer and Encoder were mapped to
+ * (a later connection may get the same objects' addresses), and say so. */
+static __always_inline int h2_conn_close(struct pt_regs *ctx, u8 probe, u8 side, u64 conn, u64 fr,
+					 u64 enc)
+{
+	struct h2_key k = h2_key_of(fr);
+	struct ev_close e = {};
+
+	h2_framers.delete(&k);
+	k = h2_key_of(enc);
+	h2_encoders.delete(&k);
+	fill_common(&e.c, EV_CONN_CLOSE, probe, side, DIR_IN);
+	e.c.conn = conn;
+	emit(ctx, &e, sizeof(e));
+	return 0;
+}
+
+/* (*serverConn).closeAllStreamsOnConnClose(sc): deferred by serve, as the
+ * connection ends. */
+#define H2_SRV_CONN_CLOSE(s, S)                                                   \
+	int probe_##s##_srv_conn_close(struct pt_regs *ctx)                       \
+	{                                                                          \
+		u64 sc, fr = 0, enc = 0;                                           \
+                                                                                   \
+		PROBE_ENTER(ctx, S##_SRV_CONN_CLOSE);                              \
+		sc = ARG(ctx, S##_SCC_SC);                                         \
+		read_user(&fr, sizeof(fr), sc + S##_SC_FRAMER);                    \
+		read_user(&enc, sizeof(enc), sc + S##_SC_ENC);                     \
+		return h2_conn_close(ctx, S##_SRV_CONN_CLOSE_IDX, SIDE_SERVER, sc, fr, enc); \
+	}
+
+/* (*clientConnReadLoop).cleanup(rl): the read loop ends with its
+ * connection. */
+#define H2_CLI_CONN_CLOSE(s, S)                                                   \
+	int probe_##s##_cli_conn_close(struct pt_regs *ctx)                       \
+	{                                                                          \
+		u64 cc = 0, fr = 0, enc = 0;                                       \
+                                                                                   \
+		PROBE_ENTER(ctx, S##_CLI_CONN_CLOSE);                              \
+		if (read_user(&cc, sizeof(cc), ARG(ctx, S##_CCC_RL) + S##_RL_CC))  \
+			return 0;                                                  \
+		read_user(&fr, sizeof(fr), cc + S##_CC_FR);                        \
+		read_user(&enc, sizeof(enc), cc + S##_CC_HENC);                    \
+		return h2_conn_close(ctx, S##_CLI_CONN_CLOSE_IDX, SIDE_CLIENT, cc, fr, enc); \
+	}
+
 #define H2_FIELD_OUT(s, S)                                                        \
 	int probe_##s##_field_out(struct pt_regs *ctx)                            \
 	{                                                                          \
@@ -509,6 +589,12 @@ H2_RST_OUT(nh, NH)
 #if PROBE_NH_FIELD_OUT
 H2_FIELD_OUT(nh, NH)
 #endif
+#if PROBE_NH_SRV_CONN_CLOSE
+H2_SRV_CONN_CLOSE(nh, NH)
+#endif
+#if PROBE_NH_CLI_CONN_CLOSE
+H2_CLI_CONN_CLOSE(nh, NH)
+#endif
 
 /* ---- golang.org/x/net/http2 ---- */
 #if PROBE_XH_SRV_HDR_IN
@@ -543,4 +629,10 @@ H2_RST_OUT(xh, XH)
 #endif
 #if PROBE_XH_FIELD_OUT
 H2_FIELD_OUT(xh, XH)
+#endif
+#if PROBE_XH_SRV_CONN_CLOSE
+H2_SRV_CONN_CLOSE(xh, XH)
+#endif
+#if PROBE_XH_CLI_CONN_CLOSE
+H2_CLI_CONN_CLOSE(xh, XH)
 #endif

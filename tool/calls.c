@@ -7,20 +7,30 @@
 #include <string.h>
 
 #define NBUCKETS 4096
-#define NCONNS 1024
+#define NCONN_BUCKETS 1024
+/* Connections with no open call are kept for their addresses, at most
+ * this many (the least recently left are dropped first): a connection
+ * whose close is never seen must not grow the table forever. */
+#define MAX_IDLE_CONNS 1024
 
-/* A connection's addresses; a small cache, a newer connection may take
- * an older one's slot. */
-struct conn_addrs {
+/* What is known of one connection: its addresses (seen on one call, true
+ * for all) and its open calls. Created with its first call or address,
+ * destroyed when it closes. */
+struct conn_entry {
+	struct conn_entry *next;	    /* hash chain */
+	struct conn_entry *older, *newer;   /* idle connections, least recently left first */
 	uint32_t pid;
 	uint64_t conn;
-	char peer[64];
-	char local[64];
+	char peer[sizeof(((struct call *)0)->peer)];
+	char local[sizeof(((struct call *)0)->local)];
+	struct call *calls; /* open calls, through conn_next */
 };
 
 struct calls {
 	struct call *buckets[NBUCKETS];
-	struct conn_addrs conns[NCONNS];
+	struct conn_entry *conn_buckets[NCONN_BUCKETS];
+	struct conn_entry *idle_oldest, *idle_newest;
+	uint64_t nidle;
 	call_done_fn done;
 	void *ctx;
 	uint64_t open;
@@ -38,6 +48,118 @@ static unsigned bucket(uint32_t pid, uint64_t conn, uint32_t sid)
 	uint64_t h = conn * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)pid << 32 | sid);
 
 	return (unsigned)((h ^ (h >> 29)) % NBUCKETS);
+}
+
+static struct conn_entry **conn_bucket(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	return &cs->conn_buckets[bucket(pid, conn, 0) % NCONN_BUCKETS];
+}
+
+static struct conn_entry *conn_find(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	struct conn_entry *e;
+
+	for (e = *conn_bucket(cs, pid, conn); e; e = e->next)
+		if (e->pid == pid && e->conn == conn)
+			return e;
+	return NULL;
+}
+
+static void idle_unlink(struct calls *cs, struct conn_entry *e)
+{
+	if (!e->older && !e->newer && cs->idle_oldest != e)
+		return; /* not idle */
+	if (e->older)
+		e->older->newer = e->newer;
+	else
+		cs->idle_oldest = e->newer;
+	if (e->newer)
+		e->newer->older = e->older;
+	else
+		cs->idle_newest = e->older;
+	e->older = e->newer = NULL;
+	cs->nidle--;
+}
+
+static void conn_free(struct calls *cs, struct conn_entry *e)
+{
+	struct conn_entry **pp = conn_bucket(cs, e->pid, e->conn);
+
+	idle_unlink(cs, e);
+	while (*pp && *pp != e)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = e->next;
+	free(e);
+}
+
+/* e has no open call left: it waits, among the idle, for its next call
+ * or its close. */
+static void conn_idle(struct calls *cs, struct conn_entry *e)
+{
+	e->older = cs->idle_newest;
+	e->newer = NULL;
+	if (cs->idle_newest)
+		cs->idle_newest->newer = e;
+	else
+		cs->idle_oldest = e;
+	cs->idle_newest = e;
+	cs->nidle++;
+	if (cs->nidle > MAX_IDLE_CONNS)
+		conn_free(cs, cs->idle_oldest);
+}
+
+/* The entry of (pid, conn), made (idle) if there is none; NULL only when
+ * out of memory. */
+static struct conn_entry *conn_get(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	struct conn_entry *e = conn_find(cs, pid, conn), **head;
+
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->pid = pid;
+	e->conn = conn;
+	head = conn_bucket(cs, pid, conn);
+	e->next = *head;
+	*head = e;
+	conn_idle(cs, e);
+	return e;
+}
+
+static void conn_add_call(struct calls *cs, struct call *c)
+{
+	struct conn_entry *e = conn_get(cs, c->pid, c->conn);
+
+	if (!e)
+		return; /* the call just cannot be ended by its connection's close */
+	if (!e->calls)
+		idle_unlink(cs, e);
+	c->conn_next = e->calls;
+	if (e->calls)
+		e->calls->conn_prev = c;
+	e->calls = c;
+}
+
+static void conn_remove_call(struct calls *cs, struct call *c)
+{
+	struct conn_entry *e = conn_find(cs, c->pid, c->conn);
+
+	if (!e)
+		return;
+	if (c->conn_prev)
+		c->conn_prev->conn_next = c->conn_next;
+	else if (e->calls == c)
+		e->calls = c->conn_next;
+	else
+		return; /* never linked (out of memory then) */
+	if (c->conn_next)
+		c->conn_next->conn_prev = c->conn_prev;
+	c->conn_next = c->conn_prev = NULL;
+	if (!e->calls)
+		conn_idle(cs, e);
 }
 
 struct calls *calls__new(call_done_fn done, void *ctx)
@@ -166,6 +288,7 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	cs->buckets[b] = c;
 	cs->open++;
 	touch(cs, c, ts);
+	conn_add_call(cs, c);
 	return c;
 }
 
@@ -195,6 +318,7 @@ static void unlink_call(struct calls *cs, struct call *c)
 		cs->open--;
 	}
 	lru_unlink(cs, c);
+	conn_remove_call(cs, c);
 }
 
 void calls__finish(struct calls *cs, struct call *c)
@@ -229,36 +353,49 @@ void calls__finish_ending(struct calls *cs, uint64_t before_ns)
 	}
 }
 
-static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t conn)
+void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts)
 {
-	return &cs->conns[bucket(pid, conn, 0) % NCONNS];
+	struct conn_entry *e = conn_find(cs, pid, conn);
+
+	if (!e)
+		return;
+	while (e->calls) {
+		struct call *c = e->calls;
+
+		if (!c->ending) {
+			c->complete = false;
+			c->conn_closed = true;
+			if (ts > c->start_ns)
+				c->end_ns = ts;
+		}
+		calls__finish(cs, c);
+	}
+	conn_free(cs, e);
 }
 
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local)
 {
-	struct conn_addrs *a = conn_slot(cs, pid, conn);
+	struct conn_entry *e = conn_get(cs, pid, conn);
 
-	if (a->pid != pid || a->conn != conn)
-		memset(a, 0, sizeof(*a));
-	a->pid = pid;
-	a->conn = conn;
+	if (!e)
+		return;
 	if (*peer)
-		snprintf(a->peer, sizeof(a->peer), "%s", peer);
+		snprintf(e->peer, sizeof(e->peer), "%s", peer);
 	if (*local)
-		snprintf(a->local, sizeof(a->local), "%s", local);
+		snprintf(e->local, sizeof(e->local), "%s", local);
 }
 
 void calls__fill_addrs(struct calls *cs, struct call *c)
 {
-	struct conn_addrs *a = conn_slot(cs, c->pid, c->conn);
+	struct conn_entry *e = conn_find(cs, c->pid, c->conn);
 
-	if (a->pid != c->pid || a->conn != c->conn)
+	if (!e)
 		return;
 	if (!*c->peer)
-		snprintf(c->peer, sizeof(c->peer), "%s", a->peer);
+		snprintf(c->peer, sizeof(c->peer), "%s", e->peer);
 	if (!*c->local)
-		snprintf(c->local, sizeof(c->local), "%s", a->local);
+		snprintf(c->local, sizeof(c->local), "%s", e->local);
 }
 
 void calls__flush(struct calls *cs)
@@ -284,6 +421,14 @@ void calls__free(struct calls *cs)
 
 			cs->buckets[b] = c->next;
 			free_call(c);
+		}
+	}
+	for (int b = 0; b < NCONN_BUCKETS; b++) {
+		while (cs->conn_buckets[b]) {
+			struct conn_entry *e = cs->conn_buckets[b];
+
+			cs->conn_buckets[b] = e->next;
+			free(e);
 		}
 	}
 	free(cs);

@@ -31,6 +31,7 @@ enum out_block { OUT_NONE, OUT_REQUEST, OUT_RESPONSE, OUT_TRAILERS };
 struct call {
 	struct call *next; /* hash chain */
 	struct call *older, *newer; /* open calls, least recently seen first */
+	struct call *conn_next, *conn_prev; /* the open calls of its connection */
 	uint64_t last_ns; /* when an event of it was last seen (BPF clock) */
 	uint32_t pid;
 	uint64_t conn;
@@ -73,6 +74,7 @@ struct call {
 	/* Why an unfinished call was given up before the end: */
 	uint32_t evicted_idle_s; /* no event for this many seconds (--idle-timeout) */
 	bool evicted_full;	 /* the table of open calls was full (--max-open-calls) */
+	bool conn_closed;	 /* its connection closed first: end_ns is when */
 };
 
 /* Open calls dropped from the table before their end, each printed as
@@ -103,6 +105,11 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id);
 /* Hand a call to the done callback and forget it. */
 void calls__finish(struct calls *cs, struct call *c);
+/* The connection (pid, conn) closed at ts: its calls that were only
+ * awaiting their last header fields are finished as complete, the others
+ * as unfinished ("connection closed"); what was known of the connection
+ * is forgotten, so an object at the same address later is a new one. */
+void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts);
 /* Remember a connection's addresses (seen on one call, true for all). */
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local);

@@ -691,6 +691,20 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 	calls__finish(s->calls, c);
 }
 
+/* A connection closes: its calls end now, and what was known of it is
+ * forgotten (its object's address may be reused by the next one). */
+static void on_conn_close(struct event_sink *s, const struct ev_close *e, size_t size)
+{
+	if (size < sizeof(*e)) {
+		s->tally->malformed++;
+		return;
+	}
+	if (s->verbose)
+		report__event(s->report, e->c.ts_ns, e->c.pid, e->c.side, e->c.dir, 0,
+			      "connection closed", NULL, NULL);
+	calls__conn_closed(s->calls, e->c.pid, e->c.conn, e->c.ts_ns);
+}
+
 int events__on_sample(void *ctx, void *data, size_t size)
 {
 	struct event_sink *s = ctx;
@@ -726,6 +740,9 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		break;
 	case EV_RST:
 		on_rst(s, data, size);
+		break;
+	case EV_CONN_CLOSE:
+		on_conn_close(s, data, size);
 		break;
 	default:
 		s->tally->malformed++;

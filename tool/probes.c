@@ -238,6 +238,24 @@ const struct probe_spec probe_specs[] = {
 			{"BW_CONN", NEED_MEMBER, {T "bufWriter:conn"}},
 		},
 	},
+	{
+		.id = "cli_conn_close",
+		.what = "client: connection closed (its open calls end)",
+		.funcs = {T "(*http2Client).Close"},
+		.needs = {
+			{"CCC_T", NEED_PARAM, {"t"}},
+			{"CLI_CONN", NEED_MEMBER, {T "http2Client:conn"}},
+		},
+	},
+	{
+		.id = "srv_conn_close",
+		.what = "server: connection closed (its open calls end)",
+		.funcs = {T "(*http2Server).Close"},
+		.needs = {
+			{"SCC_T", NEED_PARAM, {"t"}},
+			{"SRV_CONN", NEED_MEMBER, {T "http2Server:conn"}},
+		},
+	},
 	H2_PROBES("nh_", "NH_", "net/http h2", NH_SCHEMES, "vendor/golang.org/x/net/http2/hpack."),
 	H2_PROBES("xh_", "XH_", "x/net h2", XH_SCHEMES, "golang.org/x/net/http2/hpack."),
 	H1_PROBES,
@@ -256,7 +274,7 @@ const struct rule rules[] = {
 		.version_mark = "grpc-go/",
 		.probes = {"srv_hdr_in", "cli_hdr_in", "hdr_out", "cli_msg_out", "srv_msg_out",
 			   "cli_data_in", "srv_data_in", "cli_pdata_in", "srv_pdata_in",
-			   "cli_rst_in", "srv_rst_in", "rst_out"},
+			   "cli_rst_in", "srv_rst_in", "rst_out", "cli_conn_close", "srv_conn_close"},
 	},
 	{
 		.name = "net/http HTTP/2",

@@ -180,6 +180,27 @@
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
+		.id = ID "srv_conn_close", .stack = STACK,                         \
+		.what = "server: connection closed (its open calls end)",         \
+		.funcs = {S(H2_METHOD, "serverConn", "closeAllStreamsOnConnClose")}, \
+		.needs = {                                                         \
+			{MP "SCC_SC", NEED_PARAM, {"sc"}},                         \
+			{MP "SC_FRAMER", NEED_MEMBER, {S(H2_MEMBER, "serverConn", "framer")}}, \
+			{MP "SC_ENC", NEED_MEMBER, {S(H2_MEMBER, "serverConn", "hpackEncoder")}}, \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
+		.id = ID "cli_conn_close", .stack = STACK,                         \
+		.what = "client: connection closed (its open calls end)",         \
+		.funcs = {S(H2_METHOD, "clientConnReadLoop", "cleanup")},            \
+		.needs = {                                                         \
+			{MP "CCC_RL", NEED_PARAM, {"rl"}},                         \
+			{MP "RL_CC", NEED_MEMBER, {S(H2_MEMBER, "clientConnReadLoop", "cc")}}, \
+			{MP "CC_FR", NEED_MEMBER, {S(H2_MEMBER, "ClientConn", "fr")}},      \
+			{MP "CC_HENC", NEED_MEMBER, {S(H2_MEMBER, "ClientConn", "henc")}},  \
+		},                                                                 \
+	},                                                                         \
+	{                                                                          \
 		.id = ID "field_out", .stack = STACK,                              \
 		.what = "both sides: one header field sent (hpack encoder)",      \
 		.funcs = {HP "(*Encoder).WriteField"},                             \
@@ -257,6 +278,6 @@
 #define NH_PROBE_IDS(ID)                                                         \
 	ID "srv_hdr_in", ID "srv_hdr_out", ID "srv_data_in", ID "srv_rst_in",    \
 	ID "cli_hdr_out", ID "cli_hdr_in", ID "cli_data_in", ID "cli_rst_in",    \
-	ID "data_out", ID "rst_out", ID "field_out"
+	ID "data_out", ID "rst_out", ID "srv_conn_close", ID "cli_conn_close", ID "field_out"
 
 #endif

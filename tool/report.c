@@ -35,6 +35,7 @@ struct report {
 	int nmethods;
 	uint64_t dropped_methods; /* calls past MAX_METHODS distinct methods */
 	uint64_t unfinished;
+	uint64_t unfinished_conn_closed; /* of which: their connection closed first */
 	uint64_t printed;
 	struct process {
 		uint32_t pid;
@@ -300,6 +301,8 @@ static const char *unfinished_why(const struct call *c, char *buf, size_t len)
 		snprintf(buf, len, "evicted: no event for %u s", c->evicted_idle_s);
 	else if (c->evicted_full)
 		snprintf(buf, len, "evicted: too many open calls (the least recently seen)");
+	else if (c->conn_closed)
+		snprintf(buf, len, "connection closed");
 	else
 		return NULL;
 	return buf;
@@ -344,7 +347,7 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	if (c->status_from_reset)
 		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
 			"", side_name(c->reset_by), c->reset_code);
-	if (!c->complete && (c->evicted_idle_s || c->evicted_full)) {
+	if (!c->complete && (c->evicted_idle_s || c->evicted_full || c->conn_closed)) {
 		char why[96];
 
 		fprintf(r->out, "%-8s   %s\n", "", unfinished_why(c, why, sizeof(why)));
@@ -484,6 +487,8 @@ void report__call(struct call *c, void *report)
 
 	if (!c->complete)
 		r->unfinished++;
+	if (!c->complete && c->conn_closed)
+		r->unfinished_conn_closed++;
 	if (!wanted(r, c, lat_ms))
 		return;
 	record(r, c, lat_ms);
@@ -561,14 +566,15 @@ void report__summary(struct report *r, const struct tally *t)
 				percentile(m, 0.5), percentile(m, 0.99));
 		}
 		fprintf(r->out,
-			"],\"unfinished_calls\":%" PRIu64 ",\"events_received\":%" PRIu64
+			"],\"unfinished_calls\":%" PRIu64 ",\"unfinished_conn_closed\":%" PRIu64
+			",\"events_received\":%" PRIu64
 			",\"events_emitted\":%" PRIu64 ",\"events_lost\":%" PRIu64
 			",\"reads_failed\":%" PRIu64 ",\"truncated_headers\":%" PRIu64
 			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
 			",\"malformed_events\":%" PRIu64 ",\"unmatched_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
 			",\"restarts_skipped\":%" PRIu64 ",\"dropped_methods\":%" PRIu64
 			",\"evicted_idle_calls\":%" PRIu64 ",\"evicted_full_calls\":%" PRIu64 "}\n",
-			r->unfinished, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
+			r->unfinished, r->unfinished_conn_closed, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
 			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts,
 			r->dropped_methods, t->evicted_idle, t->evicted_full);
 		fflush(r->out);
@@ -591,8 +597,9 @@ void report__summary(struct report *r, const struct tally *t)
 		"events: %" PRIu64 " received, %" PRIu64 " lost (buffer full or no memory); %" PRIu64
 		" failed reads; %" PRIu64 " truncated header blocks; %" PRIu64
 		" frames with message boundaries lost; %" PRIu64 " frames unreadable; %" PRIu64
-		" calls unfinished\n",
-		t->received, t->lost, t->read_errors, t->truncated, t->desync, t->foreign, r->unfinished);
+		" calls unfinished (%" PRIu64 " when their connection closed)\n",
+		t->received, t->lost, t->read_errors, t->truncated, t->desync, t->foreign, r->unfinished,
+		r->unfinished_conn_closed);
 	/* Open calls given up before the end are among the unfinished. */
 	fprintf(r->out,
 		"open calls given up: %" PRIu64 " with no event for %u s, %" PRIu64

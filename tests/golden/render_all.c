@@ -345,9 +345,27 @@
 #define HAS_FRAMER_W 1
 #define ITAB_BUFWRITER 9438032ULL
 #define HAS_ITAB_BUFWRITER 1
+#define PROBE_CLI_CONN_CLOSE 1
+/* probe cli_conn_close */
+#define CLI_CONN_CLOSE_IDX 12
+#define CLI_CONN_CLOSE_AT_JBE 1
+#define CCC_T_KIND 2
+#define CCC_T_REG -1
+#define CCC_T_OFF 8
+#define CCC_T_SIZE 8
+#define HAS_CCC_T 1
+#define PROBE_SRV_CONN_CLOSE 1
+/* probe srv_conn_close */
+#define SRV_CONN_CLOSE_IDX 13
+#define SRV_CONN_CLOSE_AT_JBE 1
+#define SCC_T_KIND 1
+#define SCC_T_REG 1
+#define SCC_T_OFF 0
+#define SCC_T_SIZE 8
+#define HAS_SCC_T 1
 #define PROBE_NH_SRV_HDR_IN 1
 /* probe nh_srv_hdr_in */
-#define NH_SRV_HDR_IN_IDX 12
+#define NH_SRV_HDR_IN_IDX 14
 #define NH_SRV_HDR_IN_AT_JBE 1
 #define NH_SHI_SC_KIND 1
 #define NH_SHI_SC_REG 6
@@ -411,7 +429,7 @@
 #define HAS_H2C_BUFCONN_CONN 1
 #define PROBE_NH_SRV_HDR_OUT 1
 /* probe nh_srv_hdr_out */
-#define NH_SRV_HDR_OUT_IDX 13
+#define NH_SRV_HDR_OUT_IDX 15
 #define NH_SRV_HDR_OUT_AT_JBE 1
 #define NH_SHO_W_KIND 2
 #define NH_SHO_W_REG -1
@@ -444,7 +462,7 @@
 #define HAS_NH_SC_ENC 1
 #define PROBE_NH_SRV_DATA_IN 1
 /* probe nh_srv_data_in */
-#define NH_SRV_DATA_IN_IDX 14
+#define NH_SRV_DATA_IN_IDX 16
 #define NH_SRV_DATA_IN_AT_JBE 1
 #define NH_SDI_SC_KIND 1
 #define NH_SDI_SC_REG 1
@@ -467,7 +485,7 @@
 #define HAS_NH_DF_DATA 1
 #define PROBE_NH_SRV_RST_IN 1
 /* probe nh_srv_rst_in */
-#define NH_SRV_RST_IN_IDX 15
+#define NH_SRV_RST_IN_IDX 17
 #define NH_SRV_RST_IN_AT_JBE 1
 #define NH_SRI_SC_KIND 2
 #define NH_SRI_SC_REG -1
@@ -487,7 +505,7 @@
 #define HAS_NH_RSF_CODE 1
 #define PROBE_NH_CLI_HDR_OUT 1
 /* probe nh_cli_hdr_out */
-#define NH_CLI_HDR_OUT_IDX 16
+#define NH_CLI_HDR_OUT_IDX 18
 #define NH_CLI_HDR_OUT_AT_JBE 1
 #define NH_CHO_CS_KIND 1
 #define NH_CHO_CS_REG 4
@@ -511,7 +529,7 @@
 #define HAS_NH_CC_HENC 1
 #define PROBE_NH_CLI_HDR_IN 1
 /* probe nh_cli_hdr_in */
-#define NH_CLI_HDR_IN_IDX 17
+#define NH_CLI_HDR_IN_IDX 19
 #define NH_CLI_HDR_IN_AT_JBE 1
 #define NH_CHI_RL_KIND 1
 #define NH_CHI_RL_REG 7
@@ -528,7 +546,7 @@
 #define HAS_NH_RL_CC 1
 #define PROBE_NH_CLI_DATA_IN 1
 /* probe nh_cli_data_in */
-#define NH_CLI_DATA_IN_IDX 18
+#define NH_CLI_DATA_IN_IDX 20
 #define NH_CLI_DATA_IN_AT_JBE 1
 #define NH_CDI_RL_KIND 2
 #define NH_CDI_RL_REG -1
@@ -542,7 +560,7 @@
 #define HAS_NH_CDI_F 1
 #define PROBE_NH_CLI_RST_IN 1
 /* probe nh_cli_rst_in */
-#define NH_CLI_RST_IN_IDX 19
+#define NH_CLI_RST_IN_IDX 21
 #define NH_CLI_RST_IN_AT_JBE 1
 #define NH_CRI_RL_KIND 1
 #define NH_CRI_RL_REG 6
@@ -556,7 +574,7 @@
 #define HAS_NH_CRI_F 1
 #define PROBE_NH_DATA_OUT 1
 /* probe nh_data_out */
-#define NH_DATA_OUT_IDX 20
+#define NH_DATA_OUT_IDX 22
 #define NH_DATA_OUT_AT_JBE 1
 #define NH_DO_F_KIND 1
 #define NH_DO_F_REG 0
@@ -585,7 +603,7 @@
 #define HAS_NH_DO_DATA_LEN 1
 #define PROBE_NH_RST_OUT 1
 /* probe nh_rst_out */
-#define NH_RST_OUT_IDX 21
+#define NH_RST_OUT_IDX 23
 #define NH_RST_OUT_AT_JBE 1
 #define NH_RSO_F_KIND 1
 #define NH_RSO_F_REG 3
@@ -602,9 +620,27 @@
 #define NH_RSO_CODE_OFF 0
 #define NH_RSO_CODE_SIZE 8
 #define HAS_NH_RSO_CODE 1
+#define PROBE_NH_SRV_CONN_CLOSE 1
+/* probe nh_srv_conn_close */
+#define NH_SRV_CONN_CLOSE_IDX 24
+#define NH_SRV_CONN_CLOSE_AT_JBE 1
+#define NH_SCC_SC_KIND 2
+#define NH_SCC_SC_REG -1
+#define NH_SCC_SC_OFF 88
+#define NH_SCC_SC_SIZE 8
+#define HAS_NH_SCC_SC 1
+#define PROBE_NH_CLI_CONN_CLOSE 1
+/* probe nh_cli_conn_close */
+#define NH_CLI_CONN_CLOSE_IDX 25
+#define NH_CLI_CONN_CLOSE_AT_JBE 1
+#define NH_CCC_RL_KIND 1
+#define NH_CCC_RL_REG 3
+#define NH_CCC_RL_OFF 0
+#define NH_CCC_RL_SIZE 8
+#define HAS_NH_CCC_RL 1
 #define PROBE_NH_FIELD_OUT 1
 /* probe nh_field_out */
-#define NH_FIELD_OUT_IDX 22
+#define NH_FIELD_OUT_IDX 26
 #define NH_FIELD_OUT_AT_JBE 1
 #define NH_FO_E_KIND 2
 #define NH_FO_E_REG -1
@@ -633,7 +669,7 @@
 #define HAS_NH_FO_VALUE_LEN 1
 #define PROBE_XH_SRV_HDR_IN 1
 /* probe xh_srv_hdr_in */
-#define XH_SRV_HDR_IN_IDX 23
+#define XH_SRV_HDR_IN_IDX 27
 #define XH_SRV_HDR_IN_AT_JBE 1
 #define XH_SHI_SC_KIND 1
 #define XH_SHI_SC_REG 1
@@ -676,7 +712,7 @@
 #define HAS_XH_FIELD_VALUE 1
 #define PROBE_XH_SRV_HDR_OUT 1
 /* probe xh_srv_hdr_out */
-#define XH_SRV_HDR_OUT_IDX 24
+#define XH_SRV_HDR_OUT_IDX 28
 #define XH_SRV_HDR_OUT_AT_JBE 1
 #define XH_SHO_W_KIND 1
 #define XH_SHO_W_REG 4
@@ -709,7 +745,7 @@
 #define HAS_XH_SC_ENC 1
 #define PROBE_XH_SRV_DATA_IN 1
 /* probe xh_srv_data_in */
-#define XH_SRV_DATA_IN_IDX 25
+#define XH_SRV_DATA_IN_IDX 29
 #define XH_SRV_DATA_IN_AT_JBE 1
 #define XH_SDI_SC_KIND 2
 #define XH_SDI_SC_REG -1
@@ -732,7 +768,7 @@
 #define HAS_XH_DF_DATA 1
 #define PROBE_XH_SRV_RST_IN 1
 /* probe xh_srv_rst_in */
-#define XH_SRV_RST_IN_IDX 26
+#define XH_SRV_RST_IN_IDX 30
 #define XH_SRV_RST_IN_AT_JBE 1
 #define XH_SRI_SC_KIND 1
 #define XH_SRI_SC_REG 0
@@ -752,7 +788,7 @@
 #define HAS_XH_RSF_CODE 1
 #define PROBE_XH_CLI_HDR_OUT 1
 /* probe xh_cli_hdr_out */
-#define XH_CLI_HDR_OUT_IDX 27
+#define XH_CLI_HDR_OUT_IDX 31
 #define XH_CLI_HDR_OUT_AT_JBE 1
 #define XH_CHO_CS_KIND 2
 #define XH_CHO_CS_REG -1
@@ -776,7 +812,7 @@
 #define HAS_XH_CC_HENC 1
 #define PROBE_XH_CLI_HDR_IN 1
 /* probe xh_cli_hdr_in */
-#define XH_CLI_HDR_IN_IDX 28
+#define XH_CLI_HDR_IN_IDX 32
 #define XH_CLI_HDR_IN_AT_JBE 1
 #define XH_CHI_RL_KIND 2
 #define XH_CHI_RL_REG -1
@@ -793,7 +829,7 @@
 #define HAS_XH_RL_CC 1
 #define PROBE_XH_CLI_DATA_IN 1
 /* probe xh_cli_data_in */
-#define XH_CLI_DATA_IN_IDX 29
+#define XH_CLI_DATA_IN_IDX 33
 #define XH_CLI_DATA_IN_AT_JBE 1
 #define XH_CDI_RL_KIND 1
 #define XH_CDI_RL_REG 6
@@ -807,7 +843,7 @@
 #define HAS_XH_CDI_F 1
 #define PROBE_XH_CLI_RST_IN 1
 /* probe xh_cli_rst_in */
-#define XH_CLI_RST_IN_IDX 30
+#define XH_CLI_RST_IN_IDX 34
 #define XH_CLI_RST_IN_AT_JBE 1
 #define XH_CRI_RL_KIND 1
 #define XH_CRI_RL_REG 1
@@ -821,7 +857,7 @@
 #define HAS_XH_CRI_F 1
 #define PROBE_XH_DATA_OUT 1
 /* probe xh_data_out */
-#define XH_DATA_OUT_IDX 31
+#define XH_DATA_OUT_IDX 35
 #define XH_DATA_OUT_AT_JBE 1
 #define XH_DO_F_KIND 2
 #define XH_DO_F_REG -1
@@ -850,7 +886,7 @@
 #define HAS_XH_DO_DATA_LEN 1
 #define PROBE_XH_RST_OUT 1
 /* probe xh_rst_out */
-#define XH_RST_OUT_IDX 32
+#define XH_RST_OUT_IDX 36
 #define XH_RST_OUT_AT_JBE 1
 #define XH_RSO_F_KIND 2
 #define XH_RSO_F_REG -1
@@ -867,9 +903,27 @@
 #define XH_RSO_CODE_OFF 0
 #define XH_RSO_CODE_SIZE 8
 #define HAS_XH_RSO_CODE 1
+#define PROBE_XH_SRV_CONN_CLOSE 1
+/* probe xh_srv_conn_close */
+#define XH_SRV_CONN_CLOSE_IDX 37
+#define XH_SRV_CONN_CLOSE_AT_JBE 1
+#define XH_SCC_SC_KIND 1
+#define XH_SCC_SC_REG 6
+#define XH_SCC_SC_OFF 0
+#define XH_SCC_SC_SIZE 8
+#define HAS_XH_SCC_SC 1
+#define PROBE_XH_CLI_CONN_CLOSE 1
+/* probe xh_cli_conn_close */
+#define XH_CLI_CONN_CLOSE_IDX 38
+#define XH_CLI_CONN_CLOSE_AT_JBE 1
+#define XH_CCC_RL_KIND 1
+#define XH_CCC_RL_REG 7
+#define XH_CCC_RL_OFF 0
+#define XH_CCC_RL_SIZE 8
+#define HAS_XH_CCC_RL 1
 #define PROBE_XH_FIELD_OUT 1
 /* probe xh_field_out */
-#define XH_FIELD_OUT_IDX 33
+#define XH_FIELD_OUT_IDX 39
 #define XH_FIELD_OUT_AT_JBE 1
 #define XH_FO_E_KIND 1
 #define XH_FO_E_REG 7
@@ -898,7 +952,7 @@
 #define HAS_XH_FO_VALUE_LEN 1
 #define PROBE_H1_SRV_START 1
 /* probe h1_srv_start */
-#define H1_SRV_START_IDX 34
+#define H1_SRV_START_IDX 40
 #define H1_SRV_START_AT_JBE 1
 #define H1S_RW_TAB_KIND 1
 #define H1S_RW_TAB_REG 4
@@ -946,7 +1000,7 @@
 #define HAS_REQ_LEN 1
 #define PROBE_H1_SRV_END 1
 /* probe h1_srv_end */
-#define H1_SRV_END_IDX 35
+#define H1_SRV_END_IDX 41
 #define H1_SRV_END_AT_JBE 1
 #define H1E_W_KIND 1
 #define H1E_W_REG 7
@@ -961,7 +1015,7 @@
 #define HAS_RESP_WRITTEN 1
 #define PROBE_H1_CLI_START 1
 /* probe h1_cli_start */
-#define H1_CLI_START_IDX 36
+#define H1_CLI_START_IDX 42
 #define H1_CLI_START_AT_JBE 1
 #define H1C_PC_KIND 2
 #define H1C_PC_REG -1
@@ -986,7 +1040,7 @@
 #define HAS_ITAB_NOBODY 1
 #define PROBE_H1_CLI_END 1
 /* probe h1_cli_end */
-#define H1_CLI_END_IDX 37
+#define H1_CLI_END_IDX 43
 #define H1_CLI_END_AT_JBE 0
 #define RSP_STATUS 48ULL
 #define RSP_STATUS_SIZE 8ULL

@@ -28,6 +28,8 @@ func main() {
 	interval := flag.Duration("interval", 0, "pause between calls")
 	healthLoop := flag.Duration("health-loop", 0, "demo mode: health Check every 500ms for this long (replaces the scenario unless -scenario is given)")
 	sleepAfter := flag.Duration("sleep-after", 0, "stay alive this long after the last call")
+	churn := flag.Int("churn", 0, "instead of a scenario: this many Unary calls, each on a new connection")
+	churnWorkers := flag.Int("churn-workers", 4, "with -churn: goroutines making calls at once")
 	flag.Parse()
 
 	scenarioSet := false
@@ -54,6 +56,17 @@ func main() {
 	creds := grpc.WithInsecure() // present in every release we build against
 	if *useTLS {
 		creds = grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{InsecureSkipVerify: true}))
+	}
+	if *churn > 0 {
+		line := runChurn(*addr, creds, *churn, *churnWorkers)
+		if err := out.Encode(line); err != nil {
+			fatal("stdout: %v", err)
+		}
+		time.Sleep(*sleepAfter)
+		if line.Errors > 0 {
+			os.Exit(1)
+		}
+		return
 	}
 	conn, err := grpc.Dial(*addr, creds,
 		grpc.WithStatsHandler(payloadCounter{}),

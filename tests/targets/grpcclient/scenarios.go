@@ -25,7 +25,7 @@ type callSpec struct {
 	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn", "bigheaders"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn", "bigheaders", "hang"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -69,6 +69,10 @@ func scenario(name string) []callSpec {
 	case "slow":
 		slow := unaryEcho(20, map[string]string{echo.KeySleepMs: "300"})
 		return []callSpec{unaryEcho(10, map[string]string{}), slow, unaryEcho(30, map[string]string{})}
+	case "hang":
+		// A call the server holds for ten minutes: for tests that kill
+		// one side mid-call.
+		return []callSpec{unaryEcho(10, map[string]string{echo.KeySleepMs: "600000"})}
 	}
 	return nil
 }

@@ -49,6 +49,8 @@ func main() {
 	name := flag.String("scenario", "basic", "scenario: "+strings.Join(scenarioNames, ", "))
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before the first request")
 	sleepAfter := flag.Duration("sleep-after", 0, "stay alive this long after the last request (the connection stays open)")
+	churn := flag.Int("churn", 0, "instead of a scenario: this many GET /trailer, each on a new connection (HTTP/2 modes)")
+	churnWorkers := flag.Int("churn-workers", 4, "with -churn: goroutines making requests at once")
 	flag.Parse()
 	reqs := scenario(*name)
 	switch {
@@ -63,21 +65,22 @@ func main() {
 	}
 
 	scheme, wantProto := "http", "HTTP/1.1"
-	var rt http.RoundTripper = &http.Transport{}
-	var err error
+	newRT := func() (http.RoundTripper, error) { return &http.Transport{}, nil }
 	switch {
 	case *useTLS:
-		scheme, rt = "https", tlsTransport(!*http1)
+		scheme = "https"
+		newRT = func() (http.RoundTripper, error) { return tlsTransport(!*http1), nil }
 		if !*http1 {
 			wantProto = "HTTP/2.0"
 		}
 	case *useH2C:
 		wantProto = "HTTP/2.0"
-		rt, err = h2cTransport()
+		newRT = h2cTransport
 	case *xnetTLS:
 		scheme, wantProto = "https", "HTTP/2.0"
-		rt, err = xnetTransport()
+		newRT = xnetTransport
 	}
+	rt, err := newRT()
 	if err != nil {
 		fatal("%v", err)
 	}
@@ -90,9 +93,23 @@ func main() {
 		}
 	}
 
-	client := &http.Client{Transport: rt, Timeout: 60 * time.Second}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
+	if *churn > 0 {
+		if wantProto != "HTTP/2.0" {
+			fatal("-churn needs an HTTP/2 mode (-tls, -h2c or -xnet-tls)")
+		}
+		line := runChurn(scheme+"://"+*addr, newRT, *churn, *churnWorkers)
+		if err := enc.Encode(line); err != nil {
+			fatal("stdout: %v", err)
+		}
+		time.Sleep(*sleepAfter)
+		if line.Errors > 0 {
+			os.Exit(1)
+		}
+		return
+	}
+	client := &http.Client{Transport: rt, Timeout: 60 * time.Second}
 	failed := 0
 	for i, r := range reqs {
 		line, body, err := do(client, scheme+"://"+*addr, r, i+1)

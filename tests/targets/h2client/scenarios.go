@@ -19,7 +19,7 @@ type request struct {
 	wantTrail  map[string]string // its x- trailers, exactly
 }
 
-var scenarioNames = []string{"basic", "all", "upload"}
+var scenarioNames = []string{"basic", "all", "upload", "hang"}
 
 // scenario returns the requests of a named scenario, or nil if unknown.
 func scenario(name string) []request {
@@ -30,6 +30,10 @@ func scenario(name string) []request {
 		return append(basicRequests(), moreRequests()...)
 	case "upload":
 		return uploadRequests()
+	case "hang":
+		// A request the server holds for ten minutes: for tests that
+		// kill one side mid-request.
+		return []request{get("/sleep/600000", 200, []byte("slept"))}
 	}
 	return nil
 }

@@ -7,12 +7,13 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxBody bounds /bytes/N, /chunked/N and POST /echo.
 const maxBody = 64 << 20
 
-// routes: /hello, /status/NNN, /bytes/N, POST /echo, /chunked/N, /trailer.
+// routes: /hello, /status/NNN, /bytes/N, POST /echo, /chunked/N, /sleep/MS, /trailer.
 func routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +52,18 @@ func routes() *http.ServeMux {
 		w.Write(body)
 	})
 	mux.HandleFunc("/chunked/", chunked)
+	mux.HandleFunc("/sleep/", func(w http.ResponseWriter, r *http.Request) {
+		ms, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/sleep/"))
+		if err != nil || ms < 0 {
+			http.Error(w, "bad duration", http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+			w.Write([]byte("slept"))
+		case <-r.Context().Done():
+		}
+	})
 	mux.HandleFunc("/trailer", func(w http.ResponseWriter, r *http.Request) {
 		// A declared trailer: HTTP/1.1 sends it after the last chunk,
 		// HTTP/2 as a second HEADERS frame.
