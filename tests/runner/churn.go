@@ -4,15 +4,18 @@ package main
 // with the tool tracing the server and the client in one run. Go reuses
 // the addresses of freed connection objects, and the tool keys its state by
 // them: each call must still come out as exactly one line per side,
-// complete, with its own request (x-seq: i, every i once) and sizes.
+// complete, with its own request (x-seq: i, every i once; over HTTP/1,
+// GET /bytes/i) and sizes.
 //   churn/<cell>/<mode>   mode: grpc, grpc-tls (grpc-go both sides),
-//                         h2-tls (net/http), h2c (x/net), grpc-h2c (a
+//                         h2-tls (net/http), h2c (x/net), h1 (net/http
+//                         HTTP/1.1, keep-alive off), grpc-h2c (a
 //                         grpc-go client, x/net's server through ServeHTTP)
 
 import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 func init() { extraRegistrations = append(extraRegistrations, registerChurn) }
@@ -34,6 +37,7 @@ var churnModes = []churnMode{
 	{name: "grpc-tls", server: "grpcserver", client: "grpcclient", srvArgs: []string{"-tls"}, cliArgs: []string{"-tls"}, grpc: true},
 	{name: "h2-tls", server: "h2server", client: "h2client", srvArgs: []string{"-tls"}, cliArgs: []string{"-tls"}, httpMode: "h2-tls"},
 	{name: "h2c", server: "h2server", client: "h2client", srvArgs: []string{"-h2c"}, cliArgs: []string{"-h2c"}, httpMode: "h2c"},
+	{name: "h1", server: "h2server", client: "h2client", cliArgs: []string{"-churn-path", "/bytes/"}, httpMode: "h1"},
 	{name: "grpc-h2c", server: "h2server-grpc", client: "grpcclient", srvArgs: []string{"-grpc", "-h2c"}, grpc: true, httpMode: "grpc-h2c"},
 }
 
@@ -129,7 +133,7 @@ func churnSide(m churnMode, side, stack string, got []churnLine) error {
 	bad := 0
 	var first string
 	for _, l := range got {
-		seq, err := strconv.Atoi(l.ReqHeaders["x-seq"])
+		seq, err := churnSeq(m, l)
 		if err == nil && seq >= 1 && seq <= churnCalls {
 			seen[seq]++
 		}
@@ -155,6 +159,15 @@ func churnSide(m churnMode, side, stack string, got []churnLine) error {
 	return nil
 }
 
+// churnSeq: which call a line is, from its x-seq header, or over HTTP/1
+// (whose headers are not shown) from its path, /bytes/<seq>.
+func churnSeq(m churnMode, l churnLine) (int, error) {
+	if m.httpMode == "h1" {
+		return strconv.Atoi(strings.TrimPrefix(l.Path, "/bytes/"))
+	}
+	return strconv.Atoi(l.ReqHeaders["x-seq"])
+}
+
 func churnLineWrong(m churnMode, side, stack string, l churnLine) string {
 	switch {
 	case l.Side != side || l.Stack != stack:
@@ -172,10 +185,15 @@ func churnLineWrong(m churnMode, side, stack string, l churnLine) string {
 		}
 		return ""
 	}
-	if l.Type != "http" || l.Method != "GET" || l.Path != "/trailer" || l.HTTPStatus == nil || *l.HTTPStatus != 200 ||
-		*l.ReqBytes != 0 || *l.RespBytes != 2 {
-		return fmt.Sprintf("%s %s %s status %v bytes %d/%d, want GET /trailer 200 0/2",
-			l.Type, l.Method, l.Path, deref(l.HTTPStatus), *l.ReqBytes, *l.RespBytes)
+	path, body := "/trailer", int64(2) // "ok"
+	if m.httpMode == "h1" {
+		seq, _ := churnSeq(m, l)
+		path, body = fmt.Sprint("/bytes/", seq), int64(seq)
+	}
+	if l.Type != "http" || l.Method != "GET" || l.Path != path || l.HTTPStatus == nil || *l.HTTPStatus != 200 ||
+		*l.ReqBytes != 0 || *l.RespBytes != body {
+		return fmt.Sprintf("%s %s %s status %v bytes %d/%d, want GET %s 200 0/%d",
+			l.Type, l.Method, l.Path, deref(l.HTTPStatus), *l.ReqBytes, *l.RespBytes, path, body)
 	}
 	return ""
 }

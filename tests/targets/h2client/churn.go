@@ -20,22 +20,30 @@ type churnLine struct {
 	Calls     int64  `json:"calls"`
 	Errors    int64  `json:"errors"`
 	Path      string `json:"path"`
-	RespBytes int    `json:"resp_bytes"`
 	SeqHeader string `json:"seq_header"`
 }
 
-// Every churn request is GET churnPath with "x-seq: i"; the answer is
-// "ok" and ends with trailers, as a gRPC response does.
-const churnPath, churnBody = "/trailer", "ok"
-
-func runChurn(base string, newRT func() (http.RoundTripper, error), n, workers int) churnLine {
-	errs := churn.Run(n, workers, func(i int64) error { return churnRequest(base, newRT, i) },
-		func(i int64, err error) { fmt.Fprintf(os.Stderr, "h2client: churn request %d: %v\n", i, err) })
-	return churnLine{Type: "churn", Calls: int64(n), Errors: errs, Path: churnPath,
-		RespBytes: len(churnBody), SeqHeader: "x-seq"}
+// A churn request is GET of a path with "x-seq: i": /trailer, answered
+// "ok" and trailers, as a gRPC response ends; or /bytes/, then request i
+// is GET /bytes/i, answered with i bytes and a Content-Length, so a line
+// names its request by path and size where headers are not shown (HTTP/1).
+func churnTarget(path string, i int64) (string, int, bool) {
+	switch path {
+	case "/trailer":
+		return path, len("ok"), true
+	case "/bytes/":
+		return fmt.Sprint(path, i), int(i), true
+	}
+	return "", 0, false
 }
 
-func churnRequest(base string, newRT func() (http.RoundTripper, error), i int64) error {
+func runChurn(base, path, proto string, newRT func() (http.RoundTripper, error), n, workers int) churnLine {
+	errs := churn.Run(n, workers, func(i int64) error { return churnRequest(base, path, proto, newRT, i) },
+		func(i int64, err error) { fmt.Fprintf(os.Stderr, "h2client: churn request %d: %v\n", i, err) })
+	return churnLine{Type: "churn", Calls: int64(n), Errors: errs, Path: path, SeqHeader: "x-seq"}
+}
+
+func churnRequest(base, path, proto string, newRT func() (http.RoundTripper, error), i int64) error {
 	rt, err := newRT()
 	if err != nil {
 		return err
@@ -43,7 +51,8 @@ func churnRequest(base string, newRT func() (http.RoundTripper, error), i int64)
 	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
 		defer c.CloseIdleConnections()
 	}
-	req, err := http.NewRequest("GET", base+churnPath, nil)
+	target, size, _ := churnTarget(path, i)
+	req, err := http.NewRequest("GET", base+target, nil)
 	if err != nil {
 		return err
 	}
@@ -57,8 +66,8 @@ func churnRequest(base string, newRT func() (http.RoundTripper, error), i int64)
 	switch {
 	case err != nil:
 		return fmt.Errorf("body: %v", err)
-	case resp.StatusCode != 200 || string(body) != churnBody || resp.ProtoMajor != 2:
-		return fmt.Errorf("got %s %d %q, want HTTP/2 200 %q", resp.Proto, resp.StatusCode, body, churnBody)
+	case resp.StatusCode != 200 || len(body) != size || resp.Proto != proto:
+		return fmt.Errorf("got %s %d with %d bytes, want %s 200 with %d", resp.Proto, resp.StatusCode, len(body), proto, size)
 	}
 	return nil
 }

@@ -49,8 +49,9 @@ func main() {
 	name := flag.String("scenario", "basic", "scenario: "+strings.Join(scenarioNames, ", "))
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before the first request")
 	sleepAfter := flag.Duration("sleep-after", 0, "stay alive this long after the last request (the connection stays open)")
-	churn := flag.Int("churn", 0, "instead of a scenario: this many GET /trailer, each on a new connection (HTTP/2 modes)")
+	churn := flag.Int("churn", 0, "instead of a scenario: this many GET requests (-churn-path), each on a new connection")
 	churnWorkers := flag.Int("churn-workers", 4, "with -churn: goroutines making requests at once")
+	churnPath := flag.String("churn-path", "/trailer", "with -churn: /trailer, or /bytes/ (request i gets i bytes)")
 	flag.Parse()
 	reqs := scenario(*name)
 	switch {
@@ -96,10 +97,10 @@ func main() {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
 	if *churn > 0 {
-		if wantProto != "HTTP/2.0" {
-			fatal("-churn needs an HTTP/2 mode (-tls, -h2c or -xnet-tls)")
+		if _, _, ok := churnTarget(*churnPath, 1); !ok {
+			fatal("-churn-path: /trailer or /bytes/")
 		}
-		line := runChurn(scheme+"://"+*addr, newRT, *churn, *churnWorkers)
+		line := runChurn(scheme+"://"+*addr, *churnPath, wantProto, newRT, *churn, *churnWorkers)
 		if err := enc.Encode(line); err != nil {
 			fatal("stdout: %v", err)
 		}
