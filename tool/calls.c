@@ -406,6 +406,7 @@ void calls__flush(struct calls *cs)
 			struct call *c = cs->buckets[b];
 
 			c->complete = false;
+			c->open_at_exit = true;
 			calls__finish(cs, c);
 		}
 	}

@@ -75,6 +75,7 @@ struct call {
 	uint32_t evicted_idle_s; /* no event for this many seconds (--idle-timeout) */
 	bool evicted_full;	 /* the table of open calls was full (--max-open-calls) */
 	bool conn_closed;	 /* its connection closed first: end_ns is when */
+	bool open_at_exit;	 /* still open when tracing ended */
 };
 
 /* Open calls dropped from the table before their end, each printed as

@@ -303,14 +303,23 @@ static const char *unfinished_why(const struct call *c, char *buf, size_t len)
 		snprintf(buf, len, "evicted: too many open calls (the least recently seen)");
 	else if (c->conn_closed)
 		snprintf(buf, len, "connection closed");
+	else if (c->open_at_exit)
+		snprintf(buf, len, "still open when tracing ended");
 	else
 		return NULL;
 	return buf;
 }
 
+/* A call's duration is known when its end is: an unfinished call given
+ * up, or still open at the end, has none. */
+static bool duration_known(const struct call *c)
+{
+	return c->end_ns != 0;
+}
+
 static void text_line(struct report *r, const struct call *c, double lat_ms)
 {
-	char t[16], req[32], resp[32], status[48];
+	char t[16], req[32], resp[32], status[48], lat[16], why[96];
 	const char *flag = c->desync || c->read_errors ? "?" : "";
 	char name[CALL_TEXT + 20];
 	const char *shown, *peer;
@@ -338,7 +347,11 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	term_pad(r->out, peer, 21);
 	fputc(' ', r->out);
 	term_pad(r->out, *shown ? shown : "-", 30);
-	fprintf(r->out, " %-17s %8.2f %8s%s %8s%s\n", status, lat_ms, req, flag, resp, flag);
+	if (duration_known(c))
+		snprintf(lat, sizeof(lat), "%.2f", lat_ms);
+	else
+		snprintf(lat, sizeof(lat), "?");
+	fprintf(r->out, " %-17s %8s %8s%s %8s%s\n", status, lat, req, flag, resp, flag);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message) {
 		fprintf(r->out, "%-8s   grpc-message: ", "");
 		term_write(r->out, c->grpc_message);
@@ -347,10 +360,8 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	if (c->status_from_reset)
 		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
 			"", side_name(c->reset_by), c->reset_code);
-	if (!c->complete && (c->evicted_idle_s || c->evicted_full || c->conn_closed)) {
-		char why[96];
-
-		fprintf(r->out, "%-8s   %s\n", "", unfinished_why(c, why, sizeof(why)));
+	if (!c->complete && unfinished_why(c, why, sizeof(why))) {
+		fprintf(r->out, "%-8s   %s\n", "", why);
 	}
 	if (c->grpc && r->o->payload) {
 		msgprint__text(r->out, "request", types_of(r, c->pid), c, true,
@@ -392,7 +403,10 @@ static void json_size(FILE *f, uint64_t bytes, bool unknown)
 /* Sizes, headers and flags: the end of an rpc or http line. */
 static void json_tail(struct report *r, const struct call *c, double lat_ms)
 {
-	fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":", lat_ms * 1000.0);
+	if (duration_known(c))
+		fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":", lat_ms * 1000.0);
+	else
+		fprintf(r->out, ",\"duration_us\":null,\"req_bytes\":");
 	json_size(r->out, c->req_bytes, c->req_size_unknown);
 	fprintf(r->out, ",\"resp_bytes\":");
 	json_size(r->out, c->resp_bytes, c->resp_size_unknown);

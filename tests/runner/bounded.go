@@ -108,6 +108,12 @@ func idleEviction(c cell) error {
 			if !strings.Contains(all, "UNFINISHED") || !strings.Contains(all, want) {
 				return fmt.Errorf("text: no UNFINISHED row or no %q; last lines: %q", want, lines[max(0, len(lines)-4):])
 			}
+			// Its end was never seen: LAT(ms) is "?", not 0.00.
+			for _, l := range lines {
+				if f := strings.Fields(l); strings.Contains(l, "UNFINISHED") && (len(f) < 7 || f[6] != "?") {
+					return fmt.Errorf("text: the evicted call's LAT(ms) is not \"?\": %q", l)
+				}
+			}
 			continue
 		}
 		var sum map[string]any
@@ -127,6 +133,10 @@ func idleEviction(c cell) error {
 					complete++
 				} else if x["unfinished_reason"] == reason {
 					evicted++
+					// Its end was never seen: no duration, not a 0.
+					if d, ok := x["duration_us"]; !ok || d != nil {
+						return fmt.Errorf("an evicted call's duration_us is %v, want null: %s", d, l)
+					}
 				}
 			}
 		}

@@ -35,6 +35,7 @@ var closeModes = []closeMode{
 }
 
 func registerConnClose() {
+	register("runtime", "connclose/open-at-exit", true, func() error { return openAtExit(cells[0]) })
 	for _, c := range newestAndOldest("connclose") {
 		for _, m := range closeModes {
 			for _, side := range m.sides {
@@ -61,34 +62,17 @@ func connClose(c cell, m closeMode, side string) error {
 	if err != nil {
 		return err
 	}
-	srv, addr, err := startListening(srvBin, m.srvArgs...)
+	h, err := holdCall(srvBin, m.srvArgs, cliBin, m.cliArgs, side)
+	if h != nil {
+		defer h.stop()
+	}
 	if err != nil {
 		return err
 	}
-	defer srv.stop(syscall.SIGKILL, time.Second)
-	flag := tempFlag()
-	defer os.Remove(flag)
-	cli, err := start(cliBin, append([]string{"-addr", addr, "-wait-file", flag, "-scenario", "hang"}, m.cliArgs...)...)
-	if err != nil {
-		return err
-	}
-	defer cli.stop(syscall.SIGKILL, time.Second)
-	traced, killed := srv, cli
+	killed, tool := h.cli, h.tool
 	if side == "client" {
-		traced, killed = cli, srv
+		killed = h.srv
 	}
-	tool, err := start(toolPath, "--json", "-p", fmt.Sprint(traced.pid()))
-	if err != nil {
-		return err
-	}
-	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
-		return err
-	}
-	if err := os.WriteFile(flag, nil, 0o600); err != nil {
-		return err
-	}
-	time.Sleep(closeAfter)
 	killed.stop(syscall.SIGKILL, time.Second)
 	// Printed at the close, with the tool still running.
 	line, err := tool.waitLine(`"complete":false`, 5*time.Second)
@@ -138,4 +122,85 @@ func connClose(c cell, m closeMode, side string) error {
 		return fmt.Errorf("%d call lines and unfinished_conn_closed %d, want 1 and 1", n, closed)
 	}
 	return nil
+}
+
+// openAtExit: a call still open when the tool stops is printed then, as
+// UNFINISHED "still open when tracing ended", with no duration (null, not
+// 0: its end is unknown).
+func openAtExit(c cell) error {
+	h, err := holdCall(targetBin(c, "grpcserver"), nil, targetBin(c, "grpcclient"), nil, "server")
+	if h != nil {
+		defer h.stop()
+	}
+	if err != nil {
+		return err
+	}
+	tool := h.tool
+	if err := tool.stop(syscall.SIGINT, 15*time.Second); err != nil {
+		return fmt.Errorf("gogrpctrace exited with %v: %s", err, tool.errText())
+	}
+	var calls []map[string]any
+	for _, l := range tool.lines() {
+		var x map[string]any
+		if err := json.Unmarshal([]byte(l), &x); err != nil {
+			return fmt.Errorf("not JSON: %q", l)
+		}
+		if x["type"] == "rpc" {
+			calls = append(calls, x)
+		}
+	}
+	if len(calls) != 1 {
+		return fmt.Errorf("%d calls printed, want the one open call", len(calls))
+	}
+	x := calls[0]
+	if x["complete"] != false || x["unfinished_reason"] != "still open when tracing ended" || x["duration_us"] != nil {
+		return fmt.Errorf("complete %v, unfinished_reason %v, duration_us %v; want false, \"still open when tracing ended\", null",
+			x["complete"], x["unfinished_reason"], x["duration_us"])
+	}
+	return nil
+}
+
+// heldCall: a server, a client in a call the server holds (scenario
+// "hang"), and the tool tracing one of them, the call open for closeAfter.
+type heldCall struct {
+	srv, cli, tool *proc
+	flag           string
+}
+
+func (h *heldCall) stop() {
+	for _, p := range []*proc{h.tool, h.cli, h.srv} {
+		if p != nil {
+			p.stop(syscall.SIGKILL, time.Second)
+		}
+	}
+	os.Remove(h.flag)
+}
+
+func holdCall(srvBin string, srvArgs []string, cliBin string, cliArgs []string, side string) (*heldCall, error) {
+	h := &heldCall{flag: tempFlag()}
+	srv, addr, err := startListening(srvBin, srvArgs...)
+	if err != nil {
+		return h, err
+	}
+	h.srv = srv
+	h.cli, err = start(cliBin, append([]string{"-addr", addr, "-wait-file", h.flag, "-scenario", "hang"}, cliArgs...)...)
+	if err != nil {
+		return h, err
+	}
+	traced := h.srv
+	if side == "client" {
+		traced = h.cli
+	}
+	h.tool, err = start(toolPath, "--json", "-p", fmt.Sprint(traced.pid()))
+	if err != nil {
+		return h, err
+	}
+	if _, err := h.tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
+		return h, err
+	}
+	if err := os.WriteFile(h.flag, nil, 0o600); err != nil {
+		return h, err
+	}
+	time.Sleep(closeAfter)
+	return h, nil
 }
