@@ -611,6 +611,11 @@ func traceProcs(srvBin string, srvArgs []string, cliBin string, cliArgs []string
 	time.Sleep(300 * time.Millisecond) // events are drained on a timer
 	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
 	t.cliLines, t.toolLines, t.toolErr = cli.lines(), tool.lines(), tool.errText()
+	for _, l := range t.toolLines {
+		if err := checkJSONLine(l); err != nil {
+			return t, err
+		}
+	}
 	if cliErr != nil {
 		return t, fmt.Errorf("%s failed: %v; %s", cliBin, cliErr, cli.errText())
 	}

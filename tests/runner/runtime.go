@@ -197,6 +197,9 @@ func traceRun(o traceOpts) (*traceResult, error) {
 		if err := json.Unmarshal([]byte(l), &probe); err != nil {
 			return res, fmt.Errorf("gogrpctrace printed a line that is not JSON: %q", l)
 		}
+		if err := checkJSONLine(l); err != nil {
+			return res, err
+		}
 		switch probe.Type {
 		case "rpc":
 			var r rpc
