@@ -16,6 +16,7 @@ struct conn_addrs {
 	uint64_t conn;
 	char peer[64];
 	char local[64];
+	bool tls;
 };
 
 struct calls {
@@ -139,6 +140,11 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	unsigned b = bucket(pid, conn, stream_id);
 	struct call *c = calls__find(cs, pid, conn, stream_id);
 
+	if (c && c->ending) {
+		/* A new request on the key of a call that has ended. */
+		calls__finish(cs, c);
+		c = NULL;
+	}
 	if (c) {
 		/* Events of one call can arrive out of order (the client's
 		 * first message may be seen before its headers are written). */
@@ -216,17 +222,30 @@ void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts)
 	c->end_ns = ts;
 }
 
-void calls__finish_ending(struct calls *cs, uint64_t before_ns)
+/* Finish the calls marked ending that ended before before_ns, or, with
+ * conn set, those of that connection whenever they ended. */
+static void finish_ending(struct calls *cs, uint64_t before_ns, uint32_t pid, uint64_t conn)
 {
 	for (unsigned b = 0; b < NBUCKETS && cs->ending; b++) {
 		struct call *c = cs->buckets[b], *next;
 
 		for (; c; c = next) {
 			next = c->next;
-			if (c->ending && c->end_ns < before_ns)
+			if (c->ending && (conn ? c->pid == pid && c->conn == conn : c->end_ns < before_ns))
 				calls__finish(cs, c);
 		}
 	}
+}
+
+void calls__finish_ending(struct calls *cs, uint64_t before_ns)
+{
+	finish_ending(cs, before_ns, 0, 0);
+}
+
+void calls__finish_ending_conn(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	if (conn)
+		finish_ending(cs, 0, pid, conn);
 }
 
 static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t conn)
@@ -234,8 +253,8 @@ static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t con
 	return &cs->conns[bucket(pid, conn, 0) % NCONNS];
 }
 
-void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
-			   const char *local)
+/* The slot of a connection, emptied if another held it. */
+static struct conn_addrs *conn_take(struct calls *cs, uint32_t pid, uint64_t conn)
 {
 	struct conn_addrs *a = conn_slot(cs, pid, conn);
 
@@ -243,6 +262,19 @@ void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const 
 		memset(a, 0, sizeof(*a));
 	a->pid = pid;
 	a->conn = conn;
+	return a;
+}
+
+void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	conn_take(cs, pid, conn)->tls = true;
+}
+
+void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
+			   const char *local)
+{
+	struct conn_addrs *a = conn_take(cs, pid, conn);
+
 	if (*peer)
 		snprintf(a->peer, sizeof(a->peer), "%s", peer);
 	if (*local)
@@ -259,6 +291,8 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 		snprintf(c->peer, sizeof(c->peer), "%s", a->peer);
 	if (!*c->local)
 		snprintf(c->local, sizeof(c->local), "%s", a->local);
+	if (a->tls)
+		c->tls = true;
 }
 
 void calls__flush(struct calls *cs)
