@@ -6,8 +6,21 @@
 /* grpc-go's hpack.HeaderField (golang.org/x/net's). */
 #define GRPC_FIELDS ((struct field_layout){FIELD_SIZE, FIELD_NAME, FIELD_VALUE})
 
-/* The connection key: the data word of a net.Conn interface at addr. The
- * same *tls.Conn or *net.TCPConn is reached from every probe. */
+#if HAS_ITAB_TLS || HAS_ITAB_TLS_WRAP
+/* Whether the itab at tab has the concrete type of the static itab at
+ * want: both start {interface type, concrete type}. */
+static __always_inline int same_concrete(u64 tab, u64 want)
+{
+	u64 a = 0, b = 0;
+
+	return read_user(&a, sizeof(a), tab + 8) == 0 && read_user(&b, sizeof(b), want + 8) == 0 &&
+	       a && a == b;
+}
+#endif
+
+/* The connection key: the data word of a net.Conn interface at addr (or
+ * of an io.Writer holding one, as grpc's bufWriter does). The same
+ * *tls.Conn or *net.TCPConn is reached from every probe. */
 static __always_inline u64 read_conn(u64 addr, u32 *flags)
 {
 	struct iface c = {};
@@ -21,6 +34,20 @@ static __always_inline u64 read_conn(u64 addr, u32 *flags)
 #if HAS_ITAB_TLS_WRAP
 	if (c.tab == ITAB_TLS_WRAP)
 		*flags |= EVF_TLS;
+#endif
+#if HAS_ITAB_TLS || HAS_ITAB_TLS_WRAP
+	/* A TLS connection held as an io.Writer has an itab made at run
+	 * time, at no address known before: its concrete type tells. */
+	if (!(*flags & EVF_TLS) && c.tab) {
+#if HAS_ITAB_TLS
+		if (same_concrete(c.tab, ITAB_TLS))
+			*flags |= EVF_TLS;
+#endif
+#if HAS_ITAB_TLS_WRAP
+		if (same_concrete(c.tab, ITAB_TLS_WRAP))
+			*flags |= EVF_TLS;
+#endif
+	}
 #endif
 	return c.data;
 }

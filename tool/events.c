@@ -687,8 +687,9 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 	/* The first reset is the call's (a server may reset after its
 	 * trailers, and the client too before it read them). The probes of
 	 * resets sent fire when the frame is written into the connection's
-	 * buffer, which the process may never flush: "queued". */
-	if (c->reset_code < 0) {
+	 * buffer, which the process may never flush: "queued". One received
+	 * is a fact, and takes the place of a queued one. */
+	if (c->reset_code < 0 || (c->reset_queued && e->c.dir == DIR_IN)) {
 		c->reset_code = (int)e->code;
 		c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
 		c->reset_queued = e->c.dir == DIR_OUT;
