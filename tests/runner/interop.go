@@ -526,6 +526,8 @@ func repeated(cases []string, n int) []string {
 }
 
 func registerInterop() {
+	// The same rules on made-up events, without root (tests/unit/events.c).
+	register("unit", "events/only-what-happened", false, func() error { return runCheck("check-events") })
 	for _, cell := range interopCells {
 		for _, side := range []string{"server", "client"} {
 			cell, side := cell, side
