@@ -17,6 +17,7 @@ struct conn_addrs {
 	char peer[64];
 	char local[64];
 	bool tls;
+	uint32_t awaiting_sid; /* a server call that answered before its request ended */
 };
 
 struct calls {
@@ -222,30 +223,17 @@ void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts)
 	c->end_ns = ts;
 }
 
-/* Finish the calls marked ending that ended before before_ns, or, with
- * conn set, those of that connection whenever they ended. */
-static void finish_ending(struct calls *cs, uint64_t before_ns, uint32_t pid, uint64_t conn)
+void calls__finish_ending(struct calls *cs, uint64_t before_ns)
 {
 	for (unsigned b = 0; b < NBUCKETS && cs->ending; b++) {
 		struct call *c = cs->buckets[b], *next;
 
 		for (; c; c = next) {
 			next = c->next;
-			if (c->ending && (conn ? c->pid == pid && c->conn == conn : c->end_ns < before_ns))
+			if (c->ending && c->end_ns < before_ns)
 				calls__finish(cs, c);
 		}
 	}
-}
-
-void calls__finish_ending(struct calls *cs, uint64_t before_ns)
-{
-	finish_ending(cs, before_ns, 0, 0);
-}
-
-void calls__finish_ending_conn(struct calls *cs, uint32_t pid, uint64_t conn)
-{
-	if (conn)
-		finish_ending(cs, 0, pid, conn);
 }
 
 static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t conn)
@@ -268,6 +256,26 @@ static struct conn_addrs *conn_take(struct calls *cs, uint32_t pid, uint64_t con
 void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn)
 {
 	conn_take(cs, pid, conn)->tls = true;
+}
+
+void calls__await_request(struct calls *cs, struct call *c, uint64_t ts)
+{
+	calls__mark_ending(cs, c, ts);
+	if (c->conn)
+		conn_take(cs, c->pid, c->conn)->awaiting_sid = c->stream_id;
+}
+
+void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	struct conn_addrs *a = conn_slot(cs, pid, conn);
+	struct call *c;
+
+	if (a->pid != pid || a->conn != conn || !a->awaiting_sid)
+		return;
+	c = calls__find(cs, pid, conn, a->awaiting_sid);
+	a->awaiting_sid = 0;
+	if (c && c->ending)
+		calls__finish(cs, c);
 }
 
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,

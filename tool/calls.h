@@ -122,9 +122,14 @@ void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts);
  * (its last header fields have arrived by then); before_ns = UINT64_MAX
  * finishes them all. */
 void calls__finish_ending(struct calls *cs, uint64_t before_ns);
-/* Finish every call of one connection marked ending: a later stream's
- * frames were read from the connection, so theirs all were. */
-void calls__finish_ending_conn(struct calls *cs, uint32_t pid, uint64_t conn);
+/* A server call answered before its request ended: mark it ending (the
+ * request's last DATA frames may still be read) and remember it as its
+ * connection's latest such call. */
+void calls__await_request(struct calls *cs, struct call *c, uint64_t ts);
+/* A new request was read from the connection: its frames come in order,
+ * so the call remembered by calls__await_request has all its DATA;
+ * finish it if still open. */
+void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn);
 /* Hand every open call to the callback (complete = false). */
 void calls__flush(struct calls *cs);
 void calls__free(struct calls *cs);

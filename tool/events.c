@@ -166,7 +166,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	/* A server reads a connection's frames in order: a new request's
 	 * headers come after every DATA frame of the calls before it. */
 	if (request && e->c.side == SIDE_SERVER)
-		calls__finish_ending_conn(s->calls, e->c.pid, e->c.conn);
+		calls__finish_awaiting(s->calls, e->c.pid, e->c.conn);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
 	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
@@ -202,7 +202,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	 * read, so the call waits for its END_STREAM or the settle time. */
 	if (!request && (e->c.flags & EVF_END_STREAM)) {
 		if (c->side == SIDE_SERVER && !c->req_ended && c->reset_code < 0) {
-			calls__mark_ending(s->calls, c, e->c.ts_ns);
+			calls__await_request(s->calls, c, e->c.ts_ns);
 			return;
 		}
 		c->end_ns = e->c.ts_ns;
