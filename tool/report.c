@@ -341,10 +341,12 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		term_write(r->out, c->grpc_message);
 		fputc('\n', r->out);
 	}
-	if (c->grpc && c->reset_code >= 0)
+	if (c->reset_code >= 0)
 		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d%s)%s\n", "",
 			side_name(c->reset_by), c->reset_code, c->reset_queued ? ", queued" : "",
-			c->status_from_reset ? "; status as grpc-go derives it" : " after the status");
+			!c->grpc		? ""
+			: c->status_from_reset ? "; status as grpc-go derives it"
+					       : " after the status");
 	if (!c->complete && (c->evicted_idle_s || c->evicted_full)) {
 		char why[96];
 
