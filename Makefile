@@ -26,7 +26,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
-	 $(BUILD)/check-msgasm
+	 $(BUILD)/check-msgasm $(BUILD)/check-events
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -114,8 +114,13 @@ $(BUILD)/check-pbdecode$(SAN): tests/unit/pbdecode.c $(PBDECODE_SRCS) \
 # --payload's messages put together from DATA frame events, lost ones too
 # (tests/unit/msgasm.c, tests/runner/payloadframes.go); ASan with `make asan`.
 $(BUILD)/check-msgasm$(SAN): tests/unit/msgasm.c tool/msgasm.c tool/msgasm.h \
-			     bpf_templates/gogrpctrace_events.h
+			     bpf_templates/gogrpctrace_events.h tests/unit/check.h
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/msgasm.c tool/msgasm.c
+
+# The call table's rules on made-up events: resets sent queued, TLS per
+# connection, a server's early answer (tests/unit/events.c).
+$(BUILD)/check-events: tests/unit/events.c tests/unit/check.h $(TOOL_LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ tests/unit/events.c $(TOOL_LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)

@@ -25,6 +25,39 @@ static __always_inline u64 read_conn(u64 addr, u32 *flags)
 	return c.data;
 }
 
+#if HAS_ITAB_TLS || HAS_ITAB_TLS_WRAP
+/* Whether the itab at tab has the concrete type of the static itab at
+ * want: both start {interface type, concrete type}. */
+static __always_inline int same_concrete(u64 tab, u64 want)
+{
+	u64 a = 0, b = 0;
+
+	return read_user(&a, sizeof(a), tab + 8) == 0 && read_user(&b, sizeof(b), want + 8) == 0 &&
+	       a && a == b;
+}
+#endif
+
+/* The same key from grpc's bufWriter.conn, which holds the connection as
+ * an io.Writer: that itab is made at run time, at no address known
+ * before, so its concrete type tells TLS. Only the probes that reach the
+ * connection through the writer (headers and resets sent) pay the reads. */
+static __always_inline u64 read_writer_conn(u64 addr, u32 *flags)
+{
+	struct iface c = {};
+
+	if (read_user(&c, sizeof(c), addr))
+		return 0;
+#if HAS_ITAB_TLS
+	if (c.tab && same_concrete(c.tab, ITAB_TLS))
+		*flags |= EVF_TLS;
+#endif
+#if HAS_ITAB_TLS_WRAP
+	if (c.tab && !(*flags & EVF_TLS) && same_concrete(c.tab, ITAB_TLS_WRAP))
+		*flags |= EVF_TLS;
+#endif
+	return c.data;
+}
+
 #if PROBE_SRV_HDR_IN || PROBE_CLI_HDR_IN
 /* operateHeaders(t, frame *MetaHeadersFrame): a header block received. */
 static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 frame, u64 conn_off,
@@ -130,7 +163,7 @@ int probe_hdr_out(struct pt_regs *ctx)
 	    read_user(&writer, sizeof(writer), framer + FRAMER_WRITER))
 		e->c.flags |= EVF_READ_ERROR;
 	else
-		e->c.conn = read_conn(writer + BW_CONN, &e->c.flags);
+		e->c.conn = read_writer_conn(writer + BW_CONN, &e->c.flags);
 #if WANT_DATA_PARSER
 	/* A client's only header block opens its stream. */
 	if (!side && e->c.conn)
@@ -435,7 +468,7 @@ int probe_rst_out(struct pt_regs *ctx)
 		return 0;
 	}
 	fill_common(&e.c, EV_RST, RST_OUT_IDX, SIDE_UNKNOWN, DIR_OUT);
-	e.c.conn = read_conn(w.data + BW_CONN, &e.c.flags);
+	e.c.conn = read_writer_conn(w.data + BW_CONN, &e.c.flags);
 	e.c.stream_id = ARG(ctx, RO_SID);
 	e.code = ARG(ctx, RO_CODE);
 	emit(ctx, &e, sizeof(e));

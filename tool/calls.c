@@ -23,6 +23,8 @@ struct conn_entry {
 	uint64_t conn;
 	char peer[sizeof(((struct call *)0)->peer)];
 	char local[sizeof(((struct call *)0)->local)];
+	bool tls;
+	uint32_t awaiting_sid; /* a server call that answered before its request ended */
 	struct call *calls; /* open calls, through conn_next */
 };
 
@@ -261,6 +263,11 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	unsigned b = bucket(pid, conn, stream_id);
 	struct call *c = calls__find(cs, pid, conn, stream_id);
 
+	if (c && c->ending) {
+		/* A new request on the key of a call that has ended. */
+		calls__finish(cs, c);
+		c = NULL;
+	}
 	if (c) {
 		/* Events of one call can arrive out of order (the client's
 		 * first message may be seen before its headers are written). */
@@ -373,6 +380,36 @@ void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t 
 	conn_free(cs, e);
 }
 
+void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	struct conn_entry *e = conn_get(cs, pid, conn);
+
+	if (e)
+		e->tls = true;
+}
+
+void calls__await_request(struct calls *cs, struct call *c, uint64_t ts)
+{
+	struct conn_entry *e;
+
+	calls__mark_ending(cs, c, ts);
+	if (c->conn && (e = conn_get(cs, c->pid, c->conn)) != NULL)
+		e->awaiting_sid = c->stream_id;
+}
+
+void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn)
+{
+	struct conn_entry *e = conn_find(cs, pid, conn);
+	struct call *c;
+
+	if (!e || !e->awaiting_sid)
+		return;
+	c = calls__find(cs, pid, conn, e->awaiting_sid);
+	e->awaiting_sid = 0;
+	if (c && c->ending)
+		calls__finish(cs, c);
+}
+
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local)
 {
@@ -396,6 +433,8 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 		snprintf(c->peer, sizeof(c->peer), "%s", e->peer);
 	if (!*c->local)
 		snprintf(c->local, sizeof(c->local), "%s", e->local);
+	if (e->tls)
+		c->tls = true;
 }
 
 void calls__flush(struct calls *cs)

@@ -68,6 +68,9 @@ struct call {
 	int npending;
 	int reset_code;		/* HTTP/2 error code of an RST_STREAM, -1: none */
 	int reset_by;		/* SIDE_CLIENT or SIDE_SERVER: who reset the stream */
+	bool reset_queued;	/* the reset was sent: written into the connection's
+				 * buffer, which may not have been flushed */
+	bool req_ended;		/* the request's END_STREAM was seen */
 	bool status_from_reset; /* grpc_status derived from the reset, not sent */
 	enum out_block out_block; /* the block whose fields are arriving */
 	bool ending;		  /* its last block was sent; its fields may still come */
@@ -99,7 +102,8 @@ void calls__set_limits(struct calls *cs, uint32_t idle_s, uint64_t max_open);
 void calls__tick(struct calls *cs, uint64_t now_ns);
 /* How many calls were given up, and why. */
 struct calls_evicted calls__evicted(const struct calls *cs);
-/* Find or create the call of this stream. */
+/* Find or create the call of this stream. A call marked ending is not
+ * this stream's: it is finished first, and a new one made. */
 struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id,
 			int side, uint64_t ts);
 /* The call of this stream if one is open, else NULL. */
@@ -114,7 +118,10 @@ void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t 
 /* Remember a connection's addresses (seen on one call, true for all). */
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local);
-/* Fill c->peer and c->local from what its connection showed, if empty. */
+/* Remember that a connection is TLS (seen on one event, true for all). */
+void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn);
+/* Fill c->peer and c->local from what its connection showed, if empty,
+ * and c->tls if the connection was seen to be TLS. */
 void calls__fill_addrs(struct calls *cs, struct call *c);
 /* The call's last header block is being sent: it is complete, and is
  * finished once its fields have had time to arrive. */
@@ -123,6 +130,14 @@ void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts);
  * (its last header fields have arrived by then); before_ns = UINT64_MAX
  * finishes them all. */
 void calls__finish_ending(struct calls *cs, uint64_t before_ns);
+/* A server call answered before its request ended: mark it ending (the
+ * request's last DATA frames may still be read) and remember it as its
+ * connection's latest such call. */
+void calls__await_request(struct calls *cs, struct call *c, uint64_t ts);
+/* A new request was read from the connection: its frames come in order,
+ * so the call remembered by calls__await_request has all its DATA;
+ * finish it if still open. */
+void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn);
 /* Hand every open call to the callback (complete = false). */
 void calls__flush(struct calls *cs);
 void calls__free(struct calls *cs);

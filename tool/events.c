@@ -163,6 +163,10 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 						 ? "trailers"
 						 : "response headers"),
 			      &hl, NULL);
+	/* A server reads a connection's frames in order: a new request's
+	 * headers come after every DATA frame of the calls before it. */
+	if (request && e->c.side == SIDE_SERVER)
+		calls__finish_awaiting(s->calls, e->c.pid, e->c.conn);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
 	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
@@ -178,6 +182,8 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		c->req_header_count += e->nfields;
 	header_list__free(&hl);
 	show_pending(s, c);
+	if (request && (e->c.flags & EVF_END_STREAM))
+		c->req_ended = true;
 	if (e->c.flags & EVF_TLS)
 		c->tls = true;
 	if (cut || (e->c.flags & (EVF_TRUNC_FIELDS | EVF_TRUNC_BUF | EVF_HPACK_TRUNC)))
@@ -190,8 +196,15 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
 	if (*c->peer || *c->local)
 		calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local);
-	/* The call ends with the trailers: sent by a server, received by a client. */
+	/* The call ends with the trailers: sent by a server, received by a
+	 * client. A server may answer before the request has ended (an
+	 * unknown method, say): the request's last DATA frames may still be
+	 * read, so the call waits for its END_STREAM or the settle time. */
 	if (!request && (e->c.flags & EVF_END_STREAM)) {
+		if (c->side == SIDE_SERVER && !c->req_ended && c->reset_code < 0) {
+			calls__await_request(s->calls, c, e->c.ts_ns);
+			return;
+		}
 		c->end_ns = e->c.ts_ns;
 		c->complete = true;
 		calls__finish(s->calls, c);
@@ -395,6 +408,11 @@ static void on_data(struct event_sink *s, const struct ev_data *e, size_t size)
 		c->end_ns = e->c.ts_ns;
 		c->complete = true;
 		calls__finish(s->calls, c);
+	} else if (request && (e->c.flags & EVF_END_STREAM)) {
+		c->req_ended = true;
+		/* A server call that had answered already: nothing more comes. */
+		if (c->ending && c->side == SIDE_SERVER && c->out_block == OUT_NONE)
+			calls__finish(s->calls, c);
 	}
 }
 
@@ -666,8 +684,18 @@ static void on_rst(struct event_sink *s, const struct ev_rst *e, size_t size)
 		return;
 	}
 	by_client = (c->side == SIDE_CLIENT) == (e->c.dir == DIR_OUT);
-	c->reset_code = (int)e->code;
-	c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
+	/* The first reset is the call's (a server may reset after its
+	 * trailers, and the client too before it read them). The probes of
+	 * resets sent fire when the frame is written into the connection's
+	 * buffer, which the process may never flush: "queued". One received
+	 * is a fact, and takes the place of a queued one. */
+	if (c->reset_code < 0 || (c->reset_queued && e->c.dir == DIR_IN)) {
+		c->reset_code = (int)e->code;
+		c->reset_by = by_client ? SIDE_CLIENT : SIDE_SERVER;
+		c->reset_queued = e->c.dir == DIR_OUT;
+	}
+	if (c->ending && e->c.dir == DIR_OUT)
+		return; /* a server's reset after its trailers: the request's last DATA may follow */
 	c->end_ns = e->c.ts_ns;
 	c->complete = true;
 	if (!c->grpc || c->grpc_status >= 0) {
@@ -716,6 +744,9 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		s->tally->malformed++;
 		return 0;
 	}
+	/* TLS is the connection's: any event of it may be the one to say so. */
+	if ((c->flags & EVF_TLS) && c->kind != EV_H1_START && c->kind != EV_H1_END)
+		calls__set_conn_tls(s->calls, c->pid, c->conn);
 	switch (c->kind) {
 	case EV_HEADERS:
 		on_headers(s, data, size);

@@ -236,6 +236,7 @@ const struct probe_spec probe_specs[] = {
 			{"FRAMER_W", NEED_MEMBER, {H2 "Framer:w"}},
 			{"ITAB_BUFWRITER", NEED_ITAB, {"*" T "bufWriter,io.Writer"}},
 			{"BW_CONN", NEED_MEMBER, {T "bufWriter:conn"}},
+			ITAB_TLS_NEED,
 		},
 	},
 	{

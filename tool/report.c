@@ -357,9 +357,12 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		term_write(r->out, c->grpc_message);
 		fputc('\n', r->out);
 	}
-	if (c->status_from_reset)
-		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d); status as grpc-go derives it\n",
-			"", side_name(c->reset_by), c->reset_code);
+	if (c->reset_code >= 0)
+		fprintf(r->out, "%-8s   reset by the %s (RST_STREAM code %d%s)%s\n", "",
+			side_name(c->reset_by), c->reset_code, c->reset_queued ? ", queued" : "",
+			!c->grpc		? ""
+			: c->status_from_reset ? "; status as grpc-go derives it"
+					       : " after the status");
 	if (!c->complete && unfinished_why(c, why, sizeof(why))) {
 		fprintf(r->out, "%-8s   %s\n", "", why);
 	}
@@ -369,6 +372,17 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 		msgprint__text(r->out, "response", types_of(r, c->pid), c, false,
 			       msgprint__first(c, false), decoding(r));
 	}
+}
+
+/* The call's RST_STREAM; "queued": one it sent, seen written into the
+ * connection's buffer, not seen leaving the process. */
+static void json_reset(struct report *r, const struct call *c)
+{
+	if (c->reset_code >= 0)
+		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d,\"queued\":%s}",
+			side_name(c->reset_by), c->reset_code, c->reset_queued ? "true" : "false");
+	else
+		fprintf(r->out, ",\"reset\":null");
 }
 
 static void json_headers(struct report *r, const char *key, const struct header_list *hl)
@@ -470,11 +484,7 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	else
 		fprintf(r->out, ",\"http_status\":null");
 	if (!c->grpc) {
-		if (c->reset_code >= 0)
-			fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d}",
-				side_name(c->reset_by), c->reset_code);
-		else
-			fprintf(r->out, ",\"reset\":null");
+		json_reset(r, c);
 		json_tail(r, c, lat_ms);
 		return;
 	}
@@ -485,11 +495,8 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
 	fprintf(r->out, ",\"grpc_message\":");
 	json_str(r->out, c->grpc_message);
-	if (c->status_from_reset)
-		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d},\"status_from_reset\":true",
-			side_name(c->reset_by), c->reset_code);
-	else
-		fprintf(r->out, ",\"reset\":null,\"status_from_reset\":false");
+	json_reset(r, c);
+	fprintf(r->out, ",\"status_from_reset\":%s", c->status_from_reset ? "true" : "false");
 	json_tail(r, c, lat_ms);
 }
 
