@@ -26,12 +26,19 @@ struct conn_entry {
 	bool tls;
 	uint32_t awaiting_sid; /* a server call that answered before its request ended */
 	struct call *calls; /* open calls, through conn_next */
+	/* Closing since closing_ns (0: open): its last frames, written by
+	 * other goroutines as the close begins, may still come; it is
+	 * forgotten once they have had time to, or at once if a new call
+	 * shows its address reused. Linked in the calls' closing list. */
+	uint64_t closing_ns;
+	struct conn_entry *closing_prev, *closing_next;
 };
 
 struct calls {
 	struct call *buckets[NBUCKETS];
 	struct conn_entry *conn_buckets[NCONN_BUCKETS];
 	struct conn_entry *idle_oldest, *idle_newest;
+	struct conn_entry *closing_oldest, *closing_newest;
 	uint64_t nidle;
 	call_done_fn done;
 	void *ctx;
@@ -83,11 +90,27 @@ static void idle_unlink(struct calls *cs, struct conn_entry *e)
 	cs->nidle--;
 }
 
+static void closing_unlink(struct calls *cs, struct conn_entry *e)
+{
+	if (!e->closing_ns)
+		return;
+	if (e->closing_prev)
+		e->closing_prev->closing_next = e->closing_next;
+	else
+		cs->closing_oldest = e->closing_next;
+	if (e->closing_next)
+		e->closing_next->closing_prev = e->closing_prev;
+	else
+		cs->closing_newest = e->closing_prev;
+	e->closing_prev = e->closing_next = NULL;
+}
+
 static void conn_free(struct calls *cs, struct conn_entry *e)
 {
 	struct conn_entry **pp = conn_bucket(cs, e->pid, e->conn);
 
 	idle_unlink(cs, e);
+	closing_unlink(cs, e);
 	while (*pp && *pp != e)
 		pp = &(*pp)->next;
 	if (*pp)
@@ -163,6 +186,8 @@ static void conn_remove_call(struct calls *cs, struct call *c)
 	if (!e->calls)
 		conn_idle(cs, e);
 }
+
+static void conn_finish_close(struct calls *cs, struct conn_entry *e);
 
 struct calls *calls__new(call_done_fn done, void *ctx)
 {
@@ -262,7 +287,14 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 {
 	unsigned b = bucket(pid, conn, stream_id);
 	struct call *c = calls__find(cs, pid, conn, stream_id);
+	struct conn_entry *e = conn_find(cs, pid, conn);
 
+	/* A stream opening on a closing connection's key is a new connection
+	 * at the old one's address: the old one's close is final first. */
+	if (e && e->closing_ns) {
+		conn_finish_close(cs, e);
+		c = NULL;
+	}
 	if (c && c->ending) {
 		/* A new request on the key of a call that has ended. */
 		calls__finish(cs, c);
@@ -360,24 +392,42 @@ void calls__finish_ending(struct calls *cs, uint64_t before_ns)
 	}
 }
 
-void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts)
+/* The close of e is final: its calls end, it is forgotten. */
+static void conn_finish_close(struct calls *cs, struct conn_entry *e)
 {
-	struct conn_entry *e = conn_find(cs, pid, conn);
-
-	if (!e)
-		return;
 	while (e->calls) {
 		struct call *c = e->calls;
 
 		if (!c->ending) {
 			c->complete = false;
 			c->conn_closed = true;
-			if (ts > c->start_ns)
-				c->end_ns = ts;
+			if (e->closing_ns > c->start_ns)
+				c->end_ns = e->closing_ns;
 		}
 		calls__finish(cs, c);
 	}
 	conn_free(cs, e);
+}
+
+void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts)
+{
+	struct conn_entry *e = conn_find(cs, pid, conn);
+
+	if (!e || e->closing_ns)
+		return;
+	e->closing_ns = ts ? ts : 1;
+	e->closing_prev = cs->closing_newest;
+	if (cs->closing_newest)
+		cs->closing_newest->closing_next = e;
+	else
+		cs->closing_oldest = e;
+	cs->closing_newest = e;
+}
+
+void calls__finish_closing(struct calls *cs, uint64_t before_ns)
+{
+	while (cs->closing_oldest && cs->closing_oldest->closing_ns < before_ns)
+		conn_finish_close(cs, cs->closing_oldest);
 }
 
 void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn)
@@ -439,6 +489,7 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 
 void calls__flush(struct calls *cs)
 {
+	calls__finish_closing(cs, UINT64_MAX);
 	calls__finish_ending(cs, UINT64_MAX);
 	for (int b = 0; b < NBUCKETS; b++) {
 		while (cs->buckets[b]) {

@@ -110,11 +110,17 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 struct call *calls__find(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t stream_id);
 /* Hand a call to the done callback and forget it. */
 void calls__finish(struct calls *cs, struct call *c);
-/* The connection (pid, conn) closed at ts: its calls that were only
- * awaiting their last header fields are finished as complete, the others
- * as unfinished ("connection closed"); what was known of the connection
- * is forgotten, so an object at the same address later is a new one. */
+/* The connection (pid, conn) began to close at ts. Its last frames may
+ * still be on their way (other goroutines write them as the close
+ * begins), so its calls end at the next calls__finish_closing past the
+ * settle time, or as soon as a new call on its key shows the address
+ * reused: those only awaiting their last header fields as complete, the
+ * others as unfinished ("connection closed", ending at ts). What was known
+ * of the connection is then forgotten: an object at the same address
+ * later is a new one. */
 void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts);
+/* Make final the closes begun before before_ns (UINT64_MAX: all). */
+void calls__finish_closing(struct calls *cs, uint64_t before_ns);
 /* Remember a connection's addresses (seen on one call, true for all). */
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local);

@@ -614,8 +614,15 @@ void events__tick(struct event_sink *s, uint64_t now_ns)
 	 * same goroutine; by this much later they are in the buffer. */
 	const uint64_t settle_ns = 20 * 1000 * 1000;
 
+	/* A connection's last frames are written by other goroutines as
+	 * its close begins (grpc-go's loopy writes a queued RST_STREAM
+	 * after Close was called): its calls end this much later. */
+	const uint64_t close_settle_ns = 100 * 1000 * 1000;
+
 	if (now_ns > settle_ns)
 		calls__finish_ending(s->calls, now_ns - settle_ns);
+	if (now_ns > close_settle_ns)
+		calls__finish_closing(s->calls, now_ns - close_settle_ns);
 	/* Open calls with no event for --idle-timeout: given up. */
 	calls__tick(s->calls, now_ns);
 }
@@ -744,7 +751,8 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		s->tally->malformed++;
 		return 0;
 	}
-	/* TLS is the connection's: any event of it may be the one to say so. */
+	/* TLS is the connection's: any event of it may be the one to say
+	 * so, the one that ends a call included. */
 	if ((c->flags & EVF_TLS) && c->kind != EV_H1_START && c->kind != EV_H1_END)
 		calls__set_conn_tls(s->calls, c->pid, c->conn);
 	switch (c->kind) {
@@ -777,6 +785,11 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		break;
 	default:
 		s->tally->malformed++;
+		return 0;
 	}
+	/* Again: one that opened a call on a reused address has made the
+	 * connection a new one. */
+	if ((c->flags & EVF_TLS) && c->kind != EV_H1_START && c->kind != EV_H1_END)
+		calls__set_conn_tls(s->calls, c->pid, c->conn);
 	return 0;
 }

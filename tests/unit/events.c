@@ -3,7 +3,9 @@
  * its place; TLS is the connection's, whichever event says it; a server
  * call answered before its request ended waits for the request's last
  * DATA (its END_STREAM, the next request on the connection, or the settle
- * time), and a new request on its key is never merged into it. Prints
+ * time), and a new request on its key is never merged into it; a
+ * connection's close ends its calls after its last frames, or at once when
+ * its address is reused. Prints
  * "ok" and exits 0 when every case holds. */
 #include "../../tool/events.h"
 
@@ -19,7 +21,7 @@
 /* What a finished call showed, in order. */
 struct done {
 	uint32_t stream_id;
-	bool complete, tls, reset_queued;
+	bool complete, tls, reset_queued, conn_closed;
 	int reset_code, reset_by, grpc_status;
 	uint32_t req_msgs;
 };
@@ -31,7 +33,8 @@ static void on_done(struct call *c, void *ctx)
 	(void)ctx;
 	if (ndone < 16)
 		done[ndone++] = (struct done){c->stream_id, c->complete, c->tls, c->reset_queued,
-					      c->reset_code, c->reset_by, c->grpc_status, c->req_msgs};
+					      c->conn_closed, c->reset_code, c->reset_by,
+					      c->grpc_status, c->req_msgs};
 }
 
 static struct tally tally;
@@ -207,11 +210,50 @@ static void tls(void)
 	stop();
 }
 
+static void conn_close(uint64_t conn, uint64_t ts)
+{
+	struct ev_close e = {.c = common(EV_CONN_CLOSE, SIDE_CLIENT, DIR_IN, conn, 0, ts, 0)};
+
+	events__on_sample(&sink, &e, sizeof(e));
+}
+
+/* A connection's close ends its open calls, once its last frames have had
+ * time to come, or at once when a new call shows its address reused. */
+static void closes(void)
+{
+	start();
+	/* A reset written as the close begins still ends its call. */
+	headers(SIDE_CLIENT, DIR_OUT, 1, 1, 1 * MS, 0, ":path", "/s.S/M");
+	conn_close(1, 2 * MS);
+	rst(DIR_OUT, 1, 1, 3 * MS, 0, 8);
+	CHECK(ndone == 1 && done[0].complete && done[0].reset_code == 8,
+	      "a reset written as the close began was not the call's end");
+	/* A call with no end: unfinished, "connection closed", after the settle time. */
+	headers(SIDE_CLIENT, DIR_OUT, 2, 1, 4 * MS, 0, ":path", "/s.S/M");
+	conn_close(2, 5 * MS);
+	events__tick(&sink, 50 * MS);
+	CHECK(ndone == 1, "a closing connection's call ended before the settle time");
+	events__tick(&sink, 200 * MS);
+	CHECK(ndone == 2 && !done[1].complete && done[1].conn_closed,
+	      "a call whose connection closed was not ended as such");
+	/* A new connection at a closing one's address: the old call ends
+	 * first, the new one is not merged into it. */
+	headers(SIDE_CLIENT, DIR_OUT, 3, 1, 300 * MS, 0, ":path", "/s.S/M");
+	conn_close(3, 301 * MS);
+	headers(SIDE_CLIENT, DIR_OUT, 3, 1, 302 * MS, 0, ":path", "/s.S/N");
+	CHECK(ndone == 3 && done[2].conn_closed, "the old call was not ended by the reuse");
+	rst(DIR_OUT, 3, 1, 303 * MS, 0, 8);
+	CHECK(ndone == 4 && done[3].complete && !done[3].conn_closed,
+	      "the new call on the reused address was not one of its own");
+	stop();
+}
+
 int main(void)
 {
 	early_answer();
 	resets();
 	tls();
+	closes();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;
