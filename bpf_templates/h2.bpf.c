@@ -321,6 +321,7 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 			mark_grpc(sc, sid);                                        \
 		if (read_user(&fr, sizeof(fr), sc + S##_SC_FRAMER) == 0)           \
 			map_framer(fr, sc, e->c.flags, SIDE_SERVER);               \
+		emit_addr(ctx, &e->c);                                             \
 		emit_headers(ctx, e);                                              \
 		return 0;                                                          \
 	}
@@ -398,6 +399,7 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 		conn_addrs(cc + S##_CC_TCONN, &b->c.flags, b->peer_ip, &b->peer_ip_len, \
 			   &b->peer_port, b->local_ip, &b->local_ip_len, &b->local_port); \
 		map_framer(fr, cc, b->c.flags, SIDE_CLIENT);                       \
+		emit_addr(ctx, &b->c);                                             \
 		h2_begin(ctx, b, enc);                                             \
 		return 0;                                                          \
 	}

@@ -14,8 +14,9 @@
 struct conn_addrs {
 	uint32_t pid;
 	uint64_t conn;
-	char peer[64];
-	char local[64];
+	char peer[ADDR_TEXT];
+	char local[ADDR_TEXT];
+	bool cut; /* an address was cut to fit */
 };
 
 struct calls {
@@ -235,7 +236,7 @@ static struct conn_addrs *conn_slot(struct calls *cs, uint32_t pid, uint64_t con
 }
 
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
-			   const char *local)
+			   const char *local, bool cut)
 {
 	struct conn_addrs *a = conn_slot(cs, pid, conn);
 
@@ -247,6 +248,7 @@ void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const 
 		snprintf(a->peer, sizeof(a->peer), "%s", peer);
 	if (*local)
 		snprintf(a->local, sizeof(a->local), "%s", local);
+	a->cut |= cut;
 }
 
 void calls__fill_addrs(struct calls *cs, struct call *c)
@@ -255,10 +257,16 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 
 	if (a->pid != c->pid || a->conn != c->conn)
 		return;
-	if (!*c->peer)
+	if (!*c->peer && *a->peer) {
 		snprintf(c->peer, sizeof(c->peer), "%s", a->peer);
-	if (!*c->local)
+		c->peer_unknown = false;
+		c->truncated |= a->cut;
+	}
+	if (!*c->local && *a->local) {
 		snprintf(c->local, sizeof(c->local), "%s", a->local);
+		c->local_unknown = false;
+		c->truncated |= a->cut;
+	}
 }
 
 void calls__flush(struct calls *cs)
