@@ -15,12 +15,15 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
+	"gogrpctrace/tests/targets/internal/netaddr"
+
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 func main() {
-	addr := flag.String("addr", "", "server address host:port (required)")
+	addr := flag.String("addr", "", "server address host:port, or unix:/path, unix:@name (required)")
+	logConns := flag.Bool("log-conns", false, "print each connection's addresses as a JSON line")
 	useTLS := flag.Bool("tls", false, "use TLS without verifying the server certificate")
 	name := flag.String("scenario", "all", "scenario: "+strings.Join(scenarioNames, ", "))
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before dialing")
@@ -55,9 +58,19 @@ func main() {
 	if *useTLS {
 		creds = grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{InsecureSkipVerify: true}))
 	}
-	conn, err := grpc.Dial(*addr, creds,
+	target, dialOpts := *addr, []grpc.DialOption{creds}
+	if network, path := netaddr.Split(*addr); network == "unix" || *logConns {
+		// Our own dialer, in every grpc-go release we build against:
+		// unix sockets, and the connection's addresses printed.
+		dialOpts = append(dialOpts, grpc.WithContextDialer(netaddr.Dialer(*addr, *logConns)))
+		if network == "unix" {
+			target = "passthrough:///unix" + path
+			dialOpts = append(dialOpts, grpc.WithAuthority("localhost"))
+		}
+	}
+	conn, err := grpc.Dial(target, append(dialOpts,
 		grpc.WithStatsHandler(payloadCounter{}),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20), grpc.MaxCallSendMsgSize(16<<20)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20), grpc.MaxCallSendMsgSize(16<<20)))...)
 	if err != nil {
 		fatal("dial: %v", err)
 	}
