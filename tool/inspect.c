@@ -707,7 +707,10 @@ static void json_wraps(FILE *f, const struct conn_wraps *cw)
 		json_str(f, cw->notes[i]);
 	}
 	fprintf(f, "],\"not_used_more\":%d,\"why\":", cw->nnotes_lost);
-	json_str_or_null(f, cw->why);
+	if (cw->why)
+		json_str(f, cw->why);
+	else
+		fprintf(f, "null");
 	fprintf(f, "}");
 }
 

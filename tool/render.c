@@ -189,7 +189,6 @@ static int render_wraps(struct defines *d, const struct conn_wraps *cw, uint64_t
 {
 	char slot[32];
 
-	fprintf(d->f, "/* net.Conn wrappers */\n");
 	if (cw->n < 0 || cw->n > MAX_CONN_WRAPS)
 		return out_of_range(d, "CONN_WRAPS", "count");
 	if (define_i(d, "CONN_WRAPS", "", cw->n))
