@@ -18,6 +18,11 @@ package main
 //   peers/<cell>/mux-unknown/server    the same wrapper in a stripped h2server (no
 //                                      DWARF: the wrapper cannot be found): peer
 //                                      unknown, `?` in text, never `-` nor a guess
+//   peers/wrappers/<cell> (unit)       --inspect's conn_wrappers of grpcserver:
+//                                      netaddr.MuxConn found, at offset 0;
+//                                      netaddr.pairConn (two net.Conn members)
+//                                      not used, with the reason; none in the
+//                                      -s -w build, with the reason
 //
 // The programs print each connection's two addresses ({"type":"conn"},
 // -log-conns); every traced call must carry one connection's pair exactly.
@@ -195,9 +200,53 @@ func peersMuxUnknown(c cell) error {
 	return nil
 }
 
+const netaddrPkg = "gogrpctrace/tests/targets/internal/netaddr."
+
+func peersWrappers(c cell) error {
+	js, _, err := runInspectJSON(toolPath, targetBin(c, "grpcserver"))
+	if err != nil {
+		return err
+	}
+	w := js.Wrappers
+	if w == nil || w.Why != nil {
+		return fmt.Errorf("conn_wrappers %+v: want some found", w)
+	}
+	mux := 0
+	for _, f := range w.Found {
+		switch f.Type {
+		case netaddrPkg + "MuxConn":
+			mux++
+			if f.Offset != 0 {
+				return fmt.Errorf("MuxConn's net.Conn at %d, want 0 (embedded first)", f.Offset)
+			}
+		case netaddrPkg + "pairConn":
+			return fmt.Errorf("pairConn used although it holds two net.Conns")
+		}
+	}
+	if mux != 1 {
+		return fmt.Errorf("MuxConn found %d times, want once: %+v", mux, w.Found)
+	}
+	refused := false
+	for _, n := range w.NotUsed {
+		refused = refused || strings.HasPrefix(n, netaddrPkg+"pairConn: 2 members of type net.Conn")
+	}
+	if !refused {
+		return fmt.Errorf("pairConn not named among the wrappers not used: %q", w.NotUsed)
+	}
+	js, _, err = runInspectJSON(toolPath, filepath.Join(targetsDir, c.name, "sw", "grpcserver"))
+	if err != nil {
+		return err
+	}
+	if w := js.Wrappers; w == nil || len(w.Found) != 0 || w.Why == nil || !strings.Contains(*w.Why, "no DWARF") {
+		return fmt.Errorf("-s -w build: conn_wrappers %+v, want none found because there is no DWARF", w)
+	}
+	return nil
+}
+
 func registerPeers() {
 	for _, c := range cells {
 		c := c
+		register("unit", "peers/wrappers/"+c.name, false, func() error { return peersWrappers(c) })
 		for _, side := range []string{"server", "client"} {
 			side := side
 			register("runtime", "peers/"+c.name+"/unix/"+side, true, func() error { return peersUnix(c, side, false) })
