@@ -7,6 +7,8 @@ package main
 //                                      programs were told ("unix:PATH"; Go names an
 //                                      unnamed end "@", so "unix:@")
 //   peers/<cell>/unix-abstract/<side>  the same on an abstract socket ("unix:@NAME")
+//   peers/<cell>/unix/<mode>/server    h2server on a unix socket, HTTP/1.1 and
+//                                      net/http's HTTP/2 over TLS
 //   peers/<cell>/mux/grpc[-tls]/server grpcserver whose accepted connections are
 //                                      wrapped as a cmux-style multiplexer does
 //                                      (a struct embedding net.Conn), with TLS over
@@ -130,6 +132,21 @@ func peersUnix(c cell, side string, abstract bool) error {
 	return checkAddrs(t, "rpc", conns, 1, false)
 }
 
+func peersUnixHTTP(c cell, m httpMode) error {
+	dir, err := os.MkdirTemp("", "gogrpctrace-peers-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	addr := "unix:" + filepath.Join(dir, "http.sock")
+	t, err := traceProcs(targetBin(c, "h2server"), append([]string{"-addr", addr, "-log-conns"}, m.server...),
+		targetBin(c, "h2client"), append([]string{"-scenario", "basic"}, m.client...), "server", nil)
+	if err != nil {
+		return err
+	}
+	return checkAddrs(t, "http", connLines(t.srvLines, "server"), 1, m.tls)
+}
+
 func peersMuxGRPC(c cell, tls bool) error {
 	srvArgs, cliArgs := []string{"-mux", "-log-conns"}, []string{"-scenario", "unary"}
 	if tls {
@@ -251,6 +268,10 @@ func registerPeers() {
 			side := side
 			register("runtime", "peers/"+c.name+"/unix/"+side, true, func() error { return peersUnix(c, side, false) })
 			register("runtime", "peers/"+c.name+"/unix-abstract/"+side, true, func() error { return peersUnix(c, side, true) })
+		}
+		for _, name := range []string{"h1", "h2-tls"} {
+			m := cellModeNamed(c, name)
+			register("runtime", "peers/"+c.name+"/unix/"+name+"/server", true, func() error { return peersUnixHTTP(c, m) })
 		}
 		for _, tls := range []bool{false, true} {
 			tls, name := tls, "grpc"
