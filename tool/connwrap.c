@@ -66,17 +66,32 @@ void conn_wraps__find(struct conn_wraps *cw, struct gobin *gb)
 	}
 	for (size_t i = 0; i < nitabs; i++) {
 		const struct gobin_itab *it = &itabs[i];
+		char name[sizeof(names[0])];
+		bool twice = false;
 
 		if (!it->iface || strcmp(it->iface, "net.Conn") != 0 || !it->iface_pkg ||
-		    strcmp(it->iface_pkg, "net") != 0 || !dwarf_name(it, names[ntypes], sizeof(names[0])))
+		    strcmp(it->iface_pkg, "net") != 0 || !dwarf_name(it, name, sizeof(name)))
 			continue;
-		if (strcmp(it->concrete_pkg, "net") == 0 || known_wrapper(names[ntypes]))
+		if (strcmp(it->concrete_pkg, "net") == 0 || known_wrapper(name))
 			continue; /* net's own connections, and the ones unwrapped by name */
+		/* Two types of one name (local types of two functions): which
+		 * DWARF entry is whose cannot be told. Neither is used. */
+		for (int t = 0; t < ntypes; t++) {
+			if (strcmp(types[t], name) == 0) {
+				twice = true;
+				if (addrs[t]) {
+					note(cw, "%s: several types of that name", name);
+					addrs[t] = 0;
+				}
+			}
+		}
+		if (twice)
+			continue;
 		if (ntypes == MAX_CANDIDATES) {
-			note(cw, "%s: more than %d net.Conn itabs, not looked at", names[ntypes - 1],
-			     MAX_CANDIDATES);
+			note(cw, "%s: more than %d net.Conn itabs, not looked at", name, MAX_CANDIDATES);
 			break;
 		}
+		memcpy(names[ntypes], name, sizeof(name));
 		types[ntypes] = names[ntypes];
 		addrs[ntypes] = it->addr;
 		ntypes++;
@@ -93,6 +108,8 @@ void conn_wraps__find(struct conn_wraps *cw, struct gobin *gb)
 		int t = members[m].type;
 		struct conn_wrap *w;
 
+		if (!addrs[t])
+			continue; /* refused above */
 		if (count[t] != 1) {
 			if (count[t] > 1) {
 				note(cw, "%s: %d members of type net.Conn, which one is the connection "
