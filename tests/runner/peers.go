@@ -9,6 +9,9 @@ package main
 //   peers/<cell>/unix-abstract/<side>  the same on an abstract socket ("unix:@NAME")
 //   peers/<cell>/unix/<mode>/server    h2server on a unix socket, HTTP/1.1 and
 //                                      net/http's HTTP/2 over TLS
+//   peers/unix-hostile-name/client     an abstract socket whose name holds ESC,
+//                                      BEL and DEL, traced on the client: exact in
+//                                      JSON, escaped in text
 //   peers/<cell>/mux/grpc[-tls]/server grpcserver whose accepted connections are
 //                                      wrapped as a cmux-style multiplexer does
 //                                      (a struct embedding net.Conn), with TLS over
@@ -147,6 +150,44 @@ func peersUnixHTTP(c cell, m httpMode) error {
 	return checkAddrs(t, "http", connLines(t.srvLines, "server"), 1, m.tls)
 }
 
+// A socket's name is the target's text like any other: escaped in text
+// output, exact (JSON-escaped) in JSON.
+func peersHostileName(c cell) error {
+	// No line feed: the server's "listening" line carries the name.
+	name := fmt.Sprintf("gg-%d-\x1b]0;pwn\x07\x1b[31m\x7fX", os.Getpid())
+	addr := "unix:@" + name
+	t, err := traceProcs(targetBin(c, "grpcserver"), []string{"-addr", addr},
+		targetBin(c, "grpcclient"), []string{"-scenario", "unary", "-log-conns"}, "client", nil)
+	if err != nil {
+		return err
+	}
+	if err := checkAddrs(t, "rpc", connLines(t.cliLines, "client"), 1, false); err != nil {
+		return err
+	}
+	t, err = traceProcsIn("text", targetBin(c, "grpcserver"), []string{"-addr", addr + "2"},
+		targetBin(c, "grpcclient"), []string{"-scenario", "unary"}, "client", nil)
+	if err != nil {
+		return err
+	}
+	want := `unix:@` + strings.NewReplacer("\x1b", `\x1b`, "\x07", `\x07`, "\x7f", `\x7f`).Replace(name) + "2"
+	n := 0
+	for _, l := range t.toolLines {
+		if strings.ContainsAny(l, "\x1b\x07\x7f") {
+			return fmt.Errorf("a control byte reached the terminal: %q", l)
+		}
+		if f := strings.Fields(l); len(f) > 4 && f[2] == "client" {
+			n++
+			if f[3] != want {
+				return fmt.Errorf("peer column %q, want %q", f[3], want)
+			}
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("no call line: %q", t.toolLines)
+	}
+	return nil
+}
+
 func peersMuxGRPC(c cell, tls bool) error {
 	srvArgs, cliArgs := []string{"-mux", "-log-conns"}, []string{"-scenario", "unary"}
 	if tls {
@@ -261,6 +302,7 @@ func peersWrappers(c cell) error {
 }
 
 func registerPeers() {
+	register("runtime", "peers/unix-hostile-name/client", true, func() error { return peersHostileName(cells[0]) })
 	for _, c := range cells {
 		c := c
 		register("unit", "peers/wrappers/"+c.name, false, func() error { return peersWrappers(c) })

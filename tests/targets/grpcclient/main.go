@@ -59,12 +59,14 @@ func main() {
 		creds = grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{InsecureSkipVerify: true}))
 	}
 	target, dialOpts := *addr, []grpc.DialOption{creds}
-	if network, path := netaddr.Split(*addr); network == "unix" || *logConns {
+	if network, _ := netaddr.Split(*addr); network == "unix" || *logConns {
 		// Our own dialer, in every grpc-go release we build against:
 		// unix sockets, and the connection's addresses printed.
 		dialOpts = append(dialOpts, grpc.WithContextDialer(netaddr.Dialer(*addr, *logConns)))
 		if network == "unix" {
-			target = "passthrough:///unix" + path
+			// The dialer has the path: the target only has to parse,
+			// whatever bytes the socket's name holds.
+			target = "passthrough:///unix-socket"
 			dialOpts = append(dialOpts, grpc.WithAuthority("localhost"))
 		}
 	}
