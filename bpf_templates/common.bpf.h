@@ -290,75 +290,229 @@ static __always_inline struct ev_headers *new_headers(u8 probe, u8 side, u8 dir)
 #endif
 #endif
 
-/* A net.Addr holding a *net.TCPAddr: its IP bytes and port. */
-static __always_inline int read_tcpaddr(u64 addr, u8 *ip, u8 *ip_len, u16 *port)
-{
-#if HAS_ITAB_TCPADDR && HAS_TCPADDR_IP && HAS_TCPADDR_PORT
-	struct iface a = {};
-	u8 raw[TCPADDR_READ] = {};
-	struct go_slice s = {};
-	s64 p = 0;
+/* What read_addr found in a net.Addr. */
+#define ADDR_NONE 0    /* a nil interface: no address */
+#define ADDR_IP 1      /* a *net.TCPAddr: ip and port filled */
+#define ADDR_PATH 2    /* a *net.UnixAddr: its Name copied */
+#define ADDR_UNKNOWN 3 /* another kind, or a read failed: unknown, never guessed */
 
-	if (read_user(&a, sizeof(a), addr) || a.tab != ITAB_TCPADDR || !a.data)
-		return 0;
-	/* IP (a slice) and Port in one read of the struct. */
-	if (read_user(raw, sizeof(raw), a.data))
-		return 0;
-	__builtin_memcpy(&s, raw + TCPADDR_IP, sizeof(s));
-	__builtin_memcpy(&p, raw + TCPADDR_PORT, sizeof(p));
-	if (s.len == 4) {
-		if (read_user(ip, 4, s.ptr))
-			return 0;
-	} else if (s.len == 16) {
-		if (read_user(ip, 16, s.ptr))
-			return 0;
-	} else {
-		return 0;
+/* The unix socket paths of the connection being read, sent as an EV_ADDR
+ * before the event they belong to (emit_addr). */
+BPF_PERCPU_ARRAY(addr_scratch, struct ev_addr, 1);
+
+static __always_inline struct ev_addr *addr_work(void)
+{
+	u32 zero = 0;
+
+	return addr_scratch.lookup(&zero);
+}
+
+/* Start reading a connection's addresses: no path yet. */
+static __always_inline void addr_reset(void)
+{
+	struct ev_addr *a = addr_work();
+
+	if (a) {
+		a->c.flags = 0;
+		a->peer_len = a->local_len = 0;
 	}
-	*ip_len = s.len;
-	*port = p;
-	return 1;
+}
+
+/* Send the paths found since addr_reset, if any, under owner's key. */
+static __always_inline void emit_addr(struct pt_regs *ctx, const struct ev_common *owner)
+{
+	struct ev_addr *a = addr_work();
+
+	if (!a || !(a->c.flags & (EVF_PEER | EVF_LOCAL)))
+		return;
+	fill_common(&a->c, EV_ADDR, owner->probe, owner->side, owner->dir);
+	a->c.conn = owner->conn;
+	a->c.stream_id = owner->stream_id;
+	emit(ctx, a, sizeof(*a));
+	a->c.flags = 0;
+}
+
+/* True when a peer path was found since addr_reset. */
+static __always_inline int addr_has_peer_path(void)
+{
+	struct ev_addr *a = addr_work();
+
+	return a && (a->c.flags & EVF_PEER);
+}
+
+/* The Name of a *net.UnixAddr at data into the scratch's peer or local. */
+static __always_inline int read_unixaddr(u64 data, int local)
+{
+#if HAS_UNIXADDR_NAME
+	struct ev_addr *a = addr_work();
+	struct go_slice name = {};
+	u64 n;
+
+	if (!a || read_user(&name, sizeof(name), data + UNIXADDR_NAME))
+		return ADDR_UNKNOWN;
+	n = name.len > ADDR_PATH_MAX ? ADDR_PATH_MAX : name.len;
+	if (n < name.len)
+		a->c.flags |= EVF_TRUNC_BUF;
+	OPAQUE(n);
+	n &= ADDR_PATH_MASK;
+	if (n && bpf_probe_read_user(local ? a->local : a->peer, n, (void *)name.ptr) != 0) {
+		count(CNT_READ_ERRORS);
+		return ADDR_UNKNOWN;
+	}
+	if (local) {
+		a->local_len = n;
+		a->c.flags |= EVF_LOCAL;
+	} else {
+		a->peer_len = n;
+		a->c.flags |= EVF_PEER;
+	}
+	return ADDR_PATH;
 #else
-	return 0;
+	return ADDR_UNKNOWN;
 #endif
 }
 
-/* Peer and local address of a net.Conn interface at addr: a *net.TCPConn,
- * or a *tls.Conn (EVF_TLS) around one, either perhaps inside h2c's
- * bufConn. Each part is optional. */
+/* A net.Addr at addr: a *net.TCPAddr's IP bytes and port, or a
+ * *net.UnixAddr's path (into the scratch; local says which side). */
+static __always_inline int read_addr(u64 addr, u8 *ip, u8 *ip_len, u16 *port, int local)
+{
+	struct iface a = {};
+
+	if (read_user(&a, sizeof(a), addr))
+		return ADDR_UNKNOWN;
+	if (!a.tab)
+		return ADDR_NONE;
+	if (!a.data)
+		return ADDR_UNKNOWN;
+#if HAS_ITAB_UNIXADDR
+	if (a.tab == ITAB_UNIXADDR)
+		return read_unixaddr(a.data, local);
+#endif
+#if HAS_ITAB_TCPADDR && HAS_TCPADDR_IP && HAS_TCPADDR_PORT
+	if (a.tab == ITAB_TCPADDR) {
+		u8 raw[TCPADDR_READ] = {};
+		struct go_slice s = {};
+		s64 p = 0;
+
+		/* IP (a slice) and Port in one read of the struct. */
+		if (read_user(raw, sizeof(raw), a.data))
+			return ADDR_UNKNOWN;
+		__builtin_memcpy(&s, raw + TCPADDR_IP, sizeof(s));
+		__builtin_memcpy(&p, raw + TCPADDR_PORT, sizeof(p));
+		if (s.len == 4) {
+			if (read_user(ip, 4, s.ptr))
+				return ADDR_UNKNOWN;
+		} else if (s.len == 16) {
+			if (read_user(ip, 16, s.ptr))
+				return ADDR_UNKNOWN;
+		} else {
+			return ADDR_UNKNOWN;
+		}
+		*ip_len = s.len;
+		*port = p;
+		return ADDR_IP;
+	}
+#endif
+	return ADDR_UNKNOWN;
+}
+
+/* Read the peer (local 0) or local address at addr; set the event's flags. */
+static __always_inline void read_addr_into(u64 addr, u32 *flags, u8 *ip, u8 *ip_len, u16 *port,
+					   int local)
+{
+	int r = read_addr(addr, ip, ip_len, port, local);
+
+	if (r == ADDR_IP)
+		*flags |= local ? EVF_LOCAL : EVF_PEER;
+	else if (r == ADDR_UNKNOWN)
+		*flags |= local ? EVF_LOCAL_UNKNOWN : EVF_PEER_UNKNOWN;
+}
+
+/* The member holding the inner net.Conn of a wrapper's itab, or -1.
+ * CONN_WRAP_n: the net.Conn wrappers the frontend found in the binary
+ * (a struct with a member of type net.Conn, and its itab). */
+static __always_inline long wrapped_conn_off(u64 tab)
+{
+#if HAS_ITAB_H2C_BUFCONN && HAS_H2C_BUFCONN_CONN
+	/* h2c hands the server a wrapper holding the connection. */
+	if (tab == ITAB_H2C_BUFCONN)
+		return H2C_BUFCONN_CONN;
+#endif
+#define WRAP_CASE(n)                                                           \
+	if (CONN_WRAPS > n && tab == CONN_WRAP_##n##_ITAB)                     \
+		return CONN_WRAP_##n##_OFF;
+	WRAP_CASE(0) WRAP_CASE(1) WRAP_CASE(2) WRAP_CASE(3)
+	WRAP_CASE(4) WRAP_CASE(5) WRAP_CASE(6) WRAP_CASE(7)
+#undef WRAP_CASE
+	return -1;
+}
+
+/* How many wrappers (TLS and the ones above) are taken off a connection. */
+#define CONN_UNWRAP_DEPTH 4
+
+/* Peer and local address of a net.Conn interface at addr: a *net.TCPConn
+ * or a *net.UnixConn, under at most CONN_UNWRAP_DEPTH wrappers: *tls.Conn
+ * (EVF_TLS), h2c's bufConn, and the binary's own net.Conn wrappers (cmux's
+ * MuxConn and the like). Unix paths go to the scratch (emit_addr sends
+ * them). A connection of another kind has its addresses marked unknown. */
 static __always_inline void conn_addrs(u64 addr, u32 *flags, u8 *pip, u8 *pip_len, u16 *pport,
 				       u8 *lip, u8 *lip_len, u16 *lport)
 {
 	struct iface c = {};
+	u64 fd = 0;
+	int i;
 
+	addr_reset();
 	if (read_user(&c, sizeof(c), addr))
-		return;
-#if HAS_ITAB_H2C_BUFCONN && HAS_H2C_BUFCONN_CONN
-	/* h2c hands the server a wrapper holding the connection. */
-	if (c.tab == ITAB_H2C_BUFCONN && read_user(&c, sizeof(c), c.data + H2C_BUFCONN_CONN))
-		return;
-#endif
-#if HAS_ITAB_TLSCONN
-	if (c.tab == ITAB_TLSCONN) {
-		*flags |= EVF_TLS;
-#if HAS_TLSCONN_CONN
-		if (read_user(&c, sizeof(c), c.data + TLSCONN_CONN))
-			return;
-#endif
-	}
-#endif
-#if HAS_ITAB_TCPCONN && HAS_TCPCONN_FD && HAS_NETFD_RADDR && HAS_NETFD_LADDR
-	if (c.tab == ITAB_TCPCONN) {
-		u64 fd = 0;
+		goto unknown;
+#pragma clang loop unroll(full)
+	for (i = 0; i < CONN_UNWRAP_DEPTH; i++) {
+		long off = -1;
 
-		if (read_user(&fd, sizeof(fd), c.data + TCPCONN_FD) || !fd)
-			return;
-		if (read_tcpaddr(fd + NETFD_RADDR, pip, pip_len, pport))
-			*flags |= EVF_PEER;
-		if (read_tcpaddr(fd + NETFD_LADDR, lip, lip_len, lport))
-			*flags |= EVF_LOCAL;
+		if (!c.tab)
+			return; /* no connection: nothing to say */
+#if HAS_ITAB_TLSCONN
+		if (c.tab == ITAB_TLSCONN) {
+			*flags |= EVF_TLS;
+#if HAS_TLSCONN_CONN
+			off = TLSCONN_CONN;
+#endif
+		}
+#endif
+		if (off < 0)
+			off = wrapped_conn_off(c.tab);
+		if (off < 0)
+			break;
+		if (!c.data || read_user(&c, sizeof(c), c.data + off))
+			goto unknown;
+	}
+#if HAS_ITAB_TCPCONN && HAS_TCPCONN_FD
+	if (c.tab == ITAB_TCPCONN) {
+		if (read_user(&fd, sizeof(fd), c.data + TCPCONN_FD))
+			goto unknown;
 	}
 #endif
+#if HAS_ITAB_UNIXCONN && HAS_UNIXCONN_FD
+	if (c.tab == ITAB_UNIXCONN) {
+		if (read_user(&fd, sizeof(fd), c.data + UNIXCONN_FD))
+			goto unknown;
+	}
+#endif
+	if (!fd)
+		goto unknown;
+#if HAS_NETFD_RADDR
+	read_addr_into(fd + NETFD_RADDR, flags, pip, pip_len, pport, 0);
+#else
+	*flags |= EVF_PEER_UNKNOWN;
+#endif
+#if HAS_NETFD_LADDR
+	read_addr_into(fd + NETFD_LADDR, flags, lip, lip_len, lport, 1);
+#else
+	*flags |= EVF_LOCAL_UNKNOWN;
+#endif
+	return;
+unknown:
+	*flags |= EVF_PEER_UNKNOWN | EVF_LOCAL_UNKNOWN;
 }
 
 /* ---- DATA frames received ---- */

@@ -12,6 +12,7 @@
 #define EV_H1_START 7  /* an HTTP/1.x request: handed to a handler, or sent */
 #define EV_H1_END 8    /* an HTTP/1.x response: finished (server), headers read (client) */
 #define EV_CONN_CLOSE 9 /* a connection is closing: its open calls end */
+#define EV_ADDR 10     /* a connection's unix socket paths, sent just before the event they belong to */
 
 #define SIDE_CLIENT 0
 #define SIDE_SERVER 1
@@ -31,6 +32,8 @@
 #define EVF_GRPC 0x200	     /* a gRPC stream: content-type application/grpc */
 #define EVF_UNREADABLE 0x400 /* a frame of a kind the probe cannot read: sizes unknown */
 #define EVF_PAYLOAD_LOST 0x800 /* --payload: a read of message bytes failed; what was captured is incomplete */
+#define EVF_PEER_UNKNOWN 0x1000	 /* the peer address is of a kind no probe reads (or unreadable) */
+#define EVF_LOCAL_UNKNOWN 0x2000 /* the same for the local address */
 
 struct ev_common {
 	__u64 ts_ns;
@@ -120,6 +123,22 @@ struct ev_h1 {
 	char peer[H1_PEER_MASK + 1]; /* server: Request.RemoteAddr */
 	char host[H1_HOST_MASK + 1];
 	char path[H1_PATH_MASK + 1];
+};
+
+/* A connection's addresses that are unix socket paths (net.UnixAddr's
+ * Name), which do not fit the ip+port fields of the events above: sent
+ * only when there is one, keyed by the same c.conn as the event it comes
+ * before. EVF_PEER, EVF_LOCAL: that path is present; EVF_TRUNC_BUF: one
+ * was longer than ADDR_PATH_MAX (a sun_path's size) and was cut. */
+#define ADDR_PATH_MAX 108
+#define ADDR_PATH_MASK 127
+
+struct ev_addr {
+	struct ev_common c;
+	__u16 peer_len, local_len; /* bytes in peer[], local[]: at most ADDR_PATH_MAX */
+	__u8 pad[4];
+	char peer[ADDR_PATH_MASK + 1];
+	char local[ADDR_PATH_MASK + 1];
 };
 
 /* --payload: at most this many bytes of a message are copied (N of

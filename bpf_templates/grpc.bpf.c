@@ -93,11 +93,15 @@ static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u6
 			e->c.flags |= EVF_HPACK_TRUNC;
 	}
 #endif
-	if (raddr_off >= 0 && read_tcpaddr(t + raddr_off, e->peer_ip, &e->peer_ip_len, &e->peer_port))
-		e->c.flags |= EVF_PEER;
-	if (laddr_off >= 0 &&
-	    read_tcpaddr(t + laddr_off, e->local_ip, &e->local_ip_len, &e->local_port))
-		e->c.flags |= EVF_LOCAL;
+	/* remoteAddr, localAddr: net.Addrs the transport took from its
+	 * net.Conn when the connection was made, whatever wraps it. */
+	addr_reset();
+	if (raddr_off >= 0)
+		read_addr_into(t + raddr_off, &e->c.flags, e->peer_ip, &e->peer_ip_len, &e->peer_port, 0);
+	if (laddr_off >= 0)
+		read_addr_into(t + laddr_off, &e->c.flags, e->local_ip, &e->local_ip_len,
+			       &e->local_port, 1);
+	emit_addr(ctx, &e->c);
 	emit_headers(ctx, e);
 	return 0;
 }

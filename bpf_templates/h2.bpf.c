@@ -354,6 +354,7 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 		}                                                                  \
 		if (read_user(&fr, sizeof(fr), sc + S##_SC_FRAMER) == 0)           \
 			map_framer(fr, sc, e->c.flags, SIDE_SERVER);               \
+		emit_addr(ctx, &e->c);                                             \
 		emit_headers(ctx, e);                                              \
 		return 0;                                                          \
 	}
@@ -432,6 +433,7 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 			   &b->peer_port, b->local_ip, &b->local_ip_len, &b->local_port); \
 		map_framer(fr, cc, b->c.flags, SIDE_CLIENT);                       \
 		stream_opens(cc, b->c.stream_id);                                  \
+		emit_addr(ctx, &b->c);                                             \
 		h2_begin(ctx, b, enc);                                             \
 		return 0;                                                          \
 	}

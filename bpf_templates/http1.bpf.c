@@ -102,6 +102,10 @@ int probe_h1_srv_start(struct pt_regs *ctx)
 		if (read_user(&conn, sizeof(conn), e->c.conn + RESP_CONN) == 0 && conn)
 			conn_addrs(conn + CONN_RWC, &e->c.flags, e->peer_ip, &e->peer_ip_len,
 				   &e->peer_port, e->local_ip, &e->local_ip_len, &e->local_port);
+		/* A unix peer comes as its path (EV_ADDR), not RemoteAddr's text. */
+		if (addr_has_peer_path())
+			e->peer_len = 0;
+		emit_addr(ctx, &e->c);
 	}
 #endif
 	emit_h1(ctx, e);
@@ -163,6 +167,7 @@ int probe_h1_cli_start(struct pt_regs *ctx)
 	}
 	conn_addrs(pc + PC_CONN, &e->c.flags, e->peer_ip, &e->peer_ip_len, &e->peer_port,
 		   e->local_ip, &e->local_ip_len, &e->local_port);
+	emit_addr(ctx, &e->c);
 	emit_h1(ctx, e);
 	return 0;
 }

@@ -376,3 +376,103 @@ void gobin__read_params(struct gobin *gb, struct gobin_func *fn)
 			read_param(gb, &child, fn->probe, cfa, &fn->params[fn->nparams++]);
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
+
+/* Does the type die name iface, directly or through its typedef chain? */
+static bool type_is_named(Dwarf_Die *type, const char *iface)
+{
+	for (int i = 0; i < MAX_TYPE_CHAIN; i++) {
+		const char *n = dwarf_diename(type);
+		Dwarf_Attribute attr;
+
+		if (n && strcmp(n, iface) == 0)
+			return true;
+		if (dwarf_tag(type) != DW_TAG_typedef || !dwarf_attr(type, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, type))
+			return false;
+	}
+	return false;
+}
+
+/* The members of struct st whose type is iface, into out[*nout...]. */
+static void iface_members_of(Dwarf_Die *st, int type, const char *iface,
+			     struct gobin_iface_member *out, int max, int *nout, int *dropped)
+{
+	uint64_t st_size = 0;
+	Dwarf_Die member;
+
+	if (!type_size(st, &st_size) || dwarf_child(st, &member) != 0)
+		return;
+	do {
+		Dwarf_Attribute attr;
+		Dwarf_Word moff;
+		Dwarf_Die mt;
+		uint64_t msize = 0;
+
+		if (dwarf_tag(&member) != DW_TAG_member ||
+		    !dwarf_attr(&member, DW_AT_data_member_location, &attr) ||
+		    dwarf_formudata(&attr, &moff) != 0 || !dwarf_attr(&member, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &mt) || !type_is_named(&mt, iface))
+			continue;
+		/* An interface value is two words, inside the struct. */
+		if (!peel_typedefs(&mt) || !type_size(&mt, &msize) || msize != 16 ||
+		    moff > st_size || msize > st_size - moff)
+			continue;
+		if (*nout == max) {
+			(*dropped)++;
+			continue;
+		}
+		out[*nout].type = type;
+		out[*nout].offset = moff;
+		(*nout)++;
+	} while (dwarf_siblingof(&member, &member) == 0);
+}
+
+int gobin__iface_members(struct gobin *gb, const char *const *types, int ntypes, const char *iface,
+			 struct gobin_iface_member *out, int max, int *nout, int *dropped,
+			 const char **why)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	bool *seen;
+
+	*nout = *dropped = 0;
+	*why = NULL;
+	if (!gb->dw) {
+		*why = "the binary has no DWARF";
+		return -ENOENT;
+	}
+	if (ntypes <= 0)
+		return 0;
+	seen = calloc((size_t)ntypes, sizeof(*seen));
+	if (!seen) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	while (dwarf_nextcu(gb->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, child;
+
+		if (!dwarf_offdie(gb->dw, off + hsize, &cu)) {
+			*why = gobin__note(gb, "bad DWARF compile unit: %s", dwarf_errmsg(-1));
+			free(seen);
+			return -EINVAL;
+		}
+		off = next;
+		if (dwarf_child(&cu, &child) != 0)
+			continue;
+		do {
+			const char *name;
+
+			if (dwarf_tag(&child) != DW_TAG_structure_type)
+				continue;
+			name = dwarf_diename(&child);
+			for (int t = 0; name && t < ntypes; t++) {
+				if (seen[t] || strcmp(types[t], name) != 0)
+					continue;
+				seen[t] = true;
+				iface_members_of(&child, t, iface, out, max, nout, dropped);
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	free(seen);
+	return 0;
+}

@@ -156,6 +156,21 @@ int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const
 int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t *offset,
 		  uint64_t *size, const char **why);
 
+/* A member of interface type found by gobin__iface_members: which of the
+ * types asked for holds it, and where. */
+struct gobin_iface_member {
+	int type;	 /* index into the types asked for */
+	uint64_t offset; /* within the struct; the whole interface value lies inside it */
+};
+
+/* The members of the named struct types (DWARF names, "pkg/path.Type")
+ * whose type is the interface iface ("net.Conn"), directly or through
+ * typedefs: at most max into out, the others counted in dropped. One pass
+ * over the DWARF. Returns 0, or -errno with the reason in why (no DWARF). */
+int gobin__iface_members(struct gobin *gb, const char *const *types, int ntypes, const char *iface,
+			 struct gobin_iface_member *out, int max, int *nout, int *dropped,
+			 const char **why);
+
 /* The address of an itab, by "concrete,interface" with full package paths
  * ("*crypto/tls.Conn,net.Conn"): the symbol table's go:itab. or go.itab.
  * symbol, else the one itab of the runtime's list (gobin__itabs) whose

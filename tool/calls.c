@@ -21,8 +21,10 @@ struct conn_entry {
 	struct conn_entry *older, *newer;   /* idle connections, least recently left first */
 	uint32_t pid;
 	uint64_t conn;
-	char peer[sizeof(((struct call *)0)->peer)];
-	char local[sizeof(((struct call *)0)->local)];
+	char peer[ADDR_TEXT];
+	char local[ADDR_TEXT];
+	bool cut; /* an address was cut to fit */
+	bool addrs_after_close; /* set since the close began: a reuse's, likely */
 	bool tls;
 	uint32_t awaiting_sid; /* a server call that answered before its request ended */
 	struct call *calls; /* open calls, through conn_next */
@@ -287,11 +289,15 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 {
 	unsigned b = bucket(pid, conn, stream_id);
 	struct call *c = calls__find(cs, pid, conn, stream_id);
-	struct conn_entry *e = conn_find(cs, pid, conn);
+	struct conn_entry *e = conn_find(cs, pid, conn), carry = {0};
 
 	/* A stream opening on a closing connection's key is a new connection
-	 * at the old one's address: the old one's close is final first. */
+	 * at the old one's address: the old one's close is final first. The
+	 * addresses set since it began (sent just before this event) are the
+	 * new connection's. */
 	if (e && e->closing_ns) {
+		if (e->addrs_after_close)
+			carry = *e;
 		conn_finish_close(cs, e);
 		c = NULL;
 	}
@@ -328,6 +334,8 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	cs->open++;
 	touch(cs, c, ts);
 	conn_add_call(cs, c);
+	if (carry.addrs_after_close)
+		calls__set_conn_addrs(cs, pid, conn, carry.peer, carry.local, carry.cut);
 	return c;
 }
 
@@ -461,7 +469,7 @@ void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn)
 }
 
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
-			   const char *local)
+			   const char *local, bool cut)
 {
 	struct conn_entry *e = conn_get(cs, pid, conn);
 
@@ -471,6 +479,9 @@ void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const 
 		snprintf(e->peer, sizeof(e->peer), "%s", peer);
 	if (*local)
 		snprintf(e->local, sizeof(e->local), "%s", local);
+	e->cut |= cut;
+	if (e->closing_ns)
+		e->addrs_after_close = true;
 }
 
 void calls__fill_addrs(struct calls *cs, struct call *c)
@@ -479,10 +490,16 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 
 	if (!e)
 		return;
-	if (!*c->peer)
+	if (!*c->peer && *e->peer) {
 		snprintf(c->peer, sizeof(c->peer), "%s", e->peer);
-	if (!*c->local)
+		c->peer_unknown = false;
+		c->truncated |= e->cut;
+	}
+	if (!*c->local && *e->local) {
 		snprintf(c->local, sizeof(c->local), "%s", e->local);
+		c->local_unknown = false;
+		c->truncated |= e->cut;
+	}
 	if (e->tls)
 		c->tls = true;
 }

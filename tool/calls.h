@@ -9,6 +9,7 @@
 #include "msgasm.h"
 
 #define CALL_TEXT 256
+#define ADDR_TEXT 128 /* an address as text: "unix:" and a path of ADDR_PATH_MAX bytes fit */
 
 struct header_list {
 	int n, cap;
@@ -44,8 +45,9 @@ struct call {
 	char method[CALL_TEXT]; /* :path: the gRPC method, or the HTTP path */
 	char http_method[16];	/* :method */
 	char authority[CALL_TEXT];
-	char peer[64];
-	char local[64];
+	char peer[ADDR_TEXT];
+	char local[ADDR_TEXT];
+	bool peer_unknown, local_unknown; /* of a kind no probe reads: never guessed */
 	bool tls;
 	int http_status; /* -1: not seen */
 	int grpc_status; /* -1: not seen */
@@ -123,7 +125,7 @@ void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t 
 void calls__finish_closing(struct calls *cs, uint64_t before_ns);
 /* Remember a connection's addresses (seen on one call, true for all). */
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
-			   const char *local);
+			   const char *local, bool cut);
 /* Remember that a connection is TLS (seen on one event, true for all). */
 void calls__set_conn_tls(struct calls *cs, uint32_t pid, uint64_t conn);
 /* Fill c->peer and c->local from what its connection showed, if empty,

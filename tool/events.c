@@ -18,6 +18,9 @@
 
 #include "../bpf_templates/gogrpctrace_events.h"
 
+_Static_assert(ADDR_TEXT >= sizeof("unix:") + ADDR_PATH_MAX,
+	       "ADDR_TEXT (tool/calls.h) cannot hold a unix socket path of ADDR_PATH_MAX bytes");
+
 static void format_addr(char *out, size_t len, const __u8 *ip, int ip_len, int port)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -34,6 +37,45 @@ static void format_addr(char *out, size_t len, const __u8 *ip, int ip_len, int p
 		inet_ntop(AF_INET6, ip, buf, sizeof(buf));
 		snprintf(out, len, "[%s]:%d", buf, port);
 	}
+}
+
+/* An address the probe saw but could not read stays unknown ("?"). */
+static void note_unknown_addrs(struct call *c, __u32 flags)
+{
+	if (flags & EVF_PEER_UNKNOWN)
+		c->peer_unknown = true;
+	if (flags & EVF_LOCAL_UNKNOWN)
+		c->local_unknown = true;
+}
+
+/* "unix:PATH" from an EV_ADDR's copy; a NUL byte ends it (and counts as a
+ * cut: the text cannot show it). */
+static bool format_path(char *out, size_t len, const char *path, unsigned n)
+{
+	const char *nul = memchr(path, '\0', n);
+	unsigned keep = nul ? (unsigned)(nul - path) : n;
+
+	snprintf(out, len, "unix:%.*s", (int)keep, path);
+	return nul != NULL;
+}
+
+/* A connection's unix socket paths: kept with the connection, the calls
+ * on it take them when they end (calls__fill_addrs). */
+static void on_addr(struct event_sink *s, const struct ev_addr *e, size_t size)
+{
+	char peer[ADDR_TEXT] = "", local[ADDR_TEXT] = "";
+	bool cut = (e->c.flags & EVF_TRUNC_BUF) != 0;
+
+	if (size < sizeof(*e) || e->peer_len > ADDR_PATH_MAX || e->local_len > ADDR_PATH_MAX) {
+		s->tally->malformed++;
+		return;
+	}
+	if (e->c.flags & EVF_PEER)
+		cut |= format_path(peer, sizeof(peer), e->peer, e->peer_len);
+	if (e->c.flags & EVF_LOCAL)
+		cut |= format_path(local, sizeof(local), e->local, e->local_len);
+	if (*peer || *local)
+		calls__set_conn_addrs(s->calls, e->c.pid, e->c.conn, peer, local, cut);
 }
 
 /* grpc-message is percent-encoded on the wire. */
@@ -194,8 +236,9 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		format_addr(c->peer, sizeof(c->peer), e->peer_ip, e->peer_ip_len, e->peer_port);
 	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
 		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
+	note_unknown_addrs(c, e->c.flags);
 	if (*c->peer || *c->local)
-		calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local);
+		calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local, false);
 	/* The call ends with the trailers: sent by a server, received by a
 	 * client. A server may answer before the request has ended (an
 	 * unknown method, say): the request's last DATA frames may still be
@@ -422,6 +465,7 @@ static void format_begin_addrs(struct call *c, const struct ev_hdr_begin *b)
 		format_addr(c->peer, sizeof(c->peer), b->peer_ip, b->peer_ip_len, b->peer_port);
 	if ((b->c.flags & EVF_LOCAL) && b->local_ip_len)
 		format_addr(c->local, sizeof(c->local), b->local_ip, b->local_ip_len, b->local_port);
+	note_unknown_addrs(c, b->c.flags);
 }
 
 /* net/http and x/net start sending a header block: a client's request
@@ -449,7 +493,7 @@ static void on_hdr_begin(struct event_sink *s, const struct ev_hdr_begin *b, siz
 		c->out_block = c->out_block == OUT_NONE ? OUT_REQUEST : OUT_NONE; /* trailers: not kept */
 		format_begin_addrs(c, b);
 		if (*c->peer || *c->local)
-			calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local);
+			calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local, false);
 	} else if (b->status > 0 && b->status < 1000) {
 		c->http_status = b->status;
 		c->out_block = OUT_RESPONSE;
@@ -544,6 +588,7 @@ static void on_h1_start(struct event_sink *s, const struct ev_h1 *e, size_t size
 		format_addr(c->peer, sizeof(c->peer), e->peer_ip, e->peer_ip_len, e->peer_port);
 	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
 		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
+	note_unknown_addrs(c, e->c.flags);
 	if (e->c.flags & EVF_TLS)
 		c->tls = true;
 	if (e->path_total > e->path_len || e->host_total > e->host_len ||
@@ -782,6 +827,9 @@ int events__on_sample(void *ctx, void *data, size_t size)
 		break;
 	case EV_CONN_CLOSE:
 		on_conn_close(s, data, size);
+		break;
+	case EV_ADDR:
+		on_addr(s, data, size);
 		break;
 	default:
 		s->tally->malformed++;

@@ -137,6 +137,26 @@ static void split_member(const char *spec, char *type, size_t tlen, const char *
 
 /* ---- human output ---- */
 
+static const char *safe(const char *s);
+
+void inspect__wraps_human(FILE *f, const struct conn_wraps *cw, const char *indent)
+{
+	if (cw->why) {
+		fprintf(f, "%snone searched: %s\n", indent, safe(cw->why));
+		return;
+	}
+	if (!cw->n)
+		fprintf(f, "%snone found\n", indent);
+	for (int i = 0; i < cw->n; i++)
+		fprintf(f, "%s%-60s itab 0x%llx, net.Conn at offset %llu\n", indent,
+			safe(cw->w[i].type), (unsigned long long)cw->w[i].itab,
+			(unsigned long long)cw->w[i].offset);
+	for (int i = 0; i < cw->nnotes; i++)
+		fprintf(f, "%snot used: %s\n", indent, safe(cw->notes[i]));
+	if (cw->nnotes_lost)
+		fprintf(f, "%snot used: %d more\n", indent, cw->nnotes_lost);
+}
+
 /* Names, versions and reasons read from the binary, escaped for the
  * terminal (termtext.h). A few buffers in turn, so that one printf can
  * take several; --inspect prints and exits, single-threaded. */
@@ -327,6 +347,8 @@ static void print_human(FILE *f, const struct resolution *res)
 		if (!rr->applies)
 			fprintf(f, "%24s%s\n", "", safe(rr->why));
 	}
+	fprintf(f, "\nCONN WRAPPERS (net.Conn wrappers unwrapped for peer and local)\n");
+	inspect__wraps_human(f, &res->wraps, "  ");
 	fprintf(f, "\nPROBES (%d of %d enabled)\n", resolution__enabled(res), res->nprobes);
 	for (int i = 0; i < res->nprobes; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
@@ -669,6 +691,29 @@ static void json_values(FILE *f, const struct layout *l)
 	fprintf(f, "}");
 }
 
+/* "conn_wrappers":{"found":[{"type","itab","offset"}],"not_used":[...],"why":...} */
+static void json_wraps(FILE *f, const struct conn_wraps *cw)
+{
+	fprintf(f, ",\"conn_wrappers\":{\"found\":[");
+	for (int i = 0; i < cw->n; i++) {
+		fprintf(f, "%s{\"type\":", i ? "," : "");
+		json_str(f, cw->w[i].type);
+		fprintf(f, ",\"itab\":\"0x%llx\",\"offset\":%llu}", (unsigned long long)cw->w[i].itab,
+			(unsigned long long)cw->w[i].offset);
+	}
+	fprintf(f, "],\"not_used\":[");
+	for (int i = 0; i < cw->nnotes; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_str(f, cw->notes[i]);
+	}
+	fprintf(f, "],\"not_used_more\":%d,\"why\":", cw->nnotes_lost);
+	if (cw->why)
+		json_str(f, cw->why);
+	else
+		fprintf(f, "null");
+	fprintf(f, "}");
+}
+
 static void print_json(FILE *f, const struct resolution *res)
 {
 	struct gobin *gb = res->gb;
@@ -701,6 +746,7 @@ static void print_json(FILE *f, const struct resolution *res)
 	json_missing_all(f, &res->layout, gb);
 	json_rules(f, res);
 	json_probes(f, res);
+	json_wraps(f, &res->wraps);
 	inspect__protos_json(f, gb);
 	fprintf(f, "}\n");
 }

@@ -28,7 +28,16 @@
 #define TCPADDR_NEEDS                                                           \
 	{"TCPADDR_IP", NEED_MEMBER, {"net.TCPAddr:IP"}, .optional = true, .fills = PEER_LOCAL}, \
 	{"TCPADDR_PORT", NEED_MEMBER, {"net.TCPAddr:Port"}, .optional = true, .fills = PEER_LOCAL}, \
-	{"ITAB_TCPADDR", NEED_ITAB, {"*net.TCPAddr,net.Addr"}, .optional = true, .fills = PEER_LOCAL}
+	{"ITAB_TCPADDR", NEED_ITAB, {"*net.TCPAddr,net.Addr"}, .optional = true, .fills = PEER_LOCAL}, \
+	UNIXADDR_NEEDS
+
+/* Needs to read a unix socket path out of a net.Addr holding a
+ * *net.UnixAddr. They fill no field for certain: a binary that has no unix
+ * socket has none of them, and an address of a kind the program cannot
+ * read is marked unknown at run time, per call. */
+#define UNIXADDR_NEEDS                                                          \
+	{"ITAB_UNIXADDR", NEED_ITAB, {"*net.UnixAddr,net.Addr"}, .optional = true}, \
+	{"UNIXADDR_NAME", NEED_MEMBER, {"net.UnixAddr:Name"}, .optional = true}
 
 #define META_HEADERS_NEEDS                                                      \
 	{"MHF_HF", NEED_MEMBER, {H2 "MetaHeadersFrame:HeadersFrame"}},           \

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #define MAX_ALTS 4
-#define MAX_NEEDS 24
+#define MAX_NEEDS 32
 #define MAX_FUNCS 4
 #define MAX_RULE_PROBES 16
 #define MAX_PROBES 64 /* probes in the table, at most */

@@ -23,8 +23,9 @@
 #define H2_EMBED(PKG, PFX, t, e, rest) PKG PFX t ":" PFX e rest /* an embedded type's field */
 #define H2_ITAB(PKG, PFX, c, i) "*" PKG PFX c "," PKG PFX i
 
-/* Peer and local address, and TLS, of any net.Conn: a *net.TCPConn, or a
- * *tls.Conn around one, either perhaps inside x/net h2c's bufConn. */
+/* Peer and local address, and TLS, of a net.Conn: a *net.TCPConn or a
+ * *net.UnixConn, perhaps inside a *tls.Conn, x/net h2c's bufConn or a
+ * wrapper the binary has (render.c's CONN_WRAP_n). */
 #define CONN_ADDR_NEEDS                                                            \
 	{"ITAB_TCPCONN", NEED_ITAB, {"*net.TCPConn,net.Conn"}, .optional = true, .fills = PEER_LOCAL}, \
 	{"TCPCONN_FD", NEED_MEMBER, {"net.TCPConn:conn.fd"}, .optional = true, .fills = PEER_LOCAL}, \
@@ -33,6 +34,8 @@
 	{"ITAB_TLSCONN", NEED_ITAB, {"*crypto/tls.Conn,net.Conn"}, .optional = true,      \
 	 .fills = FIELD_TLS | PEER_LOCAL},                                          \
 	{"TLSCONN_CONN", NEED_MEMBER, {"crypto/tls.Conn:conn"}, .optional = true, .fills = PEER_LOCAL}, \
+	{"ITAB_UNIXCONN", NEED_ITAB, {"*net.UnixConn,net.Conn"}, .optional = true},        \
+	{"UNIXCONN_FD", NEED_MEMBER, {"net.UnixConn:conn.fd"}, .optional = true},            \
 	/* h2c's wrapper: bufConn, rwConn before x/net of 2021 */                  \
 	{"ITAB_H2C_BUFCONN", NEED_ITAB, {"*golang.org/x/net/http2/h2c.bufConn,net.Conn", \
 					 "*golang.org/x/net/http2/h2c.rwConn,net.Conn"}, .optional = true}, \

@@ -182,6 +182,33 @@ static int render_need(struct defines *d, const struct resolved_need *rn, uint64
 	return define_i(d, "HAS_", m, 1);
 }
 
+/* The net.Conn wrappers: CONN_WRAPS of them, and every slot of the
+ * template's table defined (unused ones 0: never compared, the count
+ * guards them). Only the itab address and member offset, range-checked. */
+static int render_wraps(struct defines *d, const struct conn_wraps *cw, uint64_t bias)
+{
+	char slot[32];
+
+	if (cw->n < 0 || cw->n > MAX_CONN_WRAPS)
+		return out_of_range(d, "CONN_WRAPS", "count");
+	if (define_i(d, "CONN_WRAPS", "", cw->n))
+		return -EINVAL;
+	for (int i = 0; i < MAX_CONN_WRAPS; i++) {
+		const struct conn_wrap *w = &cw->w[i];
+		bool used = i < cw->n;
+
+		snprintf(slot, sizeof(slot), "CONN_WRAP_%d", i);
+		if (used && (w->itab == 0 || w->itab + bias >= MAX_ADDR))
+			return out_of_range(d, slot, "itab address");
+		if (used && w->offset > MAX_MEMBER_OFFSET - 16)
+			return out_of_range(d, slot, "offset");
+		if (define_u(d, slot, "_ITAB", used ? w->itab + bias : 0) ||
+		    define_u(d, slot, "_OFF", used ? w->offset : 0))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static void upper(char *dst, size_t len, const char *src)
 {
 	size_t i;
@@ -242,6 +269,8 @@ static int render_defines(struct defines *d, const struct resolution *res,
 			if (!seen && define_i(d, "HAS_", probe_specs[i].needs[n].macro, 0))
 				return -EINVAL;
 		}
+	if (render_wraps(d, &res->wraps, ro->load_bias))
+		return -EINVAL;
 	fprintf(d->f, "\n");
 	return 0;
 }

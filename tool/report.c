@@ -340,7 +340,9 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	else
 		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
 	shown = call_name(c, name, sizeof(name));
-	peer = *c->peer ? c->peer : field_unknown(r, c, FIELD_PEER) ? "?" : "-";
+	peer = *c->peer ? c->peer
+	       : c->peer_unknown || field_unknown(r, c, FIELD_PEER) ? "?"
+								 : "-";
 	/* Peer and method come from the target: escaped, and padded by the
 	 * columns they take on screen, not by their bytes. */
 	fprintf(r->out, "%-8s %-7u %-6s ", t, c->pid, side_name(c->side));

@@ -344,6 +344,7 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 		}
 	}
 	find_unknown_fields(res);
+	conn_wraps__find(&res->wraps, gb);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #define RESOLVE_H
 
 #include "../dwarf/gobin.h"
+#include "connwrap.h"
 #include "layout.h"
 #include "probes.h"
 
@@ -54,6 +55,7 @@ struct resolution {
 	unsigned unknown_fields;
 	char unknown_why[NFIELDS][256]; /* "itab X: cause" */
 	const char *unknown_cause[NFIELDS]; /* the cause alone */
+	struct conn_wraps wraps; /* net.Conn wrappers the BPF side unwraps */
 };
 
 /* Index DWARF and resolve every probe of every rule. Returns 0, or -errno

@@ -7,6 +7,8 @@
  * timer, so a busy target never pays for waking us.
  */
 #include "tracer.h"
+
+#include "inspect.h"
 #include "json.h"
 
 #include "../dwarf/gobin.h"
@@ -346,6 +348,9 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	if (s->o->verbose) {
 		explain_debuginfo(p, pid);
 		explain_disabled(p, pid);
+		fprintf(stderr, "gogrpctrace: PID %d: net.Conn wrappers unwrapped for peer and local:\n",
+			(int)pid);
+		inspect__wraps_human(stderr, &p->res.wraps, "  ");
 	}
 	warn_silent_sides(p, pid);
 	warn_unknown_fields(p, pid);

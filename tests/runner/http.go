@@ -550,6 +550,7 @@ func registerHTTP() {
 type tracedProcs struct {
 	addr           string
 	srvPid, cliPid int
+	srvLines       []string
 	cliLines       []string
 	toolLines      []string
 	toolErr        string
@@ -576,6 +577,11 @@ func startListening(bin string, args ...string) (*proc, string, error) {
 // the client is done and the tool has ended with SIGINT. With an error
 // after the run, the result is returned too, for its stderr.
 func traceProcs(srvBin string, srvArgs []string, cliBin string, cliArgs []string, side string, toolArgs []string) (*tracedProcs, error) {
+	return traceProcsIn("json", srvBin, srvArgs, cliBin, cliArgs, side, toolArgs)
+}
+
+// traceProcsIn is traceProcs with the tool's output "json" or "text".
+func traceProcsIn(mode string, srvBin string, srvArgs []string, cliBin string, cliArgs []string, side string, toolArgs []string) (*tracedProcs, error) {
 	srv, addr, err := startListening(srvBin, srvArgs...)
 	if err != nil {
 		return nil, err
@@ -589,28 +595,25 @@ func traceProcs(srvBin string, srvArgs []string, cliBin string, cliArgs []string
 	}
 	defer cli.stop(syscall.SIGKILL, time.Second)
 	t := &tracedProcs{addr: addr, srvPid: srv.pid(), cliPid: cli.pid()}
-	targs := []string{"--json"}
+	targs := []string{}
 	if side != "client" {
 		targs = append(targs, "-p", fmt.Sprint(t.srvPid))
 	}
 	if side != "server" {
 		targs = append(targs, "-p", fmt.Sprint(t.cliPid))
 	}
-	tool, err := start(toolPath, append(targs, toolArgs...)...)
+	tool, err := startToolIn(mode, toolStartTimeout, append(targs, toolArgs...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
-		return nil, err
-	}
 	if err := os.WriteFile(flag, nil, 0o600); err != nil {
 		return nil, err
 	}
 	cliErr := cli.wait(120 * time.Second)
 	time.Sleep(300 * time.Millisecond) // events are drained on a timer
 	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
-	t.cliLines, t.toolLines, t.toolErr = cli.lines(), tool.lines(), tool.errText()
+	t.srvLines, t.cliLines, t.toolLines, t.toolErr = srv.lines(), cli.lines(), tool.lines(), tool.errText()
 	for _, l := range t.toolLines {
 		if err := checkJSONLine(l); err != nil {
 			return t, err

@@ -127,13 +127,28 @@ type inspectOut struct {
 	Missing    []jMissing         `json:"missing"`
 	Probes     []jProbe           `json:"probes"`
 	Rules      []jRule            `json:"rules"`
+	Wrappers   *jWrappers         `json:"conn_wrappers"`
+}
+
+// jWrappers is "conn_wrappers": the net.Conn wrappers the BPF side unwraps.
+type jWrappers struct {
+	Found []struct {
+		Type   string `json:"type"`
+		Itab   string `json:"itab"`
+		Offset uint64 `json:"offset"`
+	} `json:"found"`
+	NotUsed     []string `json:"not_used"`
+	NotUsedMore int      `json:"not_used_more"`
+	Why         *string  `json:"why"`
 }
 
 // Every key the JSON may hold; a key the oracle does not know is a failure,
 // so that a new field cannot go unchecked. ("protos" is checked against
 // each program's own registry by protos.go.)
 var (
-	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs itab_sources missing rules probes protos")
+	knownTop    = keys("binary build_id gnu_build_id go_version arch abi dwarf symtab debuginfo modules values functions structs itabs itab_sources missing rules probes protos conn_wrappers")
+	knownWraps  = keys("found not_used not_used_more why")
+	knownWrap   = keys("type itab offset")
 	knownDebug  = keys("source file url symtab_from_debug_file tried")
 	knownTried  = keys("source file why")
 	knownFunc   = keys("name entry end probe probe_kind file_offset entry_file_offset address_source returns returns_complete params params_why")
@@ -266,6 +281,14 @@ func checkAllKeys(raw []byte) error {
 	}
 	if _, err := checkList("", raw, "missing", knownMiss); err != nil {
 		return err
+	}
+	if w := top["conn_wrappers"]; w != nil {
+		if err := checkKeys("conn_wrappers", w, knownWraps); err != nil {
+			return err
+		}
+		if _, err := checkList("conn_wrappers.", w, "found", knownWrap); err != nil {
+			return err
+		}
 	}
 	_, err = checkList("", raw, "probes", knownProbe)
 	return err
@@ -544,6 +567,9 @@ func (v *verifier) run() error {
 	}
 	if len(js.ItabSrc) != len(js.Itabs) {
 		return v.mismatch("itab_sources", len(js.ItabSrc), fmt.Sprintf("one per itab (%d)", len(js.Itabs)))
+	}
+	if err := v.checkWrappers(t); err != nil {
+		return err
 	}
 	// --- missing ---
 	for _, m := range js.Missing {
@@ -1116,6 +1142,48 @@ func (v *verifier) checkMissing(m jMissing, byName map[string]*jFunc) error {
 		}
 	default:
 		// Another kind: a reason is all that can be checked.
+	}
+	return nil
+}
+
+// checkWrappers: each net.Conn wrapper found is an itab "*X,net.Conn" at
+// the address the itab oracle gives, and X (llvm-dwarfdump) has exactly
+// one member of type net.Conn, at the offset given. Without DWARF none
+// is found, and the reason says so.
+func (v *verifier) checkWrappers(t *itabTruth) error {
+	w := v.js.Wrappers
+	if w == nil {
+		return v.mismatch("conn_wrappers", "absent", "present")
+	}
+	if v.o.dw == nil {
+		if len(w.Found) != 0 || w.Why == nil {
+			return v.mismatch("conn_wrappers", len(w.Found), "none, with a reason (no DWARF)")
+		}
+		return nil
+	}
+	for _, f := range w.Found {
+		pair := "*" + f.Type + ",net.Conn"
+		a, n := t.lookup(pair)
+		if n != 1 || !hexEq(f.Itab, a) {
+			return v.mismatch("conn_wrappers itab "+pair, f.Itab, fmt.Sprintf("0x%x (%d found, %s)", a, n, t.what()))
+		}
+		d, err := v.structDIE(f.Type)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			return v.mismatch("conn_wrappers type "+f.Type, "a struct", "no DW_TAG_structure_type of that name")
+		}
+		var offs []uint64
+		for _, c := range d.children {
+			if c.tag == "DW_TAG_member" && strings.HasSuffix(c.attrs["DW_AT_type"], `"net.Conn"`) {
+				off, _ := c.num("DW_AT_data_member_location")
+				offs = append(offs, off)
+			}
+		}
+		if len(offs) != 1 || offs[0] != f.Offset {
+			return v.mismatch("conn_wrappers "+f.Type+" offset", f.Offset, fmt.Sprintf("net.Conn members at %v", offs))
+		}
 	}
 	return nil
 }

@@ -81,6 +81,12 @@ int main(int argc, char **argv)
 		for (int n = 0; n < MAX_NEEDS && probe_specs[i].needs[n].macro; n++)
 			fill_need(&rp->needs[rp->nneeds++], &probe_specs[i].needs[n], missing);
 	}
+	if (!missing) {
+		/* Two net.Conn wrappers, so that their slots are rendered. */
+		res.wraps.n = 2;
+		res.wraps.w[0] = (struct conn_wrap){.itab = 0x901000, .offset = 0, .type = "x.A"};
+		res.wraps.w[1] = (struct conn_wrap){.itab = 0x901040, .offset = 24, .type = "x.B"};
+	}
 	text = render__program(&res, &ro, err, sizeof(err));
 	if (!text) {
 		fprintf(stderr, "render_golden: %s\n", err);

@@ -36,21 +36,21 @@ const (
 	churnSize   = 32
 )
 
-func runChurn(addr string, creds grpc.DialOption, n, workers int) churnLine {
+func runChurn(target string, opts []grpc.DialOption, n, workers int) churnLine {
 	req := make([]byte, churnSize)
 	for i := range req {
 		req[i] = byte('a' + i%26)
 	}
-	errs := churn.Run(n, workers, func(i int64) error { return churnCall(addr, creds, i, req) },
+	errs := churn.Run(n, workers, func(i int64) error { return churnCall(target, opts, i, req) },
 		func(i int64, err error) { fmt.Fprintf(os.Stderr, "grpcclient: churn call %d: %v\n", i, err) })
 	return churnLine{Type: "churn", Calls: int64(n), Errors: errs, ReqBytes: churnSize,
 		Method: echo.MethodUnary, SeqHeader: churnSeqKey}
 }
 
-func churnCall(addr string, creds grpc.DialOption, i int64, req []byte) error {
+func churnCall(target string, opts []grpc.DialOption, i int64, req []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := grpc.DialContext(ctx, addr, creds, grpc.WithBlock())
+	conn, err := grpc.DialContext(ctx, target, append(append([]grpc.DialOption{}, opts...), grpc.WithBlock())...)
 	if err != nil {
 		return fmt.Errorf("dial: %v", err)
 	}

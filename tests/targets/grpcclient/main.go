@@ -15,12 +15,15 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
+	"gogrpctrace/tests/targets/internal/netaddr"
+
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
 )
 
 func main() {
-	addr := flag.String("addr", "", "server address host:port (required)")
+	addr := flag.String("addr", "", "server address host:port, or unix:/path, unix:@name (required)")
+	logConns := flag.Bool("log-conns", false, "print each connection's addresses as a JSON line")
 	useTLS := flag.Bool("tls", false, "use TLS without verifying the server certificate")
 	name := flag.String("scenario", "all", "scenario: "+strings.Join(scenarioNames, ", "))
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before dialing")
@@ -57,8 +60,20 @@ func main() {
 	if *useTLS {
 		creds = grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{InsecureSkipVerify: true}))
 	}
+	target, dialOpts := *addr, []grpc.DialOption{creds}
+	if network, _ := netaddr.Split(*addr); network == "unix" || *logConns {
+		// Our own dialer, in every grpc-go release we build against:
+		// unix sockets, and the connection's addresses printed.
+		dialOpts = append(dialOpts, grpc.WithContextDialer(netaddr.Dialer(*addr, *logConns)))
+		if network == "unix" {
+			// The dialer has the path: the target only has to parse,
+			// whatever bytes the socket's name holds.
+			target = "passthrough:///unix-socket"
+			dialOpts = append(dialOpts, grpc.WithAuthority("localhost"))
+		}
+	}
 	if *churn > 0 {
-		line := runChurn(*addr, creds, *churn, *churnWorkers)
+		line := runChurn(target, dialOpts, *churn, *churnWorkers)
 		if err := out.Encode(line); err != nil {
 			fatal("stdout: %v", err)
 		}
@@ -68,9 +83,9 @@ func main() {
 		}
 		return
 	}
-	conn, err := grpc.Dial(*addr, creds,
+	conn, err := grpc.Dial(target, append(dialOpts,
 		grpc.WithStatsHandler(payloadCounter{}),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20), grpc.MaxCallSendMsgSize(16<<20)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20), grpc.MaxCallSendMsgSize(16<<20)))...)
 	if err != nil {
 		fatal("dial: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"gogrpctrace/tests/targets/internal/echo"
 	"gogrpctrace/tests/targets/internal/grpcserve"
+	"gogrpctrace/tests/targets/internal/netaddr"
 	"gogrpctrace/tests/targets/internal/protodump"
 	"gogrpctrace/tests/targets/internal/selfcert"
 
@@ -25,7 +26,9 @@ import (
 func main() {
 	// GOGRPCTRACE_DUMP_PROTOS=1: print the registered protobuf files and exit (a test oracle).
 	protodump.IfAsked()
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address: host:port, or unix:/path, unix:@name (abstract)")
+	mux := flag.Bool("mux", false, "wrap each accepted connection as a cmux-style multiplexer does (netaddr.MuxConn)")
+	logConns := flag.Bool("log-conns", false, "print each accepted connection's addresses as a JSON line")
 	useTLS := flag.Bool("tls", false, "serve TLS with an in-memory self-signed certificate")
 	maxMsg := flag.Int("max-msg", 16<<20, "max message size in bytes, both directions")
 	flag.Parse()
@@ -44,7 +47,11 @@ func main() {
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s, hs)
 
-	grpcserve.Run("grpcserver", s, *addr)
+	lis, err := netaddr.Listen(*addr, *mux, *logConns)
+	if err != nil {
+		fatal("listen: %v", err)
+	}
+	grpcserve.RunListener("grpcserver", s, lis)
 }
 
 func fatal(format string, args ...interface{}) {

@@ -5,10 +5,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"os"
@@ -18,6 +20,7 @@ import (
 
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
+	"gogrpctrace/tests/targets/internal/netaddr"
 )
 
 type httpLine struct {
@@ -41,7 +44,7 @@ type doneLine struct {
 }
 
 func main() {
-	addr := flag.String("addr", "", "server address host:port (required)")
+	addr := flag.String("addr", "", "server address host:port, or unix:/path, unix:@name (HTTP/1.1 and -tls only) (required)")
 	useTLS := flag.Bool("tls", false, "TLS, certificate not verified; HTTP/2 via ALPN from net/http's bundled copy")
 	useH2C := flag.Bool("h2c", false, "cleartext HTTP/2 with prior knowledge (x/net's transport)")
 	xnetTLS := flag.Bool("xnet-tls", false, "HTTP/2 over TLS from golang.org/x/net/http2's transport")
@@ -85,6 +88,17 @@ func main() {
 	if err != nil {
 		fatal("%v", err)
 	}
+	host := *addr
+	if network, _ := netaddr.Split(*addr); network == "unix" {
+		// net/http's own transport dials the socket; the URL names localhost.
+		t, ok := rt.(*http.Transport)
+		if !ok {
+			fatal("a unix socket goes with HTTP/1.1 or -tls only")
+		}
+		dial := netaddr.Dialer(*addr, false)
+		t.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx, "") }
+		host = "localhost"
+	}
 	if *waitFile != "" {
 		for {
 			if _, err := os.Stat(*waitFile); err == nil {
@@ -113,7 +127,7 @@ func main() {
 	client := &http.Client{Transport: rt, Timeout: 60 * time.Second}
 	failed := 0
 	for i, r := range reqs {
-		line, body, err := do(client, scheme+"://"+*addr, r, i+1)
+		line, body, err := do(client, scheme+"://"+host, r, i+1)
 		if err != nil {
 			fatal("%s %s: %v", r.method, r.path, err)
 		}

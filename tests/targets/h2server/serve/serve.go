@@ -7,12 +7,12 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"gogrpctrace/tests/targets/internal/netaddr"
 	"gogrpctrace/tests/targets/internal/selfcert"
 
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
@@ -26,7 +26,9 @@ type GRPCOr func(h http.Handler) http.Handler
 // prog names the program in messages; grpcOr is nil in a build without
 // grpc-go, and then -grpc is refused.
 func Main(prog string, grpcOr GRPCOr) {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address: host:port, or unix:/path, unix:@name (abstract)")
+	mux := flag.Bool("mux", false, "wrap each accepted connection as a cmux-style multiplexer does (netaddr.MuxConn), under TLS if any")
+	logConns := flag.Bool("log-conns", false, "print each accepted connection's addresses as a JSON line")
 	useTLS := flag.Bool("tls", false, "serve TLS (in-memory self-signed certificate); HTTP/2 via ALPN from net/http's bundled copy")
 	useH2C := flag.Bool("h2c", false, "serve cleartext HTTP/2 (x/net's h2c, prior knowledge or upgrade)")
 	xnetTLS := flag.Bool("xnet-tls", false, "serve TLS with HTTP/2 from golang.org/x/net/http2 instead of net/http's copy")
@@ -77,11 +79,11 @@ func Main(prog string, grpcOr GRPCOr) {
 			fatal("%v", err)
 		}
 	}
-	lis, err := net.Listen("tcp", *addr)
+	lis, err := netaddr.Listen(*addr, *mux, *logConns)
 	if err != nil {
 		fatal("listen: %v", err)
 	}
-	fmt.Printf("listening %s\n", lis.Addr().String())
+	fmt.Printf("listening %s\n", netaddr.Text(lis.Addr()))
 
 	served := make(chan error, 1)
 	if srv.TLSConfig != nil {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"google.golang.org/grpc"
+
+	"gogrpctrace/tests/targets/internal/netaddr"
 )
 
 // Run serves s on addr until a signal; prog names the program in errors.
@@ -21,8 +23,15 @@ func Run(prog string, s *grpc.Server, addr string) {
 		fmt.Fprintf(os.Stderr, "%s: listen: %v\n", prog, err)
 		os.Exit(1)
 	}
+	RunListener(prog, s, lis)
+}
+
+// RunListener is Run on a listener of the caller's: "listening" is
+// followed by the address as netaddr.Text gives it ("unix:/path" for a
+// unix socket).
+func RunListener(prog string, s *grpc.Server, lis net.Listener) {
 	// The test runner waits for this exact line; os.Stdout is unbuffered.
-	fmt.Printf("listening %s\n", lis.Addr().String())
+	fmt.Printf("listening %s\n", netaddr.Text(lis.Addr()))
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
