@@ -22,7 +22,7 @@ mkdir -p "$out/obj"
 srcs=("$root"/dwarf/*.c
 	"$root"/tool/resolve.c "$root"/tool/probes.c "$root"/tool/inspect.c
 	"$root"/tool/json.c "$root"/tool/render.c "$root"/tool/layout.c "$root"/tool/offsets.c
-	"$root"/tool/termtext.c
+	"$root"/tool/termtext.c "$root"/tool/connwrap.c
 	"$root"/tool/inspect_protos.c "$root"/tool/protodb.c "$root"/tool/protobuild.c
 	"$root"/tool/protocheck.c "$root"/tool/arena.c "$root"/tool/protomodel.c
 	"$root"/build/gen/google/protobuf/descriptor.pb-c.c)
