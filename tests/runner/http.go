@@ -615,6 +615,9 @@ func traceProcsIn(mode string, srvBin string, srvArgs []string, cliBin string, c
 	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
 	t.srvLines, t.cliLines, t.toolLines, t.toolErr = srv.lines(), cli.lines(), tool.lines(), tool.errText()
 	for _, l := range t.toolLines {
+		if !strings.HasPrefix(l, "{") {
+			continue // a run in text mode
+		}
 		if err := checkJSONLine(l); err != nil {
 			return t, err
 		}

@@ -306,6 +306,11 @@ func registerPeers() {
 	for _, c := range cells {
 		c := c
 		register("unit", "peers/wrappers/"+c.name, false, func() error { return peersWrappers(c) })
+	}
+	// Traced at the two ends of the matrix: the reading code is one for
+	// every cell, and the unit cases above check each cell's wrappers.
+	for _, c := range newestAndOldest("peers") {
+		c := c
 		for _, side := range []string{"server", "client"} {
 			side := side
 			register("runtime", "peers/"+c.name+"/unix/"+side, true, func() error { return peersUnix(c, side, false) })
