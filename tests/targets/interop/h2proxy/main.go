@@ -212,8 +212,20 @@ func (p *parser) frame(h [9]byte, body []byte) {
 // pipe copies src to dst; unless raw, it parses what it copies. Each
 // frame is recorded before it is forwarded, so its time is never later
 // than the peer's reading of it.
+//
+// When src ends, dst gets a half-close (FIN), as a peer's close would give
+// it; when dst can take no more, src is still read to its end. Either way
+// neither program gets a TCP reset from the proxy, which would throw away
+// what it had received and not yet read (the last RST_STREAM a client sent
+// before closing, say), so what was recorded is what the program can read.
 func pipe(dst, src net.Conn, p *parser, raw bool, done chan<- struct{}) {
 	defer func() { done <- struct{}{} }()
+	defer func() {
+		if t, ok := dst.(*net.TCPConn); ok {
+			t.CloseWrite()
+		}
+	}()
+	defer io.Copy(io.Discard, src)
 	if raw {
 		io.Copy(dst, src)
 		return
@@ -263,10 +275,9 @@ func serve(c net.Conn, id int, target string, out *sink, raw bool) {
 	done := make(chan struct{}, 2)
 	go pipe(s, c, mk("c2s"), raw, done)
 	go pipe(c, s, mk("s2c"), raw, done)
+	// Each way ends with its source's end (a half-close passed on); the
+	// connections close when both have.
 	<-done
-	// One way ended: end the other too, as a connection's close would.
-	c.Close()
-	s.Close()
 	<-done
 }
 
