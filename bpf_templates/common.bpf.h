@@ -158,16 +158,19 @@ static __always_inline void fill_common(struct ev_common *c, u8 kind, u8 probe, 
 	c->dir = dir;
 }
 
-static __always_inline void emit(struct pt_regs *ctx, void *ev, u32 size)
+/* Send an event: 0, or -1 when the buffer had no room (counted lost). */
+static __always_inline int emit(struct pt_regs *ctx, void *ev, u32 size)
 {
 #if USE_PERF_BUFFER
-	if (events.perf_submit(ctx, ev, size) == 0)
+	if (events.perf_submit(ctx, ev, size) == 0) {
 #else
-	if (events.ringbuf_output(ev, size, BPF_RB_NO_WAKEUP) == 0)
+	if (events.ringbuf_output(ev, size, BPF_RB_NO_WAKEUP) == 0) {
 #endif
 		count(CNT_EMITTED);
-	else
-		count(CNT_LOST);
+		return 0;
+	}
+	count(CNT_LOST);
+	return -1;
 }
 
 /* ---- header blocks ---- */
@@ -191,43 +194,69 @@ static __always_inline int is_grpc_content_type(struct go_slice *name, struct go
 	       v[0] == 0x746163696c707061ULL && v[1] == 0x637072672f6e6f69ULL;
 }
 
+/* Whether [ptr, ptr+len) is in the executable's read-only data (bounds
+ * rendered for this binary; none for a PIE executable): such a string is
+ * sent by address, not read. */
+static __always_inline int in_rodata(u64 ptr, u64 len)
+{
+	return RODATA_HI && len && ptr >= RODATA_LO && ptr < RODATA_HI && len <= RODATA_HI - ptr;
+}
+
 /* Copy the fields of a []hpack.HeaderField into e->buf.
  *
- * The running offset lives in e (map memory), not in a register: the
- * verifier then sees every iteration start alike and prunes, where a
- * register offset would make it walk every path of all iterations. */
+ * The array itself comes in one read, into the upper half of e->buf
+ * (events send only the lower half); then each field costs the reads of
+ * its two strings. The running offset lives in e (map memory), not in a
+ * register: the verifier then sees every iteration start alike and
+ * prunes, where a register offset would make it walk every path of all
+ * iterations. */
+#define FIELDS_AT HDR_BUF_SIZE /* where in e->buf the array is read to */
 static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nfields,
 					struct field_layout fl, int detect_grpc)
 {
-	u32 rd = (fl.name > fl.value ? fl.name : fl.value) + 16;
+	u64 ncopy = nfields > HDR_MAX_FIELDS ? HDR_MAX_FIELDS : nfields;
+	u64 array_len = ncopy * fl.size;
 	int i;
 
-	if (rd > 64)
-		return; /* a HeaderField this template cannot read in one go */
+	if (fl.size * HDR_MAX_FIELDS > HDR_BUF_SIZE || fl.name + 16 > fl.size ||
+	    fl.value + 16 > fl.size)
+		return; /* a HeaderField this template cannot hold: none copied */
 	e->nfields = nfields > 0xffff ? 0xffff : nfields;
+	OPAQUE(array_len);
+	array_len &= 2 * HDR_BUF_SIZE - 1;
+	if (array_len > HDR_BUF_SIZE)
+		return;
+	if (array_len && bpf_probe_read_user(&e->buf[FIELDS_AT], array_len, (void *)fields) != 0) {
+		count(CNT_READ_ERRORS);
+		e->c.flags |= EVF_READ_ERROR;
+		return;
+	}
 	for (i = 0; i < HDR_MAX_FIELDS; i++) {
-		u8 raw[64] = {};
 		struct go_slice name = {}, value = {};
 		struct hdr_entry *he;
-		u32 off, nlen, vlen;
+		u32 off, nlen, vlen, nbytes, vbytes;
 		u64 nread, vread; /* masked where used: see OPAQUE */
-		u64 f = fields + (u64)i * fl.size;
+		u32 at = i * fl.size;
+		u16 hflags;
+		int failed = 0;
 
-		if (i >= nfields)
+		if (i >= ncopy)
 			break;
-		/* One read per field: both string headers at once. */
-		if (read_user(raw, rd & 127, f)) {
-			e->c.flags |= EVF_READ_ERROR;
+		OPAQUE(at);
+		if (at > HDR_BUF_SIZE - 64)
 			break;
-		}
-		__builtin_memcpy(&name, raw + (fl.name & 31), sizeof(name));
-		__builtin_memcpy(&value, raw + (fl.value & 31), sizeof(value));
+		__builtin_memcpy(&name, &e->buf[FIELDS_AT + at + (fl.name & 31)], sizeof(name));
+		__builtin_memcpy(&value, &e->buf[FIELDS_AT + at + (fl.value & 31)], sizeof(value));
 		if (detect_grpc && is_grpc_content_type(&name, &value))
 			e->c.flags |= EVF_GRPC;
 		nlen = name.len > HDR_NAME_MASK ? HDR_NAME_MASK : name.len;
 		vlen = value.len > HDR_VALUE_MASK ? HDR_VALUE_MASK : value.len;
+		hflags = (in_rodata(name.ptr, nlen) ? HE_NAME_AT : 0) |
+			 (in_rodata(value.ptr, vlen) ? HE_VALUE_AT : 0);
+		nbytes = hflags & HE_NAME_AT ? 8 : nlen;
+		vbytes = hflags & HE_VALUE_AT ? 8 : vlen;
 		off = e->buf_len;
-		if (off + sizeof(*he) + nlen + vlen > HDR_BUF_SIZE) {
+		if (off + sizeof(*he) + nbytes + vbytes > HDR_BUF_SIZE) {
 			e->c.flags |= EVF_TRUNC_FIELDS;
 			break;
 		}
@@ -238,32 +267,71 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		he->value_total = value.len > 0xffffffff ? 0xffffffff : value.len;
 		he->name_len = nlen;
 		he->value_len = vlen;
-		he->pad = 0;
+		he->flags = hflags;
 		nread = nlen;
 		vread = vlen;
 		OPAQUE(nread);
 		OPAQUE(vread);
-		if (bpf_probe_read_user(&e->buf[(off + sizeof(*he)) & (HDR_BUF_SIZE - 1)],
-					nread & HDR_NAME_MASK, (void *)name.ptr) != 0 ||
-		    bpf_probe_read_user(&e->buf[(off + sizeof(*he) + nlen) & (HDR_BUF_SIZE - 1)],
-					vread & HDR_VALUE_MASK, (void *)value.ptr) != 0) {
+		at = (off + sizeof(*he)) & (HDR_BUF_SIZE - 1);
+		if (hflags & HE_NAME_AT)
+			__builtin_memcpy(&e->buf[at], &name.ptr, 8);
+		else if (bpf_probe_read_user(&e->buf[at], nread & HDR_NAME_MASK, (void *)name.ptr) != 0)
+			failed = 1;
+		at = (off + sizeof(*he) + nbytes) & (HDR_BUF_SIZE - 1);
+		if (hflags & HE_VALUE_AT)
+			__builtin_memcpy(&e->buf[at], &value.ptr, 8);
+		else if (bpf_probe_read_user(&e->buf[at], vread & HDR_VALUE_MASK, (void *)value.ptr) != 0)
+			failed = 1;
+		if (failed) {
 			count(CNT_READ_ERRORS);
 			e->c.flags |= EVF_READ_ERROR;
 		}
-		e->buf_len = off + sizeof(*he) + nlen + vlen;
+		e->buf_len = off + sizeof(*he) + nbytes + vbytes;
 		e->ncopied = i + 1;
 	}
 	if (e->ncopied < nfields)
 		e->c.flags |= EVF_TRUNC_FIELDS;
 }
 
-static __always_inline void emit_headers(struct pt_regs *ctx, struct ev_headers *e)
+/* A decoded header block, x/net's MetaHeadersFrame at f: its stream,
+ * END_STREAM and hpack truncation into e, its fields' slice into fields.
+ * Two reads, one of the frame's words and one of its FrameHeader's, when
+ * the members lie close enough (offsets are constants once inlined). */
+#define META_READ 64
+static __always_inline int read_meta_headers(struct ev_headers *e, u64 f, u64 mhf_hf,
+					     u64 mhf_fields, long mhf_trunc, u64 hf_sid,
+					     u64 hf_flags, struct go_slice *fields)
+{
+	u64 fspan = mhf_hf + 8 > mhf_fields + 16 ? mhf_hf + 8 : mhf_fields + 16;
+	u64 hspan = hf_sid + 4 > hf_flags + 1 ? hf_sid + 4 : hf_flags + 1;
+	u8 fr[META_READ] = {}, hr[META_READ] = {};
+	u64 hf = 0;
+
+	if (mhf_trunc >= 0 && (u64)mhf_trunc + 1 > fspan)
+		fspan = mhf_trunc + 1;
+	if (fspan > META_READ || hspan > META_READ)
+		return -1; /* a layout this template does not know: unread */
+	if (read_user(fr, fspan, f))
+		return -1;
+	__builtin_memcpy(&hf, fr + mhf_hf, sizeof(hf));
+	__builtin_memcpy(fields, fr + mhf_fields, sizeof(*fields));
+	if (mhf_trunc >= 0 && fr[mhf_trunc])
+		e->c.flags |= EVF_HPACK_TRUNC;
+	if (read_user(hr, hspan, hf))
+		return -1;
+	__builtin_memcpy(&e->c.stream_id, hr + hf_sid, sizeof(u32));
+	if (hr[hf_flags] & 0x1) /* END_STREAM */
+		e->c.flags |= EVF_END_STREAM;
+	return 0;
+}
+
+static __always_inline int emit_headers(struct pt_regs *ctx, struct ev_headers *e)
 {
 	u32 len = e->buf_len;
 
 	if (e->c.flags & (EVF_TRUNC_FIELDS | EVF_TRUNC_BUF))
 		count(CNT_TRUNC_HEADERS);
-	emit(ctx, e, offsetof(struct ev_headers, buf) + (len & (2 * HDR_BUF_SIZE - 1)));
+	return emit(ctx, e, offsetof(struct ev_headers, buf) + (len & (2 * HDR_BUF_SIZE - 1)));
 }
 
 static __always_inline struct ev_headers *new_headers(u8 probe, u8 side, u8 dir)
@@ -318,18 +386,21 @@ static __always_inline void addr_reset(void)
 	}
 }
 
-/* Send the paths found since addr_reset, if any, under owner's key. */
-static __always_inline void emit_addr(struct pt_regs *ctx, const struct ev_common *owner)
+/* Send the paths found since addr_reset, if any, under owner's key:
+ * 0, or -1 when they were lost. */
+static __always_inline int emit_addr(struct pt_regs *ctx, const struct ev_common *owner)
 {
 	struct ev_addr *a = addr_work();
+	int ret;
 
 	if (!a || !(a->c.flags & (EVF_PEER | EVF_LOCAL)))
-		return;
+		return 0;
 	fill_common(&a->c, EV_ADDR, owner->probe, owner->side, owner->dir);
 	a->c.conn = owner->conn;
 	a->c.stream_id = owner->stream_id;
-	emit(ctx, a, sizeof(*a));
+	ret = emit(ctx, a, sizeof(*a));
 	a->c.flags = 0;
+	return ret;
 }
 
 /* True when a peer path was found since addr_reset. */

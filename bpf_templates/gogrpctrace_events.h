@@ -61,8 +61,25 @@ struct hdr_entry {
 	__u16 name_total;
 	__u16 name_len;
 	__u16 value_len;
-	__u16 pad;
+	__u16 flags; /* HE_*_AT */
 }; /* followed by name_len bytes of name, then value_len bytes of value */
+
+/* A name or value in the executable's read-only data is not copied: its
+ * place holds its 8-byte address there instead (user space reads the
+ * bytes from the file; they cannot differ from the process's). */
+#define HE_NAME_AT 0x1
+#define HE_VALUE_AT 0x2
+
+/* A key of the table of connections whose addresses and TLS user space
+ * has been sent (ADDRS_SENT_TABLE): later header blocks on them skip
+ * those reads. User space drops a key when it forgets the connection. */
+#define ADDRS_SENT_TABLE "addrs_sent"
+#define ADDRS_SENT_MAX 16384
+struct addrs_key {
+	__u64 conn;
+	__u32 pid;
+	__u32 pad;
+};
 
 struct ev_headers {
 	struct ev_common c;

@@ -6,6 +6,57 @@
 /* grpc-go's hpack.HeaderField (golang.org/x/net's). */
 #define GRPC_FIELDS ((struct field_layout){FIELD_SIZE, FIELD_NAME, FIELD_VALUE})
 
+/* Connections whose addresses and TLS went to user space (struct
+ * addrs_key): their later header blocks skip those reads. Kept for a side
+ * only when its close probe runs, which drops the key, so that a new
+ * connection at a reused address reads them again; an evicted key only
+ * costs a read again. */
+#define ADDRS_CACHE (PROBE_SRV_CONN_CLOSE || PROBE_CLI_CONN_CLOSE)
+#define ADDRS_CACHED(side)                                                     \
+	((side) == SIDE_SERVER ? PROBE_SRV_CONN_CLOSE : (side) == SIDE_CLIENT ? PROBE_CLI_CONN_CLOSE : 0)
+#if ADDRS_CACHE
+BPF_TABLE("lru_hash", struct addrs_key, u8, addrs_sent, ADDRS_SENT_MAX);
+#endif
+
+static __always_inline struct addrs_key addrs_key_of(u64 conn)
+{
+	struct addrs_key k = {.conn = conn, .pid = bpf_get_current_pid_tgid() >> 32};
+
+	return k;
+}
+
+/* Whether user space already has conn's addresses and TLS. */
+static __always_inline int addrs_known(u8 side, u64 conn)
+{
+#if ADDRS_CACHE
+	struct addrs_key k = addrs_key_of(conn);
+
+	return ADDRS_CACHED(side) && conn && addrs_sent.lookup(&k) != 0;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline void addrs_mark_sent(u8 side, u64 conn)
+{
+#if ADDRS_CACHE
+	struct addrs_key k = addrs_key_of(conn);
+	u8 one = 1;
+
+	if (ADDRS_CACHED(side) && conn)
+		addrs_sent.update(&k, &one);
+#endif
+}
+
+static __always_inline void addrs_forget(u64 conn)
+{
+#if ADDRS_CACHE
+	struct addrs_key k = addrs_key_of(conn);
+
+	addrs_sent.delete(&k);
+#endif
+}
+
 /* The connection key: the data word of a net.Conn interface at addr. The
  * same *tls.Conn or *net.TCPConn is reached from every probe. */
 static __always_inline u64 read_conn(u64 addr, u32 *flags)
@@ -41,12 +92,14 @@ static __always_inline int same_concrete(u64 tab, u64 want)
  * an io.Writer: that itab is made at run time, at no address known
  * before, so its concrete type tells TLS. Only the probes that reach the
  * connection through the writer (headers and resets sent) pay the reads. */
-static __always_inline u64 read_writer_conn(u64 addr, u32 *flags)
+static __always_inline u64 read_writer_conn(u64 addr, u32 *flags, u8 side)
 {
 	struct iface c = {};
 
 	if (read_user(&c, sizeof(c), addr))
 		return 0;
+	if (addrs_known(side, c.data))
+		return c.data; /* its TLS too */
 #if HAS_ITAB_TLS
 	if (c.tab && same_concrete(c.tab, ITAB_TLS))
 		*flags |= EVF_TLS;
@@ -65,44 +118,44 @@ static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u6
 {
 	struct ev_headers *e = new_headers(probe, side, DIR_IN);
 	struct go_slice fields = {};
-	u64 hf = 0;
-	u8 flags = 0;
+	int sent;
 
 	if (!e)
 		return 0;
 	e->c.conn = read_conn(t + conn_off, &e->c.flags);
-	if (read_user(&hf, sizeof(hf), frame + MHF_HF) ||
-	    read_user(&e->c.stream_id, sizeof(u32), hf + HF_SID) ||
-	    read_user(&flags, 1, hf + HF_FLAGS) ||
-	    read_user(&fields, sizeof(fields), frame + MHF_FIELDS)) {
+	if (read_meta_headers(e, frame, MHF_HF, MHF_FIELDS,
+#if HAS_MHF_TRUNC
+			      MHF_TRUNC,
+#else
+			      -1,
+#endif
+			      HF_SID, HF_FLAGS, &fields)) {
 		e->c.flags |= EVF_READ_ERROR;
 	} else {
-		if (flags & 0x1) /* END_STREAM */
-			e->c.flags |= EVF_END_STREAM;
 		copy_fields(e, fields.ptr, fields.len, GRPC_FIELDS, 0);
 #if WANT_DATA_PARSER
 		if (side == SIDE_SERVER)
 			forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
 #endif
 	}
-#if HAS_MHF_TRUNC
-	{
-		u8 trunc = 0;
-
-		if (read_user(&trunc, 1, frame + MHF_TRUNC) == 0 && trunc)
-			e->c.flags |= EVF_HPACK_TRUNC;
-	}
-#endif
 	/* remoteAddr, localAddr: net.Addrs the transport took from its
-	 * net.Conn when the connection was made, whatever wraps it. */
+	 * net.Conn when the connection was made, whatever wraps it; read
+	 * once per connection. */
+	if (addrs_known(side, e->c.conn)) {
+		emit_headers(ctx, e);
+		return 0;
+	}
 	addr_reset();
 	if (raddr_off >= 0)
 		read_addr_into(t + raddr_off, &e->c.flags, e->peer_ip, &e->peer_ip_len, &e->peer_port, 0);
 	if (laddr_off >= 0)
 		read_addr_into(t + laddr_off, &e->c.flags, e->local_ip, &e->local_ip_len,
 			       &e->local_port, 1);
-	emit_addr(ctx, &e->c);
-	emit_headers(ctx, e);
+	sent = emit_addr(ctx, &e->c) == 0;
+	sent = emit_headers(ctx, e) == 0 && sent;
+	if (sent && raddr_off >= 0 && laddr_off >= 0 &&
+	    !(e->c.flags & (EVF_PEER_UNKNOWN | EVF_LOCAL_UNKNOWN | EVF_READ_ERROR)))
+		addrs_mark_sent(side, e->c.conn);
 	return 0;
 }
 #endif
@@ -167,7 +220,8 @@ int probe_hdr_out(struct pt_regs *ctx)
 	    read_user(&writer, sizeof(writer), framer + FRAMER_WRITER))
 		e->c.flags |= EVF_READ_ERROR;
 	else
-		e->c.conn = read_writer_conn(writer + BW_CONN, &e->c.flags);
+		e->c.conn = read_writer_conn(writer + BW_CONN, &e->c.flags,
+					     side ? SIDE_SERVER : SIDE_CLIENT);
 #if WANT_DATA_PARSER
 	/* A client's only header block opens its stream. */
 	if (!side && e->c.conn)
@@ -472,7 +526,7 @@ int probe_rst_out(struct pt_regs *ctx)
 		return 0;
 	}
 	fill_common(&e.c, EV_RST, RST_OUT_IDX, SIDE_UNKNOWN, DIR_OUT);
-	e.c.conn = read_writer_conn(w.data + BW_CONN, &e.c.flags);
+	e.c.conn = read_writer_conn(w.data + BW_CONN, &e.c.flags, SIDE_UNKNOWN);
 	e.c.stream_id = ARG(ctx, RO_SID);
 	e.code = ARG(ctx, RO_CODE);
 	emit(ctx, &e, sizeof(e));
@@ -492,8 +546,10 @@ static __always_inline int conn_close(struct pt_regs *ctx, u8 probe, u8 side, u6
 
 	fill_common(&e.c, EV_CONN_CLOSE, probe, side, DIR_IN);
 	e.c.conn = read_conn(conn_addr, &e.c.flags);
-	if (e.c.conn)
+	if (e.c.conn) {
+		addrs_forget(e.c.conn);
 		emit(ctx, &e, sizeof(e));
+	}
 	return 0;
 }
 #endif

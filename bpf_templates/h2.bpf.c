@@ -131,26 +131,12 @@ static __always_inline u32 h2_headers_in(struct pt_regs *ctx, struct ev_headers 
 					 u64 hf_flags, struct field_layout fl)
 {
 	struct go_slice fields = {};
-	u64 hf = 0;
-	u8 fflags = 0;
 
 	e->c.conn = conn;
-	if (read_user(&hf, sizeof(hf), f + mhf_hf) ||
-	    read_user(&e->c.stream_id, sizeof(u32), hf + hf_sid) ||
-	    read_user(&fflags, 1, hf + hf_flags) ||
-	    read_user(&fields, sizeof(fields), f + mhf_fields)) {
+	if (read_meta_headers(e, f, mhf_hf, mhf_fields, mhf_trunc, hf_sid, hf_flags, &fields))
 		e->c.flags |= EVF_READ_ERROR;
-	} else {
-		if (fflags & 0x1) /* END_STREAM */
-			e->c.flags |= EVF_END_STREAM;
+	else
 		copy_fields(e, fields.ptr, fields.len, fl, 1);
-	}
-	if (mhf_trunc >= 0) {
-		u8 trunc = 0;
-
-		if (read_user(&trunc, 1, f + mhf_trunc) == 0 && trunc)
-			e->c.flags |= EVF_HPACK_TRUNC;
-	}
 	return e->c.stream_id;
 }
 
@@ -227,7 +213,7 @@ static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, 
 	e->he.value_total = vlen > 0xffffffff ? 0xffffffff : vlen;
 	e->he.name_len = n;
 	e->he.value_len = v;
-	e->he.pad = 0;
+	e->he.flags = 0;
 	if (n < nlen || v < vlen) {
 		e->c.flags |= EVF_TRUNC_BUF;
 		count(CNT_TRUNC_HEADERS);

@@ -328,6 +328,33 @@ uint64_t gobin__load_base(const struct gobin *gb)
 			base = gb->phdrs[i].p_vaddr;
 	return base == UINT64_MAX ? 0 : base & ~0xfffULL;
 }
+int gobin__rodata_range(const struct gobin *gb, uint64_t *lo, uint64_t *hi)
+{
+	GElf_Shdr sh;
+
+	*lo = *hi = 0;
+	if (!gobin__section(gb, ".rodata", &sh) || sh.sh_type != SHT_PROGBITS ||
+	    (sh.sh_flags & SHF_WRITE) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_size == 0 ||
+	    sh.sh_addr + sh.sh_size < sh.sh_addr)
+		return -ENOENT;
+	/* Every byte must come from the file as loaded: a range the program
+	 * headers do not map from the file is refused whole. */
+	if (!gobin__vaddr_bytes(gb, sh.sh_addr, sh.sh_size))
+		return -ENOENT;
+	*lo = sh.sh_addr;
+	*hi = sh.sh_addr + sh.sh_size;
+	return 0;
+}
+
+const uint8_t *gobin__rodata_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len)
+{
+	uint64_t lo, hi;
+
+	if (gobin__rodata_range(gb, &lo, &hi) || vaddr < lo || vaddr >= hi || len > hi - vaddr)
+		return NULL;
+	return gobin__vaddr_bytes(gb, vaddr, len);
+}
+
 const char *gobin__go_version(const struct gobin *gb) { return gb->go_version; }
 const char *gobin__build_id(const struct gobin *gb) { return gb->build_id; }
 const char *gobin__main_path(const struct gobin *gb) { return gb->main_path ? gb->main_path : ""; }

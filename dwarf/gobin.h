@@ -207,6 +207,14 @@ int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off);
 bool gobin__is_pie(const struct gobin *gb);
 /* The link address of the first loadable segment, page-aligned. */
 uint64_t gobin__load_base(const struct gobin *gb);
+/* The read-only data section (.rodata) at its link-time addresses,
+ * [*lo, *hi): 0, or -ENOENT when there is none (or it is writable). Its
+ * bytes never change while the program runs, so the probes may send the
+ * address of a string there and user space read it from the file. */
+int gobin__rodata_range(const struct gobin *gb, uint64_t *lo, uint64_t *hi);
+/* The len bytes at link-time address vaddr, from the file, when they lie
+ * wholly in the read-only data; else NULL. */
+const uint8_t *gobin__rodata_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len);
 
 /* The pt_regs field name of a DWARF register number, or NULL. */
 const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg);

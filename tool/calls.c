@@ -44,6 +44,8 @@ struct calls {
 	uint64_t nidle;
 	call_done_fn done;
 	void *ctx;
+	conn_forget_fn forget;
+	void *forget_ctx;
 	uint64_t open;
 	uint64_t ending; /* open calls marked ending */
 	/* Every open call, least recently seen first: the idle and the
@@ -107,10 +109,18 @@ static void closing_unlink(struct calls *cs, struct conn_entry *e)
 	e->closing_prev = e->closing_next = NULL;
 }
 
+void calls__on_conn_forget(struct calls *cs, conn_forget_fn fn, void *ctx)
+{
+	cs->forget = fn;
+	cs->forget_ctx = ctx;
+}
+
 static void conn_free(struct calls *cs, struct conn_entry *e)
 {
 	struct conn_entry **pp = conn_bucket(cs, e->pid, e->conn);
 
+	if (cs->forget)
+		cs->forget(e->pid, e->conn, cs->forget_ctx);
 	idle_unlink(cs, e);
 	closing_unlink(cs, e);
 	while (*pp && *pp != e)

@@ -96,6 +96,11 @@ typedef void (*call_done_fn)(struct call *c, void *ctx);
 struct calls;
 
 struct calls *calls__new(call_done_fn done, void *ctx);
+/* Called when the table forgets a connection (closed, or the oldest of
+ * too many idle ones): whoever told it once about the connection's
+ * addresses must tell it again. */
+typedef void (*conn_forget_fn)(uint32_t pid, uint64_t conn, void *ctx);
+void calls__on_conn_forget(struct calls *cs, conn_forget_fn fn, void *ctx);
 /* Bound the table: an open call with no event for idle_s seconds is given
  * up at the next calls__tick (0: never); past max_open open calls the
  * least recently seen one is given up (0: no cap). */

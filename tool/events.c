@@ -96,9 +96,25 @@ static void percent_decode(char *dst, size_t len, const char *src)
 	dst[o] = '\0';
 }
 
+/* One string of a header entry: len bytes copied at p, or, flagged as
+ * sent by address, the 8 bytes at p naming where they are in the
+ * executable's read-only data. *used: the bytes it took in the event. */
+static const char *entry_text(const struct event_sink *s, const struct ev_headers *e,
+			      const char *p, size_t len, bool by_addr, size_t *used)
+{
+	uint64_t addr;
+
+	*used = len;
+	if (!by_addr)
+		return p;
+	*used = sizeof(addr);
+	memcpy(&addr, p, sizeof(addr));
+	return s->rodata ? (const char *)s->rodata(s->rodata_ctx, e->c.pid, addr, len) : NULL;
+}
+
 /* Walk the entries of a header event into a list; 0, or -1 if malformed. */
-static int parse_fields(const struct ev_headers *e, size_t size, struct header_list *hl,
-			bool *cut)
+static int parse_fields(const struct event_sink *s, const struct ev_headers *e, size_t size,
+			struct header_list *hl, bool *cut)
 {
 	size_t off = 0, end = e->buf_len;
 
@@ -110,15 +126,26 @@ static int parse_fields(const struct ev_headers *e, size_t size, struct header_l
 		if (off + sizeof(he) > end)
 			return -1;
 		memcpy(&he, e->buf + off, sizeof(he));
+		const char *name, *value;
+		size_t nused, vused;
+
 		off += sizeof(he);
 		if (he.name_len > HDR_NAME_MASK || he.value_len > HDR_VALUE_MASK ||
-		    off + he.name_len + he.value_len > end)
+		    (he.flags & ~(HE_NAME_AT | HE_VALUE_AT)))
 			return -1;
+		nused = he.flags & HE_NAME_AT ? 8 : he.name_len;
+		vused = he.flags & HE_VALUE_AT ? 8 : he.value_len;
+		if (off + nused + vused > end)
+			return -1;
+		name = entry_text(s, e, e->buf + off, he.name_len, he.flags & HE_NAME_AT, &nused);
+		value = entry_text(s, e, e->buf + off + nused, he.value_len, he.flags & HE_VALUE_AT,
+				   &vused);
+		if (!name || !value)
+			return -1; /* an address outside the read-only data */
 		if (he.name_len < he.name_total || he.value_len < he.value_total)
 			*cut = true;
-		header_list__add(hl, e->buf + off, he.name_len, e->buf + off + he.name_len,
-				 he.value_len);
-		off += he.name_len + he.value_len;
+		header_list__add(hl, name, he.name_len, value, he.value_len);
+		off += nused + vused;
 	}
 	return 0;
 }
@@ -191,7 +218,7 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	bool cut = false, request;
 	struct call *c;
 
-	if (size < offsetof(struct ev_headers, buf) || parse_fields(e, size, &hl, &cut)) {
+	if (size < offsetof(struct ev_headers, buf) || parse_fields(s, e, size, &hl, &cut)) {
 		s->tally->malformed++;
 		header_list__free(&hl);
 		return;

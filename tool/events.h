@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct event_sink {
 	struct calls *calls;
@@ -13,6 +14,11 @@ struct event_sink {
 	struct tally *tally;
 	int verbose;
 	int payload; /* --payload bytes, 0 = off */
+	/* The bytes of a header string the probes sent by address (HE_*_AT):
+	 * len bytes at addr in the read-only data of process pid's
+	 * executable, or NULL. */
+	const uint8_t *(*rodata)(void *ctx, uint32_t pid, uint64_t addr, uint64_t len);
+	void *rodata_ctx;
 };
 
 /* libbpf ring_buffer_sample_fn. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LOG_SIZE (1 << 22)
@@ -384,6 +385,33 @@ static int possible_cpus(void)
 			n++;
 	}
 	return n;
+}
+
+int loader__enable_stats(void)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.enable_stats.type = BPF_STATS_RUN_TIME;
+	fd = (int)syscall(__NR_bpf, BPF_ENABLE_STATS, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+int loader__prog_stats(const struct loader *l, int i, uint64_t *runs, uint64_t *ns)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	*runs = *ns = 0;
+	if (i < 0 || i >= l->nprogs || l->prog_fds[i] < 0)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info(l->prog_fds[i], &info, &len) != 0)
+		return -errno;
+	*runs = info.run_cnt;
+	*ns = info.run_time_ns;
+	return 0;
 }
 
 int loader__read_counters(const struct loader *l, uint64_t *out, int n)

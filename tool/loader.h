@@ -56,6 +56,13 @@ int loader__table_fd(const struct loader *l, const char *name);
 /* Sum a per-CPU u64 array's slots into out[n]. */
 int loader__read_counters(const struct loader *l, uint64_t *out, int n);
 
+/* Turn the kernel's BPF run-time statistics on for as long as the
+ * returned descriptor stays open (close it to turn them off); -errno. */
+int loader__enable_stats(void);
+/* How often program i ran and for how long in all (the kernel counts only
+ * while the statistics are on): 0, or -errno. */
+int loader__prog_stats(const struct loader *l, int i, uint64_t *runs, uint64_t *ns);
+
 /* Detach everything and free the module; safe to call twice. */
 void loader__close(struct loader *l);
 

@@ -39,6 +39,8 @@ static const char usage_text[] =
 	"                         at most 16384) and decode them with the program's own\n"
 	"                         protobuf descriptors\n"
 	"      --no-decode        with --payload: show the bytes, do not decode them\n"
+	"      --probe-stats      at the end, each probe's hits and the time its BPF\n"
+	"                         program ran per hit (the cost to the target)\n"
 	"      --show-secrets     do not redact authorization, cookie and similar values\n"
 	"      --kernel-headers DIR  kernel header tree for the BPF compiler\n"
 	"      --debuginfo FILE   the executable's DWARF is in FILE (a stripped binary's\n"
@@ -79,6 +81,7 @@ enum {
 	OPT_RINGBUF_PAGES,
 	OPT_BENCH_EMPTY,
 	OPT_BENCH_ENTRY,
+	OPT_PROBE_STATS,
 	OPT_PERF_BUFFER,
 	OPT_PAUSE_BEFORE_ATTACH,
 	OPT_IDLE_TIMEOUT,
@@ -109,6 +112,7 @@ static const struct option long_options[] = {
 	{"bench-empty", no_argument, NULL, OPT_BENCH_EMPTY},
 	{"bench-entry", no_argument, NULL, OPT_BENCH_ENTRY},
 	{"perf-buffer", no_argument, NULL, OPT_PERF_BUFFER},
+	{"probe-stats", no_argument, NULL, OPT_PROBE_STATS},
 	{"test-pause-before-attach", required_argument, NULL, OPT_PAUSE_BEFORE_ATTACH},
 	{"help", no_argument, NULL, 'h'},
 	{0},
@@ -245,6 +249,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_BENCH_EMPTY:
 			o->bench_empty = true;
+			break;
+		case OPT_PROBE_STATS:
+			o->probe_stats = true;
 			break;
 		case OPT_BENCH_ENTRY:
 			o->bench_entry = true;

@@ -46,6 +46,7 @@ struct options {
 	bool bench_empty;  /* hidden: probes only count their hits */
 	bool bench_entry;  /* hidden: attach at entries, not stack-check jumps */
 	bool perf_buffer;  /* hidden: use the perf buffer even with a ring buffer */
+	bool probe_stats;  /* --probe-stats: each probe's hits and BPF time at the end */
 	int pause_before_attach_ms; /* hidden: tests swap the process meanwhile */
 };
 

@@ -234,6 +234,11 @@ static int render_defines(struct defines *d, const struct resolution *res,
 	    define_i(d, "USE_PERF_BUFFER", "", ro->perf_buffer) ||
 	    define_i(d, "UNROLL_LOOPS", "", ro->unroll_loops))
 		return -EINVAL;
+	if (ro->rodata_hi && (ro->rodata_lo >= ro->rodata_hi || ro->rodata_hi > MAX_ADDR))
+		return out_of_range(d, "RODATA", "address range");
+	if (define_u(d, "RODATA_LO", "", ro->rodata_hi ? ro->rodata_lo : 0) ||
+	    define_u(d, "RODATA_HI", "", ro->rodata_hi))
+		return -EINVAL;
 	/* Every probe of the table gets PROBE_x, enabled or not, so the
 	 * template compiles the same way for every binary. */
 	for (int i = 0; i < nprobe_specs; i++) {

@@ -12,6 +12,9 @@ struct render_opts {
 	int scratch_cpus;  /* with payload: possible CPUs (one scratch slot each) */
 	int ringbuf_pages; /* 0 = default */
 	uint64_t load_bias; /* added to itab addresses (PIE targets) */
+	/* The target's read-only data, [rodata_lo, rodata_hi) as mapped;
+	 * 0, 0: none. Header strings there are sent by address. */
+	uint64_t rodata_lo, rodata_hi;
 	bool empty;	    /* benchmark: probes count their hit and return */
 	bool at_entry;	    /* benchmark: probes sit on function entries */
 	bool perf_buffer;   /* the kernel has no BPF ring buffer */

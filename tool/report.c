@@ -569,6 +569,38 @@ static double percentile(const struct method_stats *m, double p)
 	return m->lat ? lathist__quantile_ns(m->lat, p) / 1e6 : 0;
 }
 
+/* --probe-stats: the probes' hits and BPF time per hit (unknown when the
+ * kernel's statistics were off). */
+static void probes_json(FILE *out, const struct tally *t)
+{
+	fprintf(out, ",\"probes\":[");
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct probe_tally *p = &t->probes[i];
+
+		fprintf(out, "%s{\"probe\":\"%s\",\"hits\":%" PRIu64 ",\"bpf_ns_per_hit\":", i ? "," : "",
+			p->id, p->hits);
+		if (p->runs)
+			fprintf(out, "%.0f}", (double)p->run_ns / (double)p->runs);
+		else
+			fprintf(out, "null}");
+	}
+	fprintf(out, "]");
+}
+
+static void probes_text(FILE *out, const struct tally *t)
+{
+	fprintf(out, "%-20s %12s %16s\n", "PROBE", "HITS", "BPF NS PER HIT");
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct probe_tally *p = &t->probes[i];
+
+		fprintf(out, "%-20s %12" PRIu64 " ", p->id, p->hits);
+		if (p->runs)
+			fprintf(out, "%16.0f\n", (double)p->run_ns / (double)p->runs);
+		else
+			fprintf(out, "%16s\n", "?");
+	}
+}
+
 void report__summary(struct report *r, const struct tally *t)
 {
 	double secs = (double)((uint64_t)clock_ns(CLOCK_MONOTONIC) - r->start_mono_ns) / 1e9;
@@ -596,10 +628,13 @@ void report__summary(struct report *r, const struct tally *t)
 			",\"desync_frames\":%" PRIu64 ",\"unreadable_frames\":%" PRIu64
 			",\"malformed_events\":%" PRIu64 ",\"unmatched_events\":%" PRIu64 ",\"probe_hits\":%" PRIu64
 			",\"restarts_skipped\":%" PRIu64 ",\"dropped_methods\":%" PRIu64
-			",\"evicted_idle_calls\":%" PRIu64 ",\"evicted_full_calls\":%" PRIu64 "}\n",
+			",\"evicted_idle_calls\":%" PRIu64 ",\"evicted_full_calls\":%" PRIu64,
 			r->unfinished, r->unfinished_conn_closed, t->received, t->emitted, t->lost, t->read_errors, t->truncated,
 			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts,
 			r->dropped_methods, t->evicted_idle, t->evicted_full);
+		if (r->o->probe_stats)
+			probes_json(r->out, t);
+		fprintf(r->out, "}\n");
 		fflush(r->out);
 		return;
 	}
@@ -628,5 +663,7 @@ void report__summary(struct report *r, const struct tally *t)
 		"open calls given up: %" PRIu64 " with no event for %u s, %" PRIu64
 		" past %u open calls\n",
 		t->evicted_idle, t->idle_timeout_s, t->evicted_full, t->max_open_calls);
+	if (r->o->probe_stats)
+		probes_text(r->out, t);
 	fflush(r->out);
 }

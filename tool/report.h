@@ -11,6 +11,16 @@
 
 struct report;
 
+/* --probe-stats: one probe's hits and, with the kernel's BPF statistics
+ * on, its programs' run time (summed over the traced executables). */
+struct probe_tally {
+	const char *id;
+	uint64_t hits;
+	uint64_t runs, run_ns; /* runs == 0: the time is unknown */
+};
+
+#define TALLY_MAX_PROBES 64
+
 struct tally {
 	uint64_t received;    /* events read from the ring buffers */
 	uint64_t emitted;     /* events the BPF side handed to them */
@@ -26,6 +36,8 @@ struct tally {
 	uint64_t evicted_idle; /* open calls given up: no event for --idle-timeout */
 	uint64_t evicted_full; /* open calls given up: --max-open-calls were open */
 	unsigned idle_timeout_s, max_open_calls; /* the limits, for the summary's words */
+	int nprobes; /* --probe-stats only */
+	struct probe_tally probes[TALLY_MAX_PROBES];
 };
 
 struct report *report__new(const struct options *o, FILE *out);

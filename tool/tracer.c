@@ -71,6 +71,7 @@ struct session {
 	struct tally tally;
 	struct event_sink sink;
 	double read_s, render_s, compile_s; /* start-up, for -v and make bench */
+	int stats_fd; /* --probe-stats: keeps the kernel's BPF statistics on; -1 */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -105,6 +106,37 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* events.c's reader of header strings sent by address: from the file
+ * of the program traced in pid (only a fixed-address executable's
+ * programs send any, so its addresses are the link-time ones). */
+static const uint8_t *rodata_of_pid(void *ctx, uint32_t pid, uint64_t addr, uint64_t len)
+{
+	const struct session *s = ctx;
+
+	for (int i = 0; i < s->o->npids; i++)
+		if ((uint32_t)s->o->pids[i] == pid) {
+			const struct program *p = &s->progs[s->prog_of[i]];
+
+			return gobin__is_pie(p->gb) ? NULL : gobin__rodata_bytes(p->gb, addr, len);
+		}
+	return NULL;
+}
+
+/* The call table forgot a connection: the probes must send its addresses
+ * again (each program's table of connections whose addresses were sent). */
+static void forget_conn_addrs(uint32_t pid, uint64_t conn, void *ctx)
+{
+	const struct session *s = ctx;
+	struct addrs_key k = {.conn = conn, .pid = pid};
+
+	for (int i = 0; i < s->nprogs; i++) {
+		int fd = s->progs[i].loaded ? loader__table_fd(&s->progs[i].loader, ADDRS_SENT_TABLE) : -1;
+
+		if (fd >= 0)
+			bpf_delete_elem(fd, &k);
+	}
 }
 
 /* Where a PIE executable is mapped: its own file's mapping at offset 0,
@@ -382,6 +414,10 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 			(int)pid);
 		return -1;
 	}
+	/* A PIE executable's programs are shared by processes mapped at
+	 * different places: they copy every string. */
+	if (!gobin__is_pie(p->gb))
+		gobin__rodata_range(p->gb, &ro.rodata_lo, &ro.rodata_hi);
 	ret = load_program(s, p, pid, &ro, err, sizeof(err));
 	if (ret) {
 		/* Not a lockdown hint: confidentiality mode (tests/vm) loads and
@@ -588,6 +624,42 @@ static bool targets_alive(struct session *s)
 	return any;
 }
 
+/* --probe-stats: each loaded probe's hits (the BPF side counts them per
+ * probe) and its programs' run time, summed over the executables. */
+static void collect_probe_stats(struct session *s)
+{
+	struct tally *t = &s->tally;
+
+	for (int k = 0; k < s->nprogs; k++) {
+		const struct loader *l = &s->progs[k].loader;
+		uint64_t c[CNT_NUM];
+
+		if (!s->progs[k].loaded || loader__read_counters(l, c, CNT_NUM))
+			continue;
+		for (int i = 0; i < l->nprogs; i++) {
+			const struct probe_spec *spec = l->progs[i]->spec;
+			long idx = spec - probe_specs;
+			struct probe_tally *pt = NULL;
+			uint64_t runs, ns;
+
+			for (int j = 0; j < t->nprobes && !pt; j++)
+				if (t->probes[j].id == spec->id)
+					pt = &t->probes[j];
+			if (!pt && t->nprobes < TALLY_MAX_PROBES) {
+				pt = &t->probes[t->nprobes++];
+				*pt = (struct probe_tally){.id = spec->id};
+			}
+			if (!pt || idx < 0 || idx >= CNT_MAX_PROBES)
+				continue;
+			pt->hits += c[CNT_HITS + idx];
+			if (s->stats_fd >= 0 && loader__prog_stats(l, i, &runs, &ns) == 0 && runs) {
+				pt->runs += runs;
+				pt->run_ns += ns;
+			}
+		}
+	}
+}
+
 static void collect_counters(struct session *s)
 {
 	for (int k = 0; k < s->nprogs; k++) {
@@ -607,6 +679,8 @@ static void collect_counters(struct session *s)
 	}
 	/* Emitted by the BPF side, then dropped here: lost all the same. */
 	s->tally.lost += eventbuf__dropped(s->eb);
+	if (s->o->probe_stats)
+		collect_probe_stats(s);
 }
 
 /* Open calls given up before the end (idle, or the table full). */
@@ -661,6 +735,7 @@ int tracer__run(const struct options *o)
 	int ret = 1;
 
 	s.o = o;
+	s.stats_fd = -1;
 	if (geteuid() != 0) {
 		fprintf(stderr, "gogrpctrace: tracing needs root (to load BPF programs and attach "
 				"uprobes); try sudo\n");
@@ -678,7 +753,16 @@ int tracer__run(const struct options *o)
 	if (!s.report || !s.calls)
 		goto cleanup;
 	calls__set_limits(s.calls, o->idle_timeout_s, o->max_open_calls);
-	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload};
+	calls__on_conn_forget(s.calls, forget_conn_addrs, &s);
+	if (o->probe_stats) {
+		s.stats_fd = loader__enable_stats();
+		if (s.stats_fd < 0)
+			fprintf(stderr, "gogrpctrace: --probe-stats: the kernel's BPF statistics could "
+					"not be turned on (%s): hits only, no run time\n",
+				strerror(-s.stats_fd));
+	}
+	s.sink = (struct event_sink){s.calls, s.report, &s.tally, o->verbose, o->payload,
+				     rodata_of_pid, &s};
 	s.perf_buffer = o->perf_buffer || !eventbuf__ringbuf_supported();
 	if (o->verbose)
 		fprintf(stderr, "gogrpctrace: a failed compile or load is logged to %s/%s%d.log\n",
@@ -698,6 +782,10 @@ cleanup:
 	/* Detach first: the target stops paying for probes at once. */
 	for (int k = s.nprogs - 1; k >= 0; k--)
 		loader__close(&s.progs[k].loader);
+	if (s.calls)
+		calls__on_conn_forget(s.calls, NULL, NULL); /* the tables are gone */
+	if (s.stats_fd >= 0)
+		close(s.stats_fd);
 	eventbuf__free(s.eb);
 	for (int k = 0; k < s.nprogs; k++) {
 		protodb__free(s.progs[k].types);

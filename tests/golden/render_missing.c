@@ -4,6 +4,8 @@
 #define BENCH_EMPTY 0
 #define USE_PERF_BUFFER 0
 #define UNROLL_LOOPS 0
+#define RODATA_LO 0ULL
+#define RODATA_HI 0ULL
 #define PROBE_SRV_HDR_IN 1
 /* probe srv_hdr_in */
 #define SRV_HDR_IN_IDX 0
