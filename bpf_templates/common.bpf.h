@@ -76,6 +76,40 @@ static __always_inline void count(u32 slot)
 		(*v)++;
 }
 
+/* make bench's --count-ops: every read of the target's memory and every
+ * map operation is counted against the probe running (COUNT_OPS 0 in a
+ * real run: these compile to nothing). */
+#if COUNT_OPS
+BPF_PERCPU_ARRAY(running_probe, u32, 1);
+
+static __always_inline void count_op(u32 base)
+{
+	u32 zero = 0, *p = running_probe.lookup(&zero);
+
+	if (p)
+		count(base + (*p & (CNT_MAX_PROBES - 1)));
+}
+
+static __always_inline void set_running_probe(u32 idx)
+{
+	u32 zero = 0, *p = running_probe.lookup(&zero);
+
+	if (p)
+		*p = idx;
+}
+
+static __always_inline long counted_read_user(void *dst, u32 size, const void *src)
+{
+	count_op(CNT_READS);
+	return bpf_probe_read_user(dst, size, src);
+}
+#define bpf_probe_read_user(dst, size, src) counted_read_user(dst, size, src)
+#define MAP_OP() count_op(CNT_MAP_OPS)
+#else
+#define set_running_probe(idx) do { } while (0)
+#define MAP_OP() do { } while (0)
+#endif
+
 /* A register by its DWARF number; reg is a constant, so this folds. */
 static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
 {
@@ -123,6 +157,7 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 #define PROBE_ENTER(ctx, P)                                                  \
 	do {                                                                 \
 		count(CNT_HITS + P##_IDX);                                   \
+		set_running_probe(P##_IDX);                                  \
 		if (P##_AT_JBE && ((ctx)->flags & (X86_FLAGS_CF | X86_FLAGS_ZF))) { \
 			count(CNT_RESTARTS);                                 \
 			return 0;                                            \
@@ -161,6 +196,7 @@ static __always_inline void fill_common(struct ev_common *c, u8 kind, u8 probe, 
 /* Send an event: 0, or -1 when the buffer had no room (counted lost). */
 static __always_inline int emit(struct pt_regs *ctx, void *ev, u32 size)
 {
+	MAP_OP();
 #if USE_PERF_BUFFER
 	if (events.perf_submit(ctx, ev, size) == 0) {
 #else
@@ -199,7 +235,32 @@ static __always_inline int is_grpc_content_type(struct go_slice *name, struct go
  * sent by address, not read. */
 static __always_inline int in_rodata(u64 ptr, u64 len)
 {
-	return RODATA_HI && len && ptr >= RODATA_LO && ptr < RODATA_HI && len <= RODATA_HI - ptr;
+	/* One comparison (len is far below the section's size): fewer
+	 * paths for the verifier to walk in copy_fields' loop. */
+	return RODATA_HI && ptr - RODATA_LO <= (RODATA_HI - RODATA_LO) - len;
+}
+
+/* Put one string of a header field at e->buf[e->buf_len] and move
+ * buf_len past it: its 8-byte address when it lies in the read-only data
+ * (flagging he with at_flag), else its len bytes. The caller made room. */
+static __always_inline void put_string(struct ev_headers *e, struct hdr_entry *he, u64 ptr,
+				       u32 len, u32 mask, u16 at_flag)
+{
+	u32 off = e->buf_len;
+	u64 n = len; /* masked where used: see OPAQUE */
+
+	if (in_rodata(ptr, len)) {
+		__builtin_memcpy(&e->buf[off & (HDR_BUF_SIZE - 1)], &ptr, sizeof(ptr));
+		he->flags |= at_flag;
+		e->buf_len = off + sizeof(ptr);
+		return;
+	}
+	OPAQUE(n);
+	if (bpf_probe_read_user(&e->buf[off & (HDR_BUF_SIZE - 1)], n & mask, (void *)ptr) != 0) {
+		count(CNT_READ_ERRORS);
+		e->c.flags |= EVF_READ_ERROR;
+	}
+	e->buf_len = off + len;
 }
 
 /* Copy the fields of a []hpack.HeaderField into e->buf.
@@ -234,11 +295,8 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 	for (i = 0; i < HDR_MAX_FIELDS; i++) {
 		struct go_slice name = {}, value = {};
 		struct hdr_entry *he;
-		u32 off, nlen, vlen, nbytes, vbytes;
-		u64 nread, vread; /* masked where used: see OPAQUE */
+		u32 off, nlen, vlen, nroom, vroom;
 		u32 at = i * fl.size;
-		u16 hflags;
-		int failed = 0;
 
 		if (i >= ncopy)
 			break;
@@ -251,12 +309,11 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 			e->c.flags |= EVF_GRPC;
 		nlen = name.len > HDR_NAME_MASK ? HDR_NAME_MASK : name.len;
 		vlen = value.len > HDR_VALUE_MASK ? HDR_VALUE_MASK : value.len;
-		hflags = (in_rodata(name.ptr, nlen) ? HE_NAME_AT : 0) |
-			 (in_rodata(value.ptr, vlen) ? HE_VALUE_AT : 0);
-		nbytes = hflags & HE_NAME_AT ? 8 : nlen;
-		vbytes = hflags & HE_VALUE_AT ? 8 : vlen;
+		/* Room for either form of each string (bytes, or an address). */
+		nroom = nlen > 8 ? nlen : 8;
+		vroom = vlen > 8 ? vlen : 8;
 		off = e->buf_len;
-		if (off + sizeof(*he) + nbytes + vbytes > HDR_BUF_SIZE) {
+		if (off + sizeof(*he) + nroom + vroom > HDR_BUF_SIZE) {
 			e->c.flags |= EVF_TRUNC_FIELDS;
 			break;
 		}
@@ -267,26 +324,12 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		he->value_total = value.len > 0xffffffff ? 0xffffffff : value.len;
 		he->name_len = nlen;
 		he->value_len = vlen;
-		he->flags = hflags;
-		nread = nlen;
-		vread = vlen;
-		OPAQUE(nread);
-		OPAQUE(vread);
-		at = (off + sizeof(*he)) & (HDR_BUF_SIZE - 1);
-		if (hflags & HE_NAME_AT)
-			__builtin_memcpy(&e->buf[at], &name.ptr, 8);
-		else if (bpf_probe_read_user(&e->buf[at], nread & HDR_NAME_MASK, (void *)name.ptr) != 0)
-			failed = 1;
-		at = (off + sizeof(*he) + nbytes) & (HDR_BUF_SIZE - 1);
-		if (hflags & HE_VALUE_AT)
-			__builtin_memcpy(&e->buf[at], &value.ptr, 8);
-		else if (bpf_probe_read_user(&e->buf[at], vread & HDR_VALUE_MASK, (void *)value.ptr) != 0)
-			failed = 1;
-		if (failed) {
-			count(CNT_READ_ERRORS);
-			e->c.flags |= EVF_READ_ERROR;
-		}
-		e->buf_len = off + sizeof(*he) + nbytes + vbytes;
+		he->flags = 0;
+		e->buf_len = off + sizeof(*he);
+		/* Each string moves e->buf_len on itself, so that no register
+		 * differs between its two forms once it is put. */
+		put_string(e, he, name.ptr, nlen, HDR_NAME_MASK, HE_NAME_AT);
+		put_string(e, he, value.ptr, vlen, HDR_VALUE_MASK, HE_VALUE_AT);
 		e->ncopied = i + 1;
 	}
 	if (e->ncopied < nfields)
@@ -625,6 +668,7 @@ static __always_inline void forget_parse(u64 conn, u32 sid, u32 dir)
 	key.stream_id = sid;
 	key.pid = bpf_get_current_pid_tgid() >> 32;
 	key.dir = dir;
+	MAP_OP();
 	msg_states.delete(&key);
 }
 
@@ -793,20 +837,25 @@ static __always_inline int data_frame(struct pt_regs *ctx, u8 probe, u8 side, u8
 	/* Most frames hold whole messages: parse with a scratch state and
 	 * touch the map only when something must carry over to the next
 	 * frame (a message or prefix cut by the frame's end). */
+	MAP_OP();
 	st = msg_states.lookup(&key);
 	if (st) {
 		if (st->desync)
 			e->c.flags |= EVF_DESYNC;
 		else
 			parse_frame(e, st, data, len);
-		if ((fflags & 0x1) || (!st->remaining && !st->have && !st->desync))
+		if ((fflags & 0x1) || (!st->remaining && !st->have && !st->desync)) {
+			MAP_OP();
 			msg_states.delete(&key);
+		}
 	} else {
 		st = &w->scratch_state;
 		__builtin_memset(st, 0, sizeof(*st));
 		parse_frame(e, st, data, len);
-		if (!(fflags & 0x1) && (st->remaining || st->have || st->desync))
+		if (!(fflags & 0x1) && (st->remaining || st->have || st->desync)) {
+			MAP_OP();
 			msg_states.update(&key, st);
+		}
 	}
 	emit(ctx, e, offsetof(struct ev_data, payload) + PAYLOAD_SENT(e->payload_len));
 	return 0;

@@ -228,6 +228,11 @@ struct ev_data {
 #define CNT_DESYNC 69		 /* DATA frames whose message boundaries were lost */
 #define CNT_FOREIGN 70		 /* hits on connections of an unknown kind */
 #define CNT_IGNORED 71		 /* hits on a Framer or Encoder of no traced connection */
-#define CNT_NUM 72
+/* make bench (--count-ops): user-memory reads and map operations (hash
+ * tables and the event buffer; not the per-CPU counter and scratch
+ * slots) of each probe, + probe index. */
+#define CNT_READS 72
+#define CNT_MAP_OPS (CNT_READS + CNT_MAX_PROBES)
+#define CNT_NUM (CNT_MAP_OPS + CNT_MAX_PROBES)
 
 #endif

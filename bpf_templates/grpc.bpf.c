@@ -31,7 +31,10 @@ static __always_inline int addrs_known(u8 side, u64 conn)
 #if ADDRS_CACHE
 	struct addrs_key k = addrs_key_of(conn);
 
-	return ADDRS_CACHED(side) && conn && addrs_sent.lookup(&k) != 0;
+	if (!ADDRS_CACHED(side) || !conn)
+		return 0;
+	MAP_OP();
+	return addrs_sent.lookup(&k) != 0;
 #else
 	return 0;
 #endif
@@ -43,8 +46,10 @@ static __always_inline void addrs_mark_sent(u8 side, u64 conn)
 	struct addrs_key k = addrs_key_of(conn);
 	u8 one = 1;
 
-	if (ADDRS_CACHED(side) && conn)
+	if (ADDRS_CACHED(side) && conn) {
+		MAP_OP();
 		addrs_sent.update(&k, &one);
+	}
 #endif
 }
 
@@ -53,6 +58,7 @@ static __always_inline void addrs_forget(u64 conn)
 #if ADDRS_CACHE
 	struct addrs_key k = addrs_key_of(conn);
 
+	MAP_OP();
 	addrs_sent.delete(&k);
 #endif
 }
@@ -118,26 +124,28 @@ static __always_inline int headers_in(struct pt_regs *ctx, u8 probe, u8 side, u6
 {
 	struct ev_headers *e = new_headers(probe, side, DIR_IN);
 	struct go_slice fields = {};
-	int sent;
+	int sent, read;
 
 	if (!e)
 		return 0;
-	e->c.conn = read_conn(t + conn_off, &e->c.flags);
-	if (read_meta_headers(e, frame, MHF_HF, MHF_FIELDS,
+	/* The fields before the connection: the verifier then walks their
+	 * loop on fewer paths. */
+	read = read_meta_headers(e, frame, MHF_HF, MHF_FIELDS,
 #if HAS_MHF_TRUNC
-			      MHF_TRUNC,
+				 MHF_TRUNC,
 #else
-			      -1,
+				 -1,
 #endif
-			      HF_SID, HF_FLAGS, &fields)) {
-		e->c.flags |= EVF_READ_ERROR;
-	} else {
+				 HF_SID, HF_FLAGS, &fields) == 0;
+	if (read)
 		copy_fields(e, fields.ptr, fields.len, GRPC_FIELDS, 0);
+	else
+		e->c.flags |= EVF_READ_ERROR;
+	e->c.conn = read_conn(t + conn_off, &e->c.flags);
 #if WANT_DATA_PARSER
-		if (side == SIDE_SERVER)
-			forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
+	if (read && side == SIDE_SERVER)
+		forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
 #endif
-	}
 	/* remoteAddr, localAddr: net.Addrs the transport took from its
 	 * net.Conn when the connection was made, whatever wraps it; read
 	 * once per connection. */
@@ -199,6 +207,7 @@ int probe_cli_hdr_in(struct pt_regs *ctx)
 #endif
 
 #if PROBE_HDR_OUT
+#define LW_READ 64
 /* (*loopyWriter).writeHeader(l, streamID, endStream, hf, onWrite): every
  * header block either side sends. The connection is l.framer.writer.conn. */
 int probe_hdr_out(struct pt_regs *ctx)
@@ -208,16 +217,32 @@ int probe_hdr_out(struct pt_regs *ctx)
 
 	PROBE_ENTER(ctx, HDR_OUT);
 	l = ARG(ctx, HO_L);
-	if (read_user(&side, LW_SIDE_SIZE, l + LW_SIDE))
+#if LW_SIDE + LW_SIDE_SIZE <= LW_READ && LW_FRAMER + 8 <= LW_READ
+	{
+		/* side and framer in one read */
+		u8 lw[LW_READ] = {};
+
+		if (read_user(lw, LW_FRAMER + 8 > LW_SIDE + LW_SIDE_SIZE ? LW_FRAMER + 8
+									  : LW_SIDE + LW_SIDE_SIZE, l))
+			return 0;
+		__builtin_memcpy(&side, lw + LW_SIDE, LW_SIDE_SIZE);
+		__builtin_memcpy(&framer, lw + LW_FRAMER, sizeof(framer));
+	}
+#else
+	if (read_user(&side, LW_SIDE_SIZE, l + LW_SIDE) ||
+	    read_user(&framer, sizeof(framer), l + LW_FRAMER))
 		return 0;
+#endif
 	e = new_headers(HDR_OUT_IDX, side ? SIDE_SERVER : SIDE_CLIENT, DIR_OUT);
 	if (!e)
 		return 0;
+	/* The fields first: the verifier then walks their loop on one path,
+	 * not once per way the connection's reads below may go. */
+	copy_fields(e, ARG(ctx, HO_HF_PTR), ARG(ctx, HO_HF_LEN), GRPC_FIELDS, 0);
 	e->c.stream_id = ARG(ctx, HO_SID);
 	if (ARG(ctx, HO_END))
 		e->c.flags |= EVF_END_STREAM;
-	if (read_user(&framer, sizeof(framer), l + LW_FRAMER) ||
-	    read_user(&writer, sizeof(writer), framer + FRAMER_WRITER))
+	if (read_user(&writer, sizeof(writer), framer + FRAMER_WRITER))
 		e->c.flags |= EVF_READ_ERROR;
 	else
 		e->c.conn = read_writer_conn(writer + BW_CONN, &e->c.flags,
@@ -227,7 +252,6 @@ int probe_hdr_out(struct pt_regs *ctx)
 	if (!side && e->c.conn)
 		forget_parse(e->c.conn, e->c.stream_id, DIR_IN);
 #endif
-	copy_fields(e, ARG(ctx, HO_HF_PTR), ARG(ctx, HO_HF_LEN), GRPC_FIELDS, 0);
 	emit_headers(ctx, e);
 	return 0;
 }
@@ -392,6 +416,34 @@ static __always_inline int grpc_data_in(struct pt_regs *ctx, u8 probe, u8 side, 
 }
 #endif
 
+#if PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN || PROBE_CLI_PDATA_IN || PROBE_SRV_PDATA_IN
+/* A received frame's stream ID, flags and its 16-byte data word (a slice's
+ * pointer and length, or an interface) at offsets sid_off, flags_off and
+ * data_off of f: one read when they lie close (offsets are constants once
+ * inlined), else three. */
+#define FRAME_READ 64
+static __always_inline int read_frame_words(u64 f, u64 sid_off, u64 flags_off, u64 data_off,
+					    u32 *sid, u8 *fflags, void *data)
+{
+	u64 span = sid_off + 4;
+	u8 raw[FRAME_READ] = {};
+
+	if (flags_off + 1 > span)
+		span = flags_off + 1;
+	if (data_off + 16 > span)
+		span = data_off + 16;
+	if (span > FRAME_READ)
+		return read_user(sid, sizeof(*sid), f + sid_off) || read_user(fflags, 1, f + flags_off) ||
+		       read_user(data, 16, f + data_off);
+	if (read_user(raw, span, f))
+		return -1;
+	__builtin_memcpy(sid, raw + sid_off, sizeof(*sid));
+	*fflags = raw[flags_off];
+	__builtin_memcpy(data, raw + data_off, 16);
+	return 0;
+}
+#endif
+
 #if PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN
 /* handleData(t, f *http2.DataFrame) */
 static __always_inline int data_frame_in(struct pt_regs *ctx, u8 probe, u8 side, u64 t, u64 f, u64 conn_off)
@@ -400,8 +452,7 @@ static __always_inline int data_frame_in(struct pt_regs *ctx, u8 probe, u8 side,
 	u32 sid = 0;
 	u8 fflags = 0;
 
-	if (read_user(&sid, sizeof(sid), f + DF_SID) || read_user(&fflags, 1, f + DF_FLAGS) ||
-	    read_user(&d, sizeof(d), f + DF_DATA))
+	if (read_frame_words(f, DF_SID, DF_FLAGS, DF_DATA, &sid, &fflags, &d))
 		return 0;
 	return grpc_data_in(ctx, probe, side, t + conn_off, sid, fflags, d.ptr, d.len, 0);
 }
@@ -435,8 +486,7 @@ static __always_inline int pdata_frame_in(struct pt_regs *ctx, u8 probe, u8 side
 	int known = 0;
 	u32 flags = 0;
 
-	if (read_user(&sid, sizeof(sid), f + PDF_SID) || read_user(&fflags, 1, f + PDF_FLAGS) ||
-	    read_user(&buf, sizeof(buf), f + PDF_DATA))
+	if (read_frame_words(f, PDF_SID, PDF_FLAGS, PDF_DATA, &sid, &fflags, &buf))
 		return 0;
 #if HAS_ITAB_SLICEBUF
 	if (buf.tab == ITAB_SLICEBUF) {

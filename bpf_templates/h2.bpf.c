@@ -83,6 +83,7 @@ static __always_inline void mark_grpc(u64 conn, u32 sid)
 	st.conn = conn;
 	st.sid = sid;
 	st.pid = bpf_get_current_pid_tgid() >> 32;
+	MAP_OP();
 	h2_grpc_streams.update(&st, &one);
 }
 
@@ -93,6 +94,7 @@ static __always_inline void unmark_grpc(u64 conn, u32 sid)
 	st.conn = conn;
 	st.sid = sid;
 	st.pid = bpf_get_current_pid_tgid() >> 32;
+	MAP_OP();
 	h2_grpc_streams.delete(&st);
 }
 
@@ -111,7 +113,17 @@ static __always_inline void stream_opens(u64 conn, u32 sid)
  * field is a pseudo-header (":method", ...). */
 static __always_inline int is_request_block(struct ev_headers *e)
 {
-	return e->ncopied > 0 && e->buf[sizeof(struct hdr_entry)] == ':';
+	struct hdr_entry *he = (struct hdr_entry *)e->buf;
+	u64 at = 0;
+	char c = 0;
+
+	if (e->ncopied == 0)
+		return 0;
+	if (!(he->flags & HE_NAME_AT))
+		return e->buf[sizeof(struct hdr_entry)] == ':';
+	/* The name was sent by address (copy_fields): its first byte. */
+	__builtin_memcpy(&at, &e->buf[sizeof(struct hdr_entry)], sizeof(at));
+	return bpf_probe_read_user(&c, 1, (void *)at) == 0 && c == ':';
 }
 
 static __always_inline int is_grpc(u64 conn, u32 sid)
@@ -121,6 +133,7 @@ static __always_inline int is_grpc(u64 conn, u32 sid)
 	st.conn = conn;
 	st.sid = sid;
 	st.pid = bpf_get_current_pid_tgid() >> 32;
+	MAP_OP();
 	return h2_grpc_streams.lookup(&st) != 0;
 }
 
@@ -180,6 +193,7 @@ static __always_inline void h2_begin(struct pt_regs *ctx, struct ev_hdr_begin *b
 	blk.conn = b->c.conn;
 	blk.sid = b->c.stream_id;
 	blk.side = b->c.side;
+	MAP_OP();
 	h2_encoders.update(&k, &blk);
 	emit(ctx, b, sizeof(*b));
 }
@@ -190,12 +204,14 @@ static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, 
 					u64 value, u64 vlen)
 {
 	struct h2_key k = h2_key_of(enc);
-	struct h2_block *blk = h2_encoders.lookup(&k);
+	struct h2_block *blk;
 	struct go_slice ns = {}, vs = {};
 	struct ev_field *e;
 	u32 zero = 0, n, v;
 	u64 nread, vread; /* read back from the event: see below */
 
+	MAP_OP();
+	blk = h2_encoders.lookup(&k);
 	if (!blk) {
 		count(CNT_IGNORED);
 		return 0;
@@ -244,8 +260,10 @@ static __always_inline int h2_data_out(struct pt_regs *ctx, u8 probe, u64 fr, u3
 				       u64 data, u64 len)
 {
 	struct h2_key k = h2_key_of(fr);
-	struct h2_conn *c = h2_framers.lookup(&k);
+	struct h2_conn *c;
 
+	MAP_OP();
+	c = h2_framers.lookup(&k);
 	if (!c) {
 		count(CNT_IGNORED);
 		return 0;
@@ -258,9 +276,11 @@ static __always_inline int h2_data_out(struct pt_regs *ctx, u8 probe, u64 fr, u3
 static __always_inline int h2_rst_out(struct pt_regs *ctx, u8 probe, u64 fr, u32 sid, u32 code)
 {
 	struct h2_key k = h2_key_of(fr);
-	struct h2_conn *c = h2_framers.lookup(&k);
+	struct h2_conn *c;
 	struct ev_rst e = {};
 
+	MAP_OP();
+	c = h2_framers.lookup(&k);
 	if (!c) {
 		count(CNT_IGNORED);
 		return 0;
@@ -281,6 +301,7 @@ static __always_inline void map_framer(u64 fr, u64 conn, u32 flags, u8 side)
 	c.conn = conn;
 	c.flags = flags & EVF_TLS;
 	c.side = side;
+	MAP_OP();
 	h2_framers.update(&k, &c);
 }
 
@@ -494,8 +515,10 @@ static __always_inline int h2_conn_close(struct pt_regs *ctx, u8 probe, u8 side,
 	struct h2_key k = h2_key_of(fr);
 	struct ev_close e = {};
 
+	MAP_OP();
 	h2_framers.delete(&k);
 	k = h2_key_of(enc);
+	MAP_OP();
 	h2_encoders.delete(&k);
 	fill_common(&e.c, EV_CONN_CLOSE, probe, side, DIR_IN);
 	e.c.conn = conn;

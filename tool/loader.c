@@ -272,7 +272,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 			fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
 					   (int)bpf_function_size(l->mod, fname),
 					   bpf_module_license(l->mod), bpf_module_kern_version(l->mod),
-					   2, log, LOG_SIZE, NULL, -1);
+					   1, log, LOG_SIZE, NULL, -1);
 			restore_stderr(saved);
 			saved = -1;
 			if (fd < 0) {

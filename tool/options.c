@@ -82,6 +82,7 @@ enum {
 	OPT_BENCH_EMPTY,
 	OPT_BENCH_ENTRY,
 	OPT_PROBE_STATS,
+	OPT_COUNT_OPS,
 	OPT_PERF_BUFFER,
 	OPT_PAUSE_BEFORE_ATTACH,
 	OPT_IDLE_TIMEOUT,
@@ -113,6 +114,7 @@ static const struct option long_options[] = {
 	{"bench-entry", no_argument, NULL, OPT_BENCH_ENTRY},
 	{"perf-buffer", no_argument, NULL, OPT_PERF_BUFFER},
 	{"probe-stats", no_argument, NULL, OPT_PROBE_STATS},
+	{"count-ops", no_argument, NULL, OPT_COUNT_OPS},
 	{"test-pause-before-attach", required_argument, NULL, OPT_PAUSE_BEFORE_ATTACH},
 	{"help", no_argument, NULL, 'h'},
 	{0},
@@ -252,6 +254,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PROBE_STATS:
 			o->probe_stats = true;
+			break;
+		case OPT_COUNT_OPS: /* counting costs: only with what reports it */
+			o->count_ops = o->probe_stats = true;
 			break;
 		case OPT_BENCH_ENTRY:
 			o->bench_entry = true;

@@ -47,6 +47,7 @@ struct options {
 	bool bench_entry;  /* hidden: attach at entries, not stack-check jumps */
 	bool perf_buffer;  /* hidden: use the perf buffer even with a ring buffer */
 	bool probe_stats;  /* --probe-stats: each probe's hits and BPF time at the end */
+	bool count_ops;    /* hidden, make bench: with --probe-stats, reads and map ops too */
 	int pause_before_attach_ms; /* hidden: tests swap the process meanwhile */
 };
 

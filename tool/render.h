@@ -16,6 +16,7 @@ struct render_opts {
 	 * 0, 0: none. Header strings there are sent by address. */
 	uint64_t rodata_lo, rodata_hi;
 	bool empty;	    /* benchmark: probes count their hit and return */
+	bool count_ops;	    /* benchmark: count each probe's reads and map operations */
 	bool at_entry;	    /* benchmark: probes sit on function entries */
 	bool perf_buffer;   /* the kernel has no BPF ring buffer */
 	bool unroll_loops;  /* the kernel's verifier refuses our loops (Linux 6.1) */

@@ -571,7 +571,7 @@ static double percentile(const struct method_stats *m, double p)
 
 /* --probe-stats: the probes' hits and BPF time per hit (unknown when the
  * kernel's statistics were off). */
-static void probes_json(FILE *out, const struct tally *t)
+static void probes_json(FILE *out, const struct tally *t, bool count_ops)
 {
 	fprintf(out, ",\"probes\":[");
 	for (int i = 0; i < t->nprobes; i++) {
@@ -580,9 +580,13 @@ static void probes_json(FILE *out, const struct tally *t)
 		fprintf(out, "%s{\"probe\":\"%s\",\"hits\":%" PRIu64 ",\"bpf_ns_per_hit\":", i ? "," : "",
 			p->id, p->hits);
 		if (p->runs)
-			fprintf(out, "%.0f}", (double)p->run_ns / (double)p->runs);
+			fprintf(out, "%.0f", (double)p->run_ns / (double)p->runs);
 		else
-			fprintf(out, "null}");
+			fprintf(out, "null");
+		if (count_ops && p->hits)
+			fprintf(out, ",\"reads_per_hit\":%.2f,\"map_ops_per_hit\":%.2f",
+				(double)p->reads / (double)p->hits, (double)p->map_ops / (double)p->hits);
+		fprintf(out, "}");
 	}
 	fprintf(out, "]");
 }
@@ -633,7 +637,7 @@ void report__summary(struct report *r, const struct tally *t)
 			t->desync, t->foreign, t->malformed, t->unmatched, t->hits, t->restarts,
 			r->dropped_methods, t->evicted_idle, t->evicted_full);
 		if (r->o->probe_stats)
-			probes_json(r->out, t);
+			probes_json(r->out, t, r->o->count_ops);
 		fprintf(r->out, "}\n");
 		fflush(r->out);
 		return;

@@ -17,6 +17,7 @@ struct probe_tally {
 	const char *id;
 	uint64_t hits;
 	uint64_t runs, run_ns; /* runs == 0: the time is unknown */
+	uint64_t reads, map_ops; /* --count-ops */
 };
 
 #define TALLY_MAX_PROBES 64

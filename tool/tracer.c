@@ -361,6 +361,7 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 				 .ringbuf_pages = s->o->ringbuf_pages,
 				 .empty = s->o->bench_empty,
 				 .at_entry = s->o->bench_entry,
+				 .count_ops = s->o->count_ops,
 				 .perf_buffer = s->perf_buffer};
 	char err[512], why[1024];
 	double t0 = now_s();
@@ -652,6 +653,8 @@ static void collect_probe_stats(struct session *s)
 			if (!pt || idx < 0 || idx >= CNT_MAX_PROBES)
 				continue;
 			pt->hits += c[CNT_HITS + idx];
+			pt->reads += c[CNT_READS + idx];
+			pt->map_ops += c[CNT_MAP_OPS + idx];
 			if (s->stats_fd >= 0 && loader__prog_stats(l, i, &runs, &ns) == 0 && runs) {
 				pt->runs += runs;
 				pt->run_ns += ns;

@@ -2,6 +2,7 @@
 #define RINGBUF_PAGES 1024
 #define PAYLOAD_BYTES 0
 #define BENCH_EMPTY 0
+#define COUNT_OPS 0
 #define USE_PERF_BUFFER 0
 #define UNROLL_LOOPS 0
 #define RODATA_LO 0ULL

@@ -66,15 +66,24 @@ type rpc struct {
 }
 
 type summary struct {
-	Calls           int `json:"calls"`
-	Unfinished      int `json:"unfinished_calls"`
-	EventsReceived  int `json:"events_received"`
-	EventsEmitted   int `json:"events_emitted"`
-	EventsLost      int `json:"events_lost"`
-	ReadsFailed     int `json:"reads_failed"`
-	Malformed       int `json:"malformed_events"`
-	RestartsSkipped int `json:"restarts_skipped"`
-	ProbeHits       int `json:"probe_hits"`
+	Calls           int         `json:"calls"`
+	Unfinished      int         `json:"unfinished_calls"`
+	EventsReceived  int         `json:"events_received"`
+	EventsEmitted   int         `json:"events_emitted"`
+	EventsLost      int         `json:"events_lost"`
+	ReadsFailed     int         `json:"reads_failed"`
+	Malformed       int         `json:"malformed_events"`
+	RestartsSkipped int         `json:"restarts_skipped"`
+	ProbeHits       int         `json:"probe_hits"`
+	Probes          []probeStat `json:"probes"` // --probe-stats
+}
+
+type probeStat struct {
+	Probe        string   `json:"probe"`
+	Hits         int      `json:"hits"`
+	BPFNsPerHit  *float64 `json:"bpf_ns_per_hit"`
+	ReadsPerHit  *float64 `json:"reads_per_hit"`
+	MapOpsPerHit *float64 `json:"map_ops_per_hit"`
 }
 
 // traceResult is what one traced run produced.
@@ -331,21 +340,28 @@ func expectExact(o traceOpts, r *traceResult, keep func(clientCall) bool) error 
 	return checkHonest(r.sum)
 }
 
+// registerExactTraces: prefix/CELL/SIDE/plaintext|tls, every call of the
+// "all" scenario traced exactly, on each side, with and without TLS, for
+// the cell's binaries in the given form (variantBin).
+func registerExactTraces(prefix string, c cell, variant string) {
+	for _, side := range []string{"server", "client"} {
+		for _, tls := range []bool{false, true} {
+			o := traceOpts{cell: c, side: side, tls: tls, scenario: "all", variant: variant}
+			name := fmt.Sprintf("%s/%s/%s/%s", prefix, c.name, side, map[bool]string{false: "plaintext", true: "tls"}[tls])
+			register("runtime", name, true, func() error {
+				r, err := traceRun(o)
+				if err != nil {
+					return err
+				}
+				return expectExact(o, r, nil)
+			})
+		}
+	}
+}
+
 func registerRuntime() {
 	for _, c := range cells {
-		for _, side := range []string{"server", "client"} {
-			for _, tls := range []bool{false, true} {
-				o := traceOpts{cell: c, side: side, tls: tls, scenario: "all"}
-				name := fmt.Sprintf("trace/%s/%s/%s", c.name, side, map[bool]string{false: "plaintext", true: "tls"}[tls])
-				register("runtime", name, true, func() error {
-					r, err := traceRun(o)
-					if err != nil {
-						return err
-					}
-					return expectExact(o, r, nil)
-				})
-			}
-		}
+		registerExactTraces("trace", c, "")
 	}
 	newest := cells[0]
 	register("runtime", "filter/method-glob", true, func() error {
@@ -373,6 +389,14 @@ func registerRuntime() {
 		}
 		o.side = "server"
 		return expectExact(o, r, nil)
+	})
+	register("runtime", "probe-stats", true, func() error {
+		return checkProbeStats(traceOpts{cell: newest, side: "both", scenario: "unary",
+			args: []string{"--probe-stats"}}, false)
+	})
+	register("runtime", "probe-stats/count-ops", true, func() error {
+		return checkProbeStats(traceOpts{cell: newest, side: "both", scenario: "unary",
+			args: []string{"--count-ops"}}, true)
 	})
 	register("runtime", "two-processes", true, func() error {
 		o := traceOpts{cell: newest, side: "both", scenario: "streams"}
@@ -639,4 +663,56 @@ func decodeBin(s string) string {
 		}
 	}
 	return "undecodable:" + s
+}
+
+// checkProbeStats: --probe-stats (and make bench's --count-ops) on both
+// sides of unary calls. Every call is still shown exactly; each probe's
+// hits add up to probe_hits, a server's request headers are hit once per
+// call, each probe that ran has a BPF time; the kernel's statistics are
+// as they were once the tool is gone.
+func checkProbeStats(o traceOpts, ops bool) error {
+	before, _ := os.ReadFile("/proc/sys/kernel/bpf_stats_enabled")
+	r, err := traceRun(o)
+	if err != nil {
+		return err
+	}
+	if after, _ := os.ReadFile("/proc/sys/kernel/bpf_stats_enabled"); string(after) != string(before) {
+		return fmt.Errorf("kernel.bpf_stats_enabled was %q before the run, %q after", before, after)
+	}
+	if r.sum == nil || len(r.sum.Probes) == 0 {
+		return fmt.Errorf("no probes in the summary")
+	}
+	total, calls := 0, len(r.calls)
+	for _, p := range r.sum.Probes {
+		total += p.Hits
+		if p.Hits > 0 && (p.BPFNsPerHit == nil || *p.BPFNsPerHit <= 0) {
+			return fmt.Errorf("probe %s: %d hits, no BPF time", p.Probe, p.Hits)
+		}
+		if ops != (p.ReadsPerHit != nil) && p.Hits > 0 {
+			return fmt.Errorf("probe %s: reads_per_hit present %v, want %v", p.Probe, p.ReadsPerHit != nil, ops)
+		}
+		if p.Probe == "srv_hdr_in" && (p.Hits < calls || p.Hits > calls+r.sum.RestartsSkipped) {
+			return fmt.Errorf("srv_hdr_in: %d hits for %d calls (%d restarts)", p.Hits, calls, r.sum.RestartsSkipped)
+		}
+		if ops && p.Probe == "srv_hdr_in" && (*p.ReadsPerHit < 3 || *p.MapOpsPerHit < 1) {
+			return fmt.Errorf("srv_hdr_in: %.2f reads and %.2f map operations per hit: too few to be counted",
+				*p.ReadsPerHit, *p.MapOpsPerHit)
+		}
+	}
+	if total != r.sum.ProbeHits {
+		return fmt.Errorf("the probes' hits add up to %d, probe_hits is %d", total, r.sum.ProbeHits)
+	}
+	for _, side := range []string{"server", "client"} {
+		one := &traceResult{serverAddr: r.serverAddr, calls: r.calls, sum: r.sum, toolErr: r.toolErr}
+		for _, x := range r.rpcs {
+			if x.Side == side {
+				one.rpcs = append(one.rpcs, x)
+			}
+		}
+		o.side = side
+		if err := expectExact(o, one, nil); err != nil {
+			return fmt.Errorf("%s side: %v", side, err)
+		}
+	}
+	return nil
 }

@@ -16,6 +16,10 @@ progs=(grpcserver grpcclient h2server h2client grpcload h2server/h2server-grpc)
 # Also built with -ldflags="-s -w" (no symbol table, no DWARF) into sw/,
 # as production binaries usually are.
 sw_progs=(grpcserver grpcclient)
+# And, for the newest cell only (the first of cells.txt), as position-
+# independent executables into pie/: mapped at a different address in
+# each process (the tool adds the load bias to every address it renders).
+pie_progs=(grpcserver grpcclient)
 pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload pbserver pbclient)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
@@ -71,6 +75,12 @@ for cell in "${cells[@]}"; do
 	fi
 done
 
+# pie_names CELL: the cell's PIE binaries (pie/...), if it has any.
+pie_names() {
+	[[ "$1" == "${order[0]}" ]] && echo "${pie_progs[@]/#/pie/}"
+	return 0
+}
+
 # up_to_date CELL: all binaries exist and no input is newer than any of them.
 up_to_date() {
 	local cell=$1 dest=$out/$1 modfile=${c_modfile[$1]} p inputs
@@ -79,7 +89,8 @@ up_to_date() {
 	if [[ "$modfile" != - ]]; then
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
 	fi
-	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}" $(pb_names "$cell") $(pb_names "$cell" | sed 's#[^ ]*#sw/&#g'); do
+	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}" $(pb_names "$cell") $(pb_names "$cell" | sed 's#[^ ]*#sw/&#g') \
+		$(pie_names "$cell"); do
 		[[ -x "$dest/$p" ]] || return 1
 		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
 	done
@@ -107,6 +118,8 @@ build_module() {
 		"${c_go[$cell]}" build -buildvcs=false "${modflag[@]}")
 	(cd "$here" && "${run[@]}" -ldflags="$ld" -o "$tmp/" "${progs[@]/#/./}" &&
 		"${run[@]}" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}" &&
+		{ [[ -z "$(pie_names "$cell")" ]] ||
+			"${run[@]}" -buildmode=pie -ldflags="$ld" -o "$tmp/pie/" "${pie_progs[@]/#/./}"; } &&
 		build_pb "$cell" "$tmp" "$ld" "" "${run[@]}")
 }
 
@@ -174,6 +187,11 @@ for cell in "${cells[@]}"; do
 		for p in "${progs[@]##*/}"; do mv -f "$tmp/$p" "$out/$cell/$p"; done
 		for p in "${sw_progs[@]}" $(pb_names "$cell"); do mv -f "$tmp/sw/$p" "$out/$cell/sw/$p"; done
 		for p in $(pb_names "$cell"); do mv -f "$tmp/$p" "$out/$cell/$p"; done
+		if [[ -n "$(pie_names "$cell")" ]]; then
+			mkdir -p "$out/$cell/pie"
+			for p in $(pie_names "$cell"); do mv -f "$tmp/$p" "$out/$cell/$p"; done
+			rmdir "$tmp/pie"
+		fi
 		rmdir "$tmp/sw" "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"
 	else

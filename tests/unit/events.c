@@ -5,7 +5,9 @@
  * DATA (its END_STREAM, the next request on the connection, or the settle
  * time), and a new request on its key is never merged into it; a
  * connection's close ends its calls after its last frames, or at once when
- * its address is reused. Prints
+ * its address is reused; header strings sent by address are read from the
+ * executable's read-only data, and no other address is taken; a forgotten
+ * connection is told to whoever sent its addresses. Prints
  * "ok" and exits 0 when every case holds. */
 #include "../../tool/events.h"
 
@@ -24,6 +26,7 @@ struct done {
 	bool complete, tls, reset_queued, conn_closed;
 	int reset_code, reset_by, grpc_status;
 	uint32_t req_msgs;
+	char method[256];
 };
 static struct done done[16];
 static int ndone;
@@ -31,10 +34,13 @@ static int ndone;
 static void on_done(struct call *c, void *ctx)
 {
 	(void)ctx;
-	if (ndone < 16)
-		done[ndone++] = (struct done){c->stream_id, c->complete, c->tls, c->reset_queued,
-					      c->conn_closed, c->reset_code, c->reset_by,
-					      c->grpc_status, c->req_msgs};
+	if (ndone == 16)
+		return;
+	done[ndone] = (struct done){c->stream_id, c->complete, c->tls, c->reset_queued,
+				    c->conn_closed, c->reset_code, c->reset_by, c->grpc_status,
+				    c->req_msgs, ""};
+	snprintf(done[ndone].method, sizeof(done[0].method), "%s", c->method);
+	ndone++;
 }
 
 static struct tally tally;
@@ -248,12 +254,78 @@ static void closes(void)
 	stop();
 }
 
+/* A made-up executable's read-only data at RODATA_AT. */
+#define RODATA_AT 0x400000ULL
+static const char rodata[] = "xx:path/s.S/Byaddr";
+
+static const uint8_t *rodata_at(void *ctx, uint32_t pid, uint64_t addr, uint64_t len)
+{
+	(void)ctx;
+	if (pid != PID || addr < RODATA_AT || addr - RODATA_AT > sizeof(rodata) ||
+	    len > sizeof(rodata) - (addr - RODATA_AT))
+		return NULL;
+	return (const uint8_t *)rodata + (addr - RODATA_AT);
+}
+
+/* A request header block whose field's name and value are sent by
+ * address (addresses of name and value; flags as the probe set them). */
+static void request_by_address(uint64_t conn, uint64_t ts, uint64_t name_at, uint64_t value_at,
+			       uint16_t flags)
+{
+	struct ev_headers e = {
+		.c = common(EV_HEADERS, SIDE_SERVER, DIR_IN, conn, 1, ts, EVF_END_STREAM)};
+	struct hdr_entry he = {.name_len = 5, .name_total = 5, .value_len = 11,
+			       .value_total = 11, .flags = flags};
+
+	memcpy(e.buf, &he, sizeof(he));
+	memcpy(e.buf + sizeof(he), &name_at, 8);
+	memcpy(e.buf + sizeof(he) + 8, &value_at, 8);
+	e.nfields = e.ncopied = 1;
+	e.buf_len = (__u16)(sizeof(he) + 16);
+	events__on_sample(&sink, &e, sizeof(e));
+}
+
+static uint64_t forgotten_conn;
+
+static void on_forget(uint32_t pid, uint64_t conn, void *ctx)
+{
+	(void)ctx;
+	if (pid == PID)
+		forgotten_conn = conn;
+}
+
+static void by_address(void)
+{
+	uint64_t malformed;
+
+	start();
+	sink.rodata = rodata_at;
+	calls__on_conn_forget(sink.calls, on_forget, NULL);
+	request_by_address(1, 1 * MS, RODATA_AT + 2, RODATA_AT + 7, HE_NAME_AT | HE_VALUE_AT);
+	trailers_out(1, 1, 2 * MS);
+	CHECK(ndone == 1 && strcmp(done[0].method, "/s.S/Byaddr") == 0,
+	      "a method sent by address was not read from the read-only data");
+	malformed = tally.malformed;
+	/* An address past the read-only data, and a flag no probe sets. */
+	request_by_address(2, 3 * MS, RODATA_AT + 2, RODATA_AT + 4096, HE_NAME_AT | HE_VALUE_AT);
+	request_by_address(3, 4 * MS, RODATA_AT + 2, RODATA_AT + 7, 0x4 | HE_NAME_AT);
+	CHECK(tally.malformed == malformed + 2 && ndone == 1,
+	      "a header block with an address outside the read-only data was taken");
+	/* The closed connection is forgotten once its settle time is over. */
+	conn_close(1, 5 * MS);
+	events__tick(&sink, 500 * MS);
+	CHECK(forgotten_conn == 1, "a closed connection was not told as forgotten");
+	sink.rodata = NULL;
+	stop();
+}
+
 int main(void)
 {
 	early_answer();
 	resets();
 	tls();
 	closes();
+	by_address();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;
