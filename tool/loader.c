@@ -281,7 +281,10 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 				snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s",
 					 fname, strerror(errno), save_log(text, log));
 				free(log);
-				return loop ? -ELOOP : -EINVAL;
+				/* Another refusal is most often the program's size or
+				 * paths; Linux 6.1 keeps the head of a long log, not
+				 * the line that says so. */
+				return loop ? -ELOOP : -E2BIG;
 			}
 		}
 		restore_stderr(saved);

@@ -42,7 +42,9 @@ struct loader {
 
 /* Compile text and load every enabled probe of res. On a verifier or
  * compiler failure the log is saved (above) and named in err; -ELOOP
- * when the verifier refused a loop (render it unrolled and try again). */
+ * when the verifier refused a loop (render it unrolled and try again),
+ * -E2BIG when it refused for another reason, most often the program's
+ * size or paths (render the simpler form and try again). */
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen);
 

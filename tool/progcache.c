@@ -50,9 +50,10 @@ static void entry_name(uint64_t key, char *name, size_t len)
 	snprintf(name, len, "%016llx.prog", (unsigned long long)key);
 }
 
-static void marker_name(uint64_t key, char *name, size_t len)
+static void marker_name(uint64_t key, enum progcache_refusal why, char *name, size_t len)
 {
-	snprintf(name, len, "%016llx.loops", (unsigned long long)key);
+	snprintf(name, len, "%016llx.%s", (unsigned long long)key,
+		 why == REFUSED_LOOP ? "loops" : "complex");
 }
 
 /* A cache file for reading, when it and the directory are root's alone;
@@ -126,12 +127,12 @@ out:
 	return ret;
 }
 
-int progcache__loop_refused(uint64_t key)
+int progcache__refused(uint64_t key, enum progcache_refusal why)
 {
 	char name[64];
 	int fd;
 
-	marker_name(key, name, sizeof(name));
+	marker_name(key, why, name, sizeof(name));
 	fd = open_trusted(name);
 	if (fd < 0)
 		return 0;
@@ -139,14 +140,14 @@ int progcache__loop_refused(uint64_t key)
 	return 1;
 }
 
-void progcache__mark_loop_refused(uint64_t key)
+void progcache__mark_refused(uint64_t key, enum progcache_refusal why)
 {
 	char name[64];
 	int dfd = statedir__open(true), fd;
 
 	if (dfd < 0)
 		return;
-	marker_name(key, name, sizeof(name));
+	marker_name(key, why, name, sizeof(name));
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		close(fd);

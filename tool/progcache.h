@@ -40,10 +40,15 @@ int progcache__read(uint64_t key, struct progcache_entry *e);
 void progcache__write(uint64_t key, const struct progcache_entry *e);
 void progcache__free(struct progcache_entry *e);
 
-/* Whether the kernel's verifier refused key's program for a loop (see
- * render_opts.unroll_loops), and remembering that it did: the next start
- * then renders the unrolled form at once instead of compiling twice. */
-int progcache__loop_refused(uint64_t key);
-void progcache__mark_loop_refused(uint64_t key);
+/* Why the kernel's verifier refused a program: a loop (render it with
+ * render_opts.unroll_loops), or more paths than it walks (render it with
+ * render_opts.copy_all_strings, the simpler form). */
+enum progcache_refusal { REFUSED_LOOP, REFUSED_COMPLEX };
+
+/* Whether the kernel's verifier refused key's program for that reason,
+ * and remembering that it did: the next start then renders the form it
+ * takes at once instead of compiling twice. */
+int progcache__refused(uint64_t key, enum progcache_refusal why);
+void progcache__mark_refused(uint64_t key, enum progcache_refusal why);
 
 #endif

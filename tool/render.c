@@ -246,7 +246,8 @@ static int render_defines(struct defines *d, const struct resolution *res,
 	/* in_rodata() (common.bpf.h) compares in one step, which needs the
 	 * section larger than any string it is asked about: a smaller one is
 	 * not used (every string is then copied). */
-	rodata = ro->rodata_hi && ro->rodata_hi - ro->rodata_lo >= MIN_RODATA_SIZE;
+	rodata = ro->rodata_hi && ro->rodata_hi - ro->rodata_lo >= MIN_RODATA_SIZE &&
+		 !ro->copy_all_strings;
 	if (define_u(d, "RODATA_LO", "", rodata ? ro->rodata_lo : 0) ||
 	    define_u(d, "RODATA_HI", "", rodata ? ro->rodata_hi : 0))
 		return -EINVAL;

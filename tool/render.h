@@ -20,6 +20,7 @@ struct render_opts {
 	bool at_entry;	    /* benchmark: probes sit on function entries */
 	bool perf_buffer;   /* the kernel has no BPF ring buffer */
 	bool unroll_loops;  /* the kernel's verifier refuses our loops (Linux 6.1) */
+	bool copy_all_strings; /* no strings by address: fewer paths for an older verifier */
 };
 
 /* The most CPUs a --payload program has scratch slots for. */

@@ -314,23 +314,41 @@ static int load_program(struct session *s, struct program *p, pid_t pid, struct 
 		if (!text)
 			return -EINVAL;
 		key = progcache__key(text);
-		if (!ro->unroll_loops && progcache__loop_refused(key)) {
+		if (!ro->unroll_loops && progcache__refused(key, REFUSED_LOOP)) {
 			free(text);
 			ro->unroll_loops = true;
+			continue;
+		}
+		if (!ro->copy_all_strings && progcache__refused(key, REFUSED_COMPLEX)) {
+			free(text);
+			ro->copy_all_strings = true;
 			continue;
 		}
 		t0 = now_s();
 		ret = loader__load(&p->loader, text, &p->res, &s->kh, err, errlen);
 		s->compile_s += now_s() - t0;
 		free(text);
-		if (ret != -ELOOP || ro->unroll_loops)
+		/* An older verifier (Linux 6.1) refuses the DATA parser's loop
+		 * as clang lays it out, and walks fewer paths than the header
+		 * probes' strings-by-address take: each refusal has a simpler
+		 * form, tried once and remembered. */
+		if (ret == -ELOOP && !ro->unroll_loops) {
+			progcache__mark_refused(key, REFUSED_LOOP);
+			ro->unroll_loops = true;
+			if (s->o->verbose)
+				fprintf(stderr, "gogrpctrace: PID %d: this kernel's verifier refuses the "
+						"program's loops; compiling them unrolled\n", (int)pid);
+		} else if (ret == -E2BIG && !ro->copy_all_strings) {
+			progcache__mark_refused(key, REFUSED_COMPLEX);
+			ro->copy_all_strings = true;
+			if (s->o->verbose)
+				fprintf(stderr, "gogrpctrace: PID %d: this kernel's verifier gives up on "
+						"the header probes' paths; compiling them to copy every "
+						"string\n", (int)pid);
+		} else {
 			return ret;
-		progcache__mark_loop_refused(key);
+		}
 		loader__close(&p->loader);
-		if (s->o->verbose)
-			fprintf(stderr, "gogrpctrace: PID %d: this kernel's verifier refuses the "
-					"program's loops; compiling them unrolled\n", (int)pid);
-		ro->unroll_loops = true;
 	}
 }
 
