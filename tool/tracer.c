@@ -375,7 +375,8 @@ static void load_types(struct program *p, pid_t pid)
 static int prepare_program(struct session *s, struct program *p, pid_t pid, const char *exe)
 {
 	struct render_opts ro = {.payload = s->o->payload,
-				 .scratch_cpus = render__possible_cpus(),
+				 /* read only when --payload needs a scratch slot per CPU */
+				 .scratch_cpus = s->o->payload ? render__possible_cpus() : 0,
 				 .ringbuf_pages = s->o->ringbuf_pages,
 				 .empty = s->o->bench_empty,
 				 .at_entry = s->o->bench_entry,
