@@ -115,16 +115,44 @@ void report__time(const struct report *r, uint64_t mono_ns, char *buf, size_t le
 		last[iso].valid = true;
 		last[iso].secs = secs;
 	}
-	if (iso)
+	if (iso && real >= 0 && len > strlen(last[iso].text) + sizeof(".000000Z") - 1) {
+		/* "%s.%06lldZ", by hand. */
+		int64_t us = real % 1000000000LL / 1000;
+		char *p = stpcpy(buf, last[iso].text);
+
+		*p++ = '.';
+		for (int k = 5; k >= 0; k--, us /= 10)
+			p[k] = (char)('0' + us % 10);
+		p[6] = 'Z';
+		p[7] = '\0';
+	} else if (iso) {
 		snprintf(buf, len, "%s.%06lldZ", last[iso].text,
 			 (long long)(real % 1000000000LL) / 1000);
-	else
+	} else {
 		snprintf(buf, len, "%s", last[iso].text);
+	}
 }
 
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* The ASCII letters in s, any case, as bits (a = 1); *len: its length. */
+static unsigned letters(const char *s, size_t *len)
+{
+	unsigned have = 0;
+	const char *p;
+
+	/* Only letters are within 'a'..'z' once bit 5 is set. */
+	for (p = s; *p; p++) {
+		unsigned k = ((unsigned)(unsigned char)*p | 0x20) - 'a';
+
+		if (k < 26)
+			have |= 1u << k;
+	}
+	*len = (size_t)(p - s);
+	return have;
 }
 
 /* Whether word (lowercase) starts at s, ASCII letters in any case. */
@@ -137,26 +165,39 @@ static bool word_at(const char *s, const char *word)
 }
 
 /* Credentials stay out of terminals and logs unless asked for: these
- * names, and any name with one of the words below in it (any case). One
- * pass over the name, as every field of every call is printed. */
+ * names, and any name with one of the words below in it (any case). Every
+ * field of every call is asked about: cheap for the names that are not. */
 static bool is_secret(const char *name)
 {
-	static const char *const exact[] = {
-		"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-		"x-auth-token", "x-csrf-token", "x-xsrf-token",
+#define NAME(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *name;
+		size_t len;
+	} exact[] = {
+		NAME("authorization"), NAME("proxy-authorization"), NAME("cookie"),
+		NAME("set-cookie"),    NAME("x-api-key"),		NAME("x-auth-token"),
+		NAME("x-csrf-token"),  NAME("x-xsrf-token"),
 	};
+#undef NAME
 	static const char *const words[] = {"token", "secret", "password", "api-key"};
-	size_t len = 0;
+	static unsigned word_letters[sizeof(words) / sizeof(words[0])];
+	size_t len;
+	unsigned have = letters(name, &len);
 
-	for (const char *p = name; *p; p++, len++) {
-		int c = lower((unsigned char)*p);
+	/* Most names lack a letter of each word: one pass rules them out. */
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n;
 
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (c == words[i][0] && word_at(p, words[i]))
+		if (!word_letters[i])
+			word_letters[i] = letters(words[i], &n);
+		if ((have & word_letters[i]) != word_letters[i])
+			continue;
+		for (const char *p = name; *p; p++)
+			if (word_at(p, words[i]))
 				return true;
 	}
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (strlen(exact[i]) == len && strcasecmp(name, exact[i]) == 0)
+		if (exact[i].len == len && strcasecmp(name, exact[i].name) == 0)
 			return true;
 	return false;
 }
@@ -239,8 +280,7 @@ static void put_left(FILE *f, const char *s, int width)
 	int n = (int)strlen(s);
 
 	fwrite(s, 1, (size_t)n, f);
-	for (; n < width; n++)
-		fputc(' ', f);
+	term_spaces(f, width - n);
 }
 
 /* Spaces, then s, width bytes in all: printf's "%*s". */
@@ -248,8 +288,7 @@ static void put_right(FILE *f, const char *s, int width)
 {
 	int n = (int)strlen(s);
 
-	for (int k = n; k < width; k++)
-		fputc(' ', f);
+	term_spaces(f, width - n);
 	fwrite(s, 1, (size_t)n, f);
 }
 
