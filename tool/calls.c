@@ -594,11 +594,55 @@ struct header_text {
 };
 
 #define HEADER_TEXT_BLOCK 1024
+#define HEADER_LIST_CAP 16 /* fields a list has room for at first */
+
+/* Header lists are made and freed a few times per call: their usual
+ * pieces (a text block, room for HEADER_LIST_CAP fields) are kept for the
+ * next ones, at most MAX_SPARE of each. */
+#define MAX_SPARE 64
+
+struct spare {
+	void *head; /* each piece's first bytes point to the next */
+	int n;
+};
+
+static struct spare spare_text, spare_names;
+
+static void *spare_get(struct spare *sp, size_t size)
+{
+	void *p = sp->head;
+
+	if (!p)
+		return malloc(size);
+	sp->head = *(void **)p;
+	sp->n--;
+	return p;
+}
+
+static void spare_put(struct spare *sp, void *p)
+{
+	if (sp->n == MAX_SPARE) {
+		free(p);
+		return;
+	}
+	*(void **)p = sp->head;
+	sp->head = p;
+	sp->n++;
+}
+
+static void names_free(struct header_list *l)
+{
+	if (l->names && l->cap == HEADER_LIST_CAP)
+		spare_put(&spare_names, l->names);
+	else
+		free(l->names);
+}
 
 /* Room for cap names and values: names and values in one allocation. */
 static int header_list_grow(struct header_list *l, int cap)
 {
-	char **names = malloc((size_t)cap * 2 * sizeof(*names));
+	size_t size = (size_t)cap * 2 * sizeof(char *);
+	char **names = cap == HEADER_LIST_CAP ? spare_get(&spare_names, size) : malloc(size);
 
 	if (!names)
 		return -ENOMEM;
@@ -606,7 +650,7 @@ static int header_list_grow(struct header_list *l, int cap)
 		memcpy(names, l->names, (size_t)l->n * sizeof(*names));
 		memcpy(names + cap, l->values, (size_t)l->n * sizeof(*names));
 	}
-	free(l->names);
+	names_free(l);
 	l->names = names;
 	l->values = names + cap;
 	l->cap = cap;
@@ -623,7 +667,8 @@ static char *header_text_dup(struct header_list *l, const char *s, size_t n)
 	if (!t || t->size - t->used < n + 1) {
 		size_t size = n + 1 > HEADER_TEXT_BLOCK ? n + 1 : HEADER_TEXT_BLOCK;
 
-		t = malloc(sizeof(*t) + size);
+		t = size == HEADER_TEXT_BLOCK ? spare_get(&spare_text, sizeof(*t) + size)
+					      : malloc(sizeof(*t) + size);
 		if (!t)
 			return NULL;
 		t->next = l->text;
@@ -641,7 +686,7 @@ static char *header_text_dup(struct header_list *l, const char *s, size_t n)
 int header_list__add(struct header_list *l, const char *name, size_t nlen, const char *value,
 		     size_t vlen)
 {
-	if (l->n == l->cap && header_list_grow(l, l->cap ? l->cap * 2 : 16))
+	if (l->n == l->cap && header_list_grow(l, l->cap ? l->cap * 2 : HEADER_LIST_CAP))
 		return -ENOMEM;
 	l->names[l->n] = header_text_dup(l, name, nlen);
 	l->values[l->n] = header_text_dup(l, value, vlen);
@@ -671,7 +716,7 @@ int header_list__take(struct header_list *dst, struct header_list *src)
 		;
 	*tail = dst->text;
 	dst->text = src->text;
-	free(src->names);
+	names_free(src);
 	memset(src, 0, sizeof(*src));
 	return 0;
 }
@@ -690,8 +735,11 @@ void header_list__free(struct header_list *l)
 		struct header_text *t = l->text;
 
 		l->text = t->next;
-		free(t);
+		if (t->size == HEADER_TEXT_BLOCK)
+			spare_put(&spare_text, t);
+		else
+			free(t);
 	}
-	free(l->names);
+	names_free(l);
 	memset(l, 0, sizeof(*l));
 }

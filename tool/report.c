@@ -483,7 +483,28 @@ static bool duration_known(const struct call *c)
 	return c->end_ns != 0;
 }
 
-static void text_line(struct report *r, const struct call *c, double lat_ms)
+/* "%.2f" of lat_ms, which is lat_ns / 1e6. Below 10^15 ns the double is
+ * within 1e-7 ms of the exact quotient, and a quotient that is not a tie
+ * is at least 1e-6 ms from where the rounding turns: both round alike,
+ * and the exact one is done with integers. */
+static void lat_text(char *buf, size_t len, uint64_t lat_ns, double lat_ms)
+{
+	uint64_t q = lat_ns / 10000, rem = lat_ns % 10000;
+	size_t n;
+
+	if (lat_ns >= 1000000000000000ULL || rem == 5000 || len < 16) {
+		snprintf(buf, len, "%.2f", lat_ms);
+		return;
+	}
+	q += rem > 5000;
+	n = strlen(u64_text(buf, len, q / 100));
+	buf[n] = '.';
+	buf[n + 1] = (char)('0' + q % 100 / 10);
+	buf[n + 2] = (char)('0' + q % 10);
+	buf[n + 3] = '\0';
+}
+
+static void text_line(struct report *r, const struct call *c, uint64_t lat_ns, double lat_ms)
 {
 	char t[16], req[32], resp[32], status[48], lat[16], why[96], num[24];
 	const char *flag = c->desync || c->read_errors ? "?" : "";
@@ -521,7 +542,7 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
 	fputc(' ', r->out);
 	term_pad(r->out, *shown ? shown : "-", 30);
 	if (duration_known(c))
-		snprintf(lat, sizeof(lat), "%.2f", lat_ms);
+		lat_text(lat, sizeof(lat), lat_ns, lat_ms);
 	else
 		strcpy(lat, "?");
 	fputc(' ', r->out);
@@ -695,7 +716,8 @@ void report__call(struct call *c, void *report)
 {
 	struct report *r = report;
 	uint64_t end = c->end_ns ? c->end_ns : c->start_ns;
-	double lat_ms = end > c->start_ns ? (double)(end - c->start_ns) / 1e6 : 0;
+	uint64_t lat_ns = end > c->start_ns ? end - c->start_ns : 0;
+	double lat_ms = (double)lat_ns / 1e6;
 
 	if (!c->complete)
 		r->unfinished++;
@@ -710,7 +732,7 @@ void report__call(struct call *c, void *report)
 	if (r->o->json)
 		json_call(r, c, lat_ms);
 	else
-		text_line(r, c, lat_ms);
+		text_line(r, c, lat_ns, lat_ms);
 }
 
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,
