@@ -1,7 +1,7 @@
 #!/bin/bash
 # ucpu.sh - the tool's own CPU per 10,000 events, tool binaries compared.
 #
-# Usage: sudo tests/bench/ucpu.sh [-n ROUNDS] [-d DURATION] [-c CONC] TOOL [TOOL...]
+# Usage: sudo tests/bench/ucpu.sh [-n ROUNDS] [-d DURATION] [-c CONC] [-a ARGS] TOOL [TOOL...]
 #
 # One grpcserver (go1.26-grpc1.85 cell); each round runs every TOOL in
 # turn (interleaved, so a busy machine weighs on all alike), once with
@@ -10,19 +10,21 @@
 # last events to drain, then the tool's utime+stime since its start line
 # (/proc/PID/stat) over events_received of its --json summary (or the
 # "events: N received" line of the text one). Prints one line per run and
-# the median per tool and mode.
+# the median per tool and mode. ARGS: more options for every TOOL, split
+# at spaces (-a "--method /none/*": the cost of calls a filter drops).
 set -u
-rounds=3 dur=20s conc=32
-while getopts "n:d:c:" opt; do
+rounds=3 dur=20s conc=32 extra=
+while getopts "n:d:c:a:" opt; do
 	case $opt in
 	n) rounds=$OPTARG ;;
 	d) dur=$OPTARG ;;
 	c) conc=$OPTARG ;;
+	a) extra=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-d DURATION] [-c CONC] TOOL [TOOL...]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [-n ROUNDS] [-d DURATION] [-c CONC] [-a ARGS] TOOL [TOOL...]" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cell=$root/build/targets/go1.26-grpc1.85
@@ -55,7 +57,8 @@ ticks() {
 # summary.
 run() {
 	local tool=$1 mode=$2 flags=() t0 t1 ev pid tailpid
-	[ "$mode" = json ] && flags=(--json)
+	read -r -a flags <<<"$extra"
+	[ "$mode" = json ] && flags+=(--json)
 	rm -f "$tmp/fifo" "$tmp/tail" "$tmp/started"
 	mkfifo "$tmp/fifo"
 	{
