@@ -54,7 +54,13 @@ struct calls {
 	uint64_t now_ns; /* the last calls__tick's time */
 	uint64_t idle_ns, max_open;
 	struct calls_evicted evicted;
+	/* Finished calls kept for the next ones (through next): a call is
+	 * a few KB, made and freed thousands of times a second. */
+	struct call *spare;
+	int nspare;
 };
+
+#define MAX_SPARE_CALLS 64
 
 static unsigned bucket(uint32_t pid, uint64_t conn, uint32_t sid)
 {
@@ -326,9 +332,14 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	}
 	if (cs->max_open && cs->open >= cs->max_open && cs->oldest)
 		evict(cs, cs->oldest, false);
-	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (cs->spare) {
+		c = cs->spare;
+		cs->spare = c->next;
+		cs->nspare--;
+		memset(c, 0, sizeof(*c));
+	} else if (!(c = calloc(1, sizeof(*c)))) {
 		return NULL;
+	}
 	c->pid = pid;
 	c->conn = conn;
 	c->stream_id = stream_id;
@@ -349,7 +360,8 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	return c;
 }
 
-static void free_call(struct call *c)
+/* What a call holds; the call itself stays. */
+static void release_call(struct call *c)
 {
 	header_list__free(&c->req_headers);
 	header_list__free(&c->resp_headers);
@@ -361,6 +373,11 @@ static void free_call(struct call *c)
 	for (int i = 0; i < c->npending; i++)
 		captured_msg__free(&c->pending[i].m);
 	free(c->pending);
+}
+
+static void free_call(struct call *c)
+{
+	release_call(c);
 	free(c);
 }
 
@@ -385,7 +402,14 @@ void calls__finish(struct calls *cs, struct call *c)
 	unlink_call(cs, c);
 	calls__fill_addrs(cs, c);
 	cs->done(c, cs->ctx);
-	free_call(c);
+	if (cs->nspare == MAX_SPARE_CALLS) {
+		free_call(c);
+		return;
+	}
+	release_call(c);
+	c->next = cs->spare;
+	cs->spare = c;
+	cs->nspare++;
 }
 
 void calls__mark_ending(struct calls *cs, struct call *c, uint64_t ts)
@@ -478,6 +502,15 @@ void calls__finish_awaiting(struct calls *cs, uint32_t pid, uint64_t conn)
 		calls__finish(cs, c);
 }
 
+/* snprintf(dst, len, "%s", src) without its format parsing. */
+static void copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const char *peer,
 			   const char *local, bool cut)
 {
@@ -486,9 +519,9 @@ void calls__set_conn_addrs(struct calls *cs, uint32_t pid, uint64_t conn, const 
 	if (!e)
 		return;
 	if (*peer)
-		snprintf(e->peer, sizeof(e->peer), "%s", peer);
+		copy_text(e->peer, sizeof(e->peer), peer);
 	if (*local)
-		snprintf(e->local, sizeof(e->local), "%s", local);
+		copy_text(e->local, sizeof(e->local), local);
 	e->cut |= cut;
 	if (e->closing_ns)
 		e->addrs_after_close = true;
@@ -501,12 +534,12 @@ void calls__fill_addrs(struct calls *cs, struct call *c)
 	if (!e)
 		return;
 	if (!*c->peer && *e->peer) {
-		snprintf(c->peer, sizeof(c->peer), "%s", e->peer);
+		copy_text(c->peer, sizeof(c->peer), e->peer);
 		c->peer_unknown = false;
 		c->truncated |= e->cut;
 	}
 	if (!*c->local && *e->local) {
-		snprintf(c->local, sizeof(c->local), "%s", e->local);
+		copy_text(c->local, sizeof(c->local), e->local);
 		c->local_unknown = false;
 		c->truncated |= e->cut;
 	}
@@ -541,6 +574,12 @@ void calls__free(struct calls *cs)
 			free_call(c);
 		}
 	}
+	while (cs->spare) {
+		struct call *c = cs->spare;
+
+		cs->spare = c->next;
+		free(c);
+	}
 	for (int b = 0; b < NCONN_BUCKETS; b++) {
 		while (cs->conn_buckets[b]) {
 			struct conn_entry *e = cs->conn_buckets[b];
@@ -557,25 +596,110 @@ uint64_t calls__open_count(const struct calls *cs)
 	return cs->open;
 }
 
+/* Text blocks of a header list: fields are copied one after another. */
+struct header_text {
+	struct header_text *next;
+	size_t used, size;
+	char buf[];
+};
+
+#define HEADER_TEXT_BLOCK 1024
+#define HEADER_LIST_CAP 16 /* fields a list has room for at first */
+
+/* Header lists are made and freed a few times per call: their usual
+ * pieces (a text block, room for HEADER_LIST_CAP fields) are kept for the
+ * next ones, at most MAX_SPARE of each. */
+#define MAX_SPARE 64
+
+struct spare {
+	void *head; /* each piece's first bytes point to the next */
+	int n;
+};
+
+static struct spare spare_text, spare_names;
+
+static void *spare_get(struct spare *sp, size_t size)
+{
+	void *p = sp->head;
+
+	if (!p)
+		return malloc(size);
+	sp->head = *(void **)p;
+	sp->n--;
+	return p;
+}
+
+static void spare_put(struct spare *sp, void *p)
+{
+	if (sp->n == MAX_SPARE) {
+		free(p);
+		return;
+	}
+	*(void **)p = sp->head;
+	sp->head = p;
+	sp->n++;
+}
+
+static void names_free(struct header_list *l)
+{
+	if (l->names && l->cap == HEADER_LIST_CAP)
+		spare_put(&spare_names, l->names);
+	else
+		free(l->names);
+}
+
+/* Room for cap names and values: names and values in one allocation. */
+static int header_list_grow(struct header_list *l, int cap)
+{
+	size_t size = (size_t)cap * 2 * sizeof(char *);
+	char **names = cap == HEADER_LIST_CAP ? spare_get(&spare_names, size) : malloc(size);
+
+	if (!names)
+		return -ENOMEM;
+	if (l->n) {
+		memcpy(names, l->names, (size_t)l->n * sizeof(*names));
+		memcpy(names + cap, l->values, (size_t)l->n * sizeof(*names));
+	}
+	names_free(l);
+	l->names = names;
+	l->values = names + cap;
+	l->cap = cap;
+	return 0;
+}
+
+/* A copy of the n bytes at s up to its first NUL, as strndup makes. */
+static char *header_text_dup(struct header_list *l, const char *s, size_t n)
+{
+	struct header_text *t = l->text;
+	char *out;
+
+	n = strnlen(s, n);
+	if (!t || t->size - t->used < n + 1) {
+		size_t size = n + 1 > HEADER_TEXT_BLOCK ? n + 1 : HEADER_TEXT_BLOCK;
+
+		t = size == HEADER_TEXT_BLOCK ? spare_get(&spare_text, sizeof(*t) + size)
+					      : malloc(sizeof(*t) + size);
+		if (!t)
+			return NULL;
+		t->next = l->text;
+		t->used = 0;
+		t->size = size;
+		l->text = t;
+	}
+	out = t->buf + t->used;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	t->used += n + 1;
+	return out;
+}
+
 int header_list__add(struct header_list *l, const char *name, size_t nlen, const char *value,
 		     size_t vlen)
 {
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 8;
-		char **n = realloc(l->names, (size_t)cap * sizeof(*n));
-		char **v;
-
-		if (!n)
-			return -ENOMEM;
-		l->names = n;
-		v = realloc(l->values, (size_t)cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->values = v;
-		l->cap = cap;
-	}
-	l->names[l->n] = strndup(name, nlen);
-	l->values[l->n] = strndup(value, vlen);
+	if (l->n == l->cap && header_list_grow(l, l->cap ? l->cap * 2 : HEADER_LIST_CAP))
+		return -ENOMEM;
+	l->names[l->n] = header_text_dup(l, name, nlen);
+	l->values[l->n] = header_text_dup(l, value, vlen);
 	if (!l->names[l->n] || !l->values[l->n])
 		return -ENOMEM;
 	l->n++;
@@ -584,31 +708,25 @@ int header_list__add(struct header_list *l, const char *name, size_t nlen, const
 
 int header_list__take(struct header_list *dst, struct header_list *src)
 {
+	struct header_text **tail;
+
 	if (!dst->n) {
 		header_list__free(dst);
 		*dst = *src;
 		memset(src, 0, sizeof(*src));
 		return 0;
 	}
-	if (dst->n + src->n > dst->cap) {
-		int cap = dst->n + src->n;
-		char **n = realloc(dst->names, (size_t)cap * sizeof(*n));
-		char **v;
-
-		if (!n)
-			return -ENOMEM;
-		dst->names = n;
-		v = realloc(dst->values, (size_t)cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		dst->values = v;
-		dst->cap = cap;
-	}
+	if (dst->n + src->n > dst->cap && header_list_grow(dst, dst->n + src->n))
+		return -ENOMEM;
 	memcpy(dst->names + dst->n, src->names, (size_t)src->n * sizeof(char *));
 	memcpy(dst->values + dst->n, src->values, (size_t)src->n * sizeof(char *));
 	dst->n += src->n;
-	free(src->names);
-	free(src->values);
+	/* The text moves with its fields: src's blocks join dst's. */
+	for (tail = &src->text; *tail; tail = &(*tail)->next)
+		;
+	*tail = dst->text;
+	dst->text = src->text;
+	names_free(src);
 	memset(src, 0, sizeof(*src));
 	return 0;
 }
@@ -623,11 +741,15 @@ const char *header_list__get(const struct header_list *l, const char *name)
 
 void header_list__free(struct header_list *l)
 {
-	for (int i = 0; i < l->n; i++) {
-		free(l->names[i]);
-		free(l->values[i]);
+	while (l->text) {
+		struct header_text *t = l->text;
+
+		l->text = t->next;
+		if (t->size == HEADER_TEXT_BLOCK)
+			spare_put(&spare_text, t);
+		else
+			free(t);
 	}
-	free(l->names);
-	free(l->values);
+	names_free(l);
 	memset(l, 0, sizeof(*l));
 }

@@ -11,10 +11,13 @@
 #define CALL_TEXT 256
 #define ADDR_TEXT 128 /* an address as text: "unix:" and a path of ADDR_PATH_MAX bytes fit */
 
+/* A header block's fields: names[i] and values[i] point into the list's
+ * text blocks, which it owns; one allocation holds many fields. */
 struct header_list {
 	int n, cap;
-	char **names;
+	char **names; /* one allocation: values is names + cap */
 	char **values;
+	struct header_text *text; /* the text, newest block first */
 };
 
 /* -v: a message seen before its call's method was (a client may write

@@ -3,23 +3,46 @@
 
 #include "utf8.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+/* Printable ASCII but '"' (0x22) and '\\' (0x5c): written as they are. */
+static const bool plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7e] = true,
+};
+
+/* How many bytes from p on need no escaping. */
+static size_t plain_run(const unsigned char *p, size_t n)
+{
+	size_t run = 0;
+
+	while (run < n && plain[p[run]])
+		run++;
+	return run;
+}
 
 void json_strn(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
+	char buf[258];
 
+	/* Most values need no escaping: one write, quotes included. */
+	if (n <= sizeof(buf) - 2 && plain_run(p, n) == n) {
+		buf[0] = '"';
+		memcpy(buf + 1, s, n);
+		buf[n + 1] = '"';
+		fwrite(buf, 1, n + 2, f);
+		return;
+	}
 	fputc('"', f);
 	while (i < n) {
 		unsigned char c = p[i];
-		size_t len, run = 0;
+		size_t len, run = plain_run(p + i, n - i);
 		uint32_t cp;
 
 		/* Plain ASCII needs no escaping: write it in one go. */
-		while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
-		       p[i + run] != '\\')
-			run++;
 		if (run) {
 			fwrite(p + i, 1, run, f);
 			i += run;

@@ -9,6 +9,7 @@
 
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,34 +93,113 @@ void report__free(struct report *r)
 
 void report__time(const struct report *r, uint64_t mono_ns, char *buf, size_t len, bool iso)
 {
+	/* Calls end thousands a second: the broken-down time of the last
+	 * second seen, each way, is kept and reused. */
+	static struct {
+		bool valid;
+		time_t secs;
+		char text[32];
+	} last[2];
 	int64_t real = (int64_t)mono_ns + r->mono_to_real_ns;
 	time_t secs = (time_t)(real / 1000000000LL);
 	struct tm tm;
-	char base[32];
 
-	if (iso) {
-		gmtime_r(&secs, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf, len, "%s.%06lldZ", base, (long long)(real % 1000000000LL) / 1000);
+	if (!last[iso].valid || last[iso].secs != secs) {
+		if (iso) {
+			gmtime_r(&secs, &tm);
+			strftime(last[iso].text, sizeof(last[iso].text), "%Y-%m-%dT%H:%M:%S", &tm);
+		} else {
+			localtime_r(&secs, &tm);
+			strftime(last[iso].text, sizeof(last[iso].text), "%H:%M:%S", &tm);
+		}
+		last[iso].valid = true;
+		last[iso].secs = secs;
+	}
+	if (iso && real >= 0 && len > strlen(last[iso].text) + sizeof(".000000Z") - 1) {
+		/* "%s.%06lldZ", by hand. */
+		int64_t us = real % 1000000000LL / 1000;
+		char *p = stpcpy(buf, last[iso].text);
+
+		*p++ = '.';
+		for (int k = 5; k >= 0; k--, us /= 10)
+			p[k] = (char)('0' + us % 10);
+		p[6] = 'Z';
+		p[7] = '\0';
+	} else if (iso) {
+		snprintf(buf, len, "%s.%06lldZ", last[iso].text,
+			 (long long)(real % 1000000000LL) / 1000);
 	} else {
-		localtime_r(&secs, &tm);
-		strftime(buf, len, "%H:%M:%S", &tm);
+		snprintf(buf, len, "%s", last[iso].text);
 	}
 }
 
-/* Credentials stay out of terminals and logs unless asked for. */
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* The ASCII letters in s, any case, as bits (a = 1); *len: its length. */
+static unsigned letters(const char *s, size_t *len)
+{
+	unsigned have = 0;
+	const char *p;
+
+	/* Only letters are within 'a'..'z' once bit 5 is set. */
+	for (p = s; *p; p++) {
+		unsigned k = ((unsigned)(unsigned char)*p | 0x20) - 'a';
+
+		if (k < 26)
+			have |= 1u << k;
+	}
+	*len = (size_t)(p - s);
+	return have;
+}
+
+/* Whether word (lowercase) starts at s, ASCII letters in any case. */
+static bool word_at(const char *s, const char *word)
+{
+	for (; *word; s++, word++)
+		if (lower((unsigned char)*s) != *word)
+			return false;
+	return true;
+}
+
+/* Credentials stay out of terminals and logs unless asked for: these
+ * names, and any name with one of the words below in it (any case). Every
+ * field of every call is asked about: cheap for the names that are not. */
 static bool is_secret(const char *name)
 {
-	static const char *const exact[] = {
-		"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-		"x-auth-token", "x-csrf-token", "x-xsrf-token",
+#define NAME(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *name;
+		size_t len;
+	} exact[] = {
+		NAME("authorization"), NAME("proxy-authorization"), NAME("cookie"),
+		NAME("set-cookie"),    NAME("x-api-key"),		NAME("x-auth-token"),
+		NAME("x-csrf-token"),  NAME("x-xsrf-token"),
 	};
+#undef NAME
+	static const char *const words[] = {"token", "secret", "password", "api-key"};
+	static unsigned word_letters[sizeof(words) / sizeof(words[0])];
+	size_t len;
+	unsigned have = letters(name, &len);
 
+	/* Most names lack a letter of each word: one pass rules them out. */
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n;
+
+		if (!word_letters[i])
+			word_letters[i] = letters(words[i], &n);
+		if ((have & word_letters[i]) != word_letters[i])
+			continue;
+		for (const char *p = name; *p; p++)
+			if (word_at(p, words[i]))
+				return true;
+	}
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (strcasecmp(name, exact[i]) == 0)
+		if (exact[i].len == len && strcasecmp(name, exact[i].name) == 0)
 			return true;
-	return strcasestr(name, "token") || strcasestr(name, "secret") ||
-	       strcasestr(name, "password") || strcasestr(name, "api-key");
+	return false;
 }
 
 static const char *shown_value(const struct report *r, const char *name, const char *value,
@@ -135,6 +215,83 @@ static const char *side_name(int side)
 {
 	return side == SIDE_SERVER ? "server" : "client";
 }
+
+/* The writers of a call's line: what printf would write, without its
+ * format parsing, thousands of calls a second. v as "%u" in buf; returns
+ * buf. */
+static char *u64_text(char *buf, size_t len, uint64_t v)
+{
+	char tmp[20], *p = tmp + sizeof(tmp);
+	size_t n;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[24];
+
+	fputs(u64_text(buf, sizeof(buf), v), f);
+}
+
+static void put_bool(FILE *f, bool v)
+{
+	fputs(v ? "true" : "false", f);
+}
+
+/* One member of an object: key is its text with the comma, quotes and
+ * colon (",\"pid\":"), then the value as JSON. */
+static void member_str(FILE *f, const char *key, const char *v)
+{
+	fputs(key, f);
+	json_str(f, v);
+}
+
+static void member_u64(FILE *f, const char *key, uint64_t v)
+{
+	fputs(key, f);
+	put_u64(f, v);
+}
+
+static void member_bool(FILE *f, const char *key, bool v)
+{
+	fputs(key, f);
+	put_bool(f, v);
+}
+
+/* A value of ours that needs no escaping (true, null, "server"). */
+static void member_raw(FILE *f, const char *key, const char *v)
+{
+	fputs(key, f);
+	fputs(v, f);
+}
+
+/* s, then spaces up to width bytes: printf's "%-*s" for our own text. */
+static void put_left(FILE *f, const char *s, int width)
+{
+	int n = (int)strlen(s);
+
+	fwrite(s, 1, (size_t)n, f);
+	term_spaces(f, width - n);
+}
+
+/* Spaces, then s, width bytes in all: printf's "%*s". */
+static void put_right(FILE *f, const char *s, int width)
+{
+	int n = (int)strlen(s);
+
+	term_spaces(f, width - n);
+	fwrite(s, 1, (size_t)n, f);
+}
+
 
 void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
 			 unsigned unknown_fields)
@@ -273,10 +430,19 @@ static void record(struct report *r, const struct call *c, double lat_ms)
 
 static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
 {
+	size_t n;
+
+	u64_text(buf, len, bytes);
 	if (msgs == 1 || (msgs == 0 && bytes == 0))
-		snprintf(buf, len, "%" PRIu64, bytes);
-	else
-		snprintf(buf, len, "%" PRIu64 "(%u)", bytes, msgs);
+		return;
+	n = strlen(buf);
+	if (n + 3 < len) {
+		buf[n] = '(';
+		u64_text(buf + n + 1, len - n - 2, msgs);
+		n = strlen(buf);
+		buf[n] = ')';
+		buf[n + 1] = '\0';
+	}
 }
 
 void report__header(struct report *r)
@@ -317,43 +483,79 @@ static bool duration_known(const struct call *c)
 	return c->end_ns != 0;
 }
 
-static void text_line(struct report *r, const struct call *c, double lat_ms)
+/* "%.2f" of lat_ms, which is lat_ns / 1e6. Below 10^15 ns the double is
+ * within 1e-7 ms of the exact quotient, and a quotient that is not a tie
+ * is at least 1e-6 ms from where the rounding turns: both round alike,
+ * and the exact one is done with integers. */
+static void lat_text(char *buf, size_t len, uint64_t lat_ns, double lat_ms)
 {
-	char t[16], req[32], resp[32], status[48], lat[16], why[96];
+	uint64_t q = lat_ns / 10000, rem = lat_ns % 10000;
+	size_t n;
+
+	if (lat_ns >= 1000000000000000ULL || rem == 5000 || len < 16) {
+		snprintf(buf, len, "%.2f", lat_ms);
+		return;
+	}
+	q += rem > 5000;
+	n = strlen(u64_text(buf, len, q / 100));
+	buf[n] = '.';
+	buf[n + 1] = (char)('0' + q % 100 / 10);
+	buf[n + 2] = (char)('0' + q % 10);
+	buf[n + 3] = '\0';
+}
+
+static void text_line(struct report *r, const struct call *c, uint64_t lat_ns, double lat_ms)
+{
+	char t[16], req[32], resp[32], status[48], lat[16], why[96], num[24];
 	const char *flag = c->desync || c->read_errors ? "?" : "";
 	char name[CALL_TEXT + 20];
-	const char *shown, *peer;
+	const char *shown, *peer, *shown_status = status;
 
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
 	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
 	size_text(resp, sizeof(resp), c->resp_bytes, c->grpc ? c->resp_msgs : 1);
 	if (c->req_size_unknown)
-		snprintf(req, sizeof(req), "?");
+		strcpy(req, "?");
 	if (c->resp_size_unknown)
-		snprintf(resp, sizeof(resp), "?");
+		strcpy(resp, "?");
 	if (!c->complete)
-		snprintf(status, sizeof(status), "UNFINISHED");
+		shown_status = "UNFINISHED";
 	else if (!c->grpc && c->reset_code >= 0)
 		snprintf(status, sizeof(status), "RESET(%d)", c->reset_code);
 	else if (!c->grpc)
 		snprintf(status, sizeof(status), "HTTP %d", c->http_status);
 	else
-		snprintf(status, sizeof(status), "%s", grpc_code_name(c->grpc_status));
+		shown_status = grpc_code_name(c->grpc_status);
 	shown = call_name(c, name, sizeof(name));
 	peer = *c->peer ? c->peer
 	       : c->peer_unknown || field_unknown(r, c, FIELD_PEER) ? "?"
 								 : "-";
 	/* Peer and method come from the target: escaped, and padded by the
 	 * columns they take on screen, not by their bytes. */
-	fprintf(r->out, "%-8s %-7u %-6s ", t, c->pid, side_name(c->side));
+	put_left(r->out, t, 8);
+	fputc(' ', r->out);
+	put_left(r->out, u64_text(num, sizeof(num), c->pid), 7);
+	fputc(' ', r->out);
+	put_left(r->out, side_name(c->side), 6);
+	fputc(' ', r->out);
 	term_pad(r->out, peer, 21);
 	fputc(' ', r->out);
 	term_pad(r->out, *shown ? shown : "-", 30);
 	if (duration_known(c))
-		snprintf(lat, sizeof(lat), "%.2f", lat_ms);
+		lat_text(lat, sizeof(lat), lat_ns, lat_ms);
 	else
-		snprintf(lat, sizeof(lat), "?");
-	fprintf(r->out, " %-17s %8s %8s%s %8s%s\n", status, lat, req, flag, resp, flag);
+		strcpy(lat, "?");
+	fputc(' ', r->out);
+	put_left(r->out, shown_status, 17);
+	fputc(' ', r->out);
+	put_right(r->out, lat, 8);
+	fputc(' ', r->out);
+	put_right(r->out, req, 8);
+	fputs(flag, r->out);
+	fputc(' ', r->out);
+	put_right(r->out, resp, 8);
+	fputs(flag, r->out);
+	fputc('\n', r->out);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message) {
 		fprintf(r->out, "%-8s   grpc-message: ", "");
 		term_write(r->out, c->grpc_message);
@@ -380,27 +582,34 @@ static void text_line(struct report *r, const struct call *c, double lat_ms)
  * connection's buffer, not seen leaving the process. */
 static void json_reset(struct report *r, const struct call *c)
 {
-	if (c->reset_code >= 0)
-		fprintf(r->out, ",\"reset\":{\"by\":\"%s\",\"code\":%d,\"queued\":%s}",
-			side_name(c->reset_by), c->reset_code, c->reset_queued ? "true" : "false");
-	else
-		fprintf(r->out, ",\"reset\":null");
+	if (c->reset_code < 0) {
+		fputs(",\"reset\":null", r->out);
+		return;
+	}
+	member_raw(r->out, ",\"reset\":{\"by\":\"", side_name(c->reset_by));
+	member_u64(r->out, "\",\"code\":", (uint64_t)c->reset_code);
+	member_bool(r->out, ",\"queued\":", c->reset_queued);
+	fputc('}', r->out);
 }
 
 static void json_headers(struct report *r, const char *key, const struct header_list *hl)
 {
 	char buf[64];
 
-	fprintf(r->out, ",\"%s\":{", key);
+	fputs(",\"", r->out);
+	fputs(key, r->out);
+	fputs("\":{", r->out);
 	for (int i = 0; i < hl->n; i++) {
 		bool dup = false;
 
 		/* A repeated name keeps its first value; JSON keys are unique. */
 		for (int j = 0; j < i && !dup; j++)
-			dup = strcmp(hl->names[j], hl->names[i]) == 0;
+			dup = hl->names[j][0] == hl->names[i][0] &&
+			      strcmp(hl->names[j], hl->names[i]) == 0;
 		if (dup)
 			continue;
-		fprintf(r->out, "%s", i ? "," : "");
+		if (i)
+			fputc(',', r->out);
 		json_str(r->out, hl->names[i]);
 		fputc(':', r->out);
 		json_str(r->out, shown_value(r, hl->names[i], hl->values[i], buf, sizeof(buf)));
@@ -408,29 +617,27 @@ static void json_headers(struct report *r, const char *key, const struct header_
 	fputc('}', r->out);
 }
 
-static void json_size(FILE *f, uint64_t bytes, bool unknown)
+static void json_size(FILE *f, const char *key, uint64_t bytes, bool unknown)
 {
 	if (unknown)
-		fputs("null", f);
+		member_raw(f, key, "null");
 	else
-		fprintf(f, "%" PRIu64, bytes);
+		member_u64(f, key, bytes);
 }
 
 /* Sizes, headers and flags: the end of an rpc or http line. */
 static void json_tail(struct report *r, const struct call *c, double lat_ms)
 {
+	/* "%.0f": the nearest integer, a tie to the even one. */
 	if (duration_known(c))
-		fprintf(r->out, ",\"duration_us\":%.0f,\"req_bytes\":", lat_ms * 1000.0);
+		member_u64(r->out, ",\"duration_us\":", (uint64_t)nearbyint(lat_ms * 1000.0));
 	else
-		fprintf(r->out, ",\"duration_us\":null,\"req_bytes\":");
-	json_size(r->out, c->req_bytes, c->req_size_unknown);
-	fprintf(r->out, ",\"resp_bytes\":");
-	json_size(r->out, c->resp_bytes, c->resp_size_unknown);
+		member_raw(r->out, ",\"duration_us\":", "null");
+	json_size(r->out, ",\"req_bytes\":", c->req_bytes, c->req_size_unknown);
+	json_size(r->out, ",\"resp_bytes\":", c->resp_bytes, c->resp_size_unknown);
 	if (c->grpc) {
-		fprintf(r->out, ",\"req_msgs\":");
-		json_size(r->out, c->req_msgs, c->req_size_unknown);
-		fprintf(r->out, ",\"resp_msgs\":");
-		json_size(r->out, c->resp_msgs, c->resp_size_unknown);
+		json_size(r->out, ",\"req_msgs\":", c->req_msgs, c->req_size_unknown);
+		json_size(r->out, ",\"resp_msgs\":", c->resp_msgs, c->resp_size_unknown);
 	}
 	if (c->grpc && r->o->payload) {
 		msgprint__json(r->out, "req_", types_of(r, c->pid), c, true, msgprint__first(c, true),
@@ -438,14 +645,15 @@ static void json_tail(struct report *r, const struct call *c, double lat_ms)
 		msgprint__json(r->out, "resp_", types_of(r, c->pid), c, false,
 			       msgprint__first(c, false), decoding(r));
 	}
-	fprintf(r->out, ",\"req_header_count\":%u", c->req_header_count);
+	member_u64(r->out, ",\"req_header_count\":", c->req_header_count);
 	json_headers(r, "req_headers", &c->req_headers);
 	json_headers(r, "resp_headers", &c->resp_headers);
 	json_headers(r, "trailers", &c->trailers);
-	fprintf(r->out, ",\"truncated\":%s,\"sizes_exact\":%s,\"read_errors\":%s}\n",
-		c->truncated ? "true" : "false",
-		c->desync || c->req_size_unknown || c->resp_size_unknown ? "false" : "true",
-		c->read_errors ? "true" : "false");
+	member_bool(r->out, ",\"truncated\":", c->truncated);
+	member_bool(r->out, ",\"sizes_exact\":",
+		    !(c->desync || c->req_size_unknown || c->resp_size_unknown));
+	member_bool(r->out, ",\"read_errors\":", c->read_errors);
+	fputs("}\n", r->out);
 }
 
 static void json_call(struct report *r, const struct call *c, double lat_ms)
@@ -453,52 +661,54 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	char ts[48];
 
 	report__time(r, c->start_ns, ts, sizeof(ts), true);
-	fprintf(r->out, "{\"type\":\"%s\",\"ts\":\"%s\",\"pid\":%u,\"side\":\"%s\",\"method\":",
-		c->grpc ? "rpc" : "http", ts, c->pid, side_name(c->side));
+	fputs(c->grpc ? "{\"type\":\"rpc\",\"ts\":\"" : "{\"type\":\"http\",\"ts\":\"", r->out);
+	fputs(ts, r->out);
+	member_u64(r->out, "\",\"pid\":", c->pid);
+	member_raw(r->out, ",\"side\":\"", side_name(c->side));
 	if (c->grpc) {
-		json_str(r->out, c->method);
+		member_str(r->out, "\",\"method\":", c->method);
 	} else {
-		json_str(r->out, c->http_method);
-		fprintf(r->out, ",\"path\":");
-		json_str(r->out, c->method);
+		member_str(r->out, "\",\"method\":", c->http_method);
+		member_str(r->out, ",\"path\":", c->method);
 	}
-	fprintf(r->out, ",\"authority\":");
-	json_str(r->out, c->authority);
+	member_str(r->out, ",\"authority\":", c->authority);
 	/* Never an empty address or a false TLS that was not seen: null. */
-	fprintf(r->out, ",\"peer\":");
+	fputs(",\"peer\":", r->out);
 	json_str_or_null(r->out, c->peer);
-	fprintf(r->out, ",\"local\":");
+	fputs(",\"local\":", r->out);
 	json_str_or_null(r->out, c->local);
-	fprintf(r->out, ",\"tls\":%s,\"stack\":\"%s\",\"proto\":\"%s\",\"stream_id\":%u,\"complete\":%s",
-		c->tls ? "true" : field_unknown(r, c, FIELD_TLS) ? "null" : "false", c->stack, c->proto, c->stream_id,
-		c->complete ? "true" : "false");
+	member_raw(r->out, ",\"tls\":",
+		   c->tls ? "true" : field_unknown(r, c, FIELD_TLS) ? "null" : "false");
+	member_raw(r->out, ",\"stack\":\"", c->stack);
+	member_raw(r->out, "\",\"proto\":\"", c->proto);
+	member_u64(r->out, "\",\"stream_id\":", c->stream_id);
+	member_bool(r->out, ",\"complete\":", c->complete);
 	{
 		char why[96];
 		const char *w = unfinished_why(c, why, sizeof(why));
 
-		if (w) {
-			fprintf(r->out, ",\"unfinished_reason\":");
-			json_str(r->out, w);
-		}
+		if (w)
+			member_str(r->out, ",\"unfinished_reason\":", w);
 	}
 	if (c->http_status >= 0)
-		fprintf(r->out, ",\"http_status\":%d", c->http_status);
+		member_u64(r->out, ",\"http_status\":", (uint64_t)c->http_status);
 	else
-		fprintf(r->out, ",\"http_status\":null");
+		member_raw(r->out, ",\"http_status\":", "null");
 	if (!c->grpc) {
 		json_reset(r, c);
 		json_tail(r, c, lat_ms);
 		return;
 	}
-	if (c->grpc_status >= 0)
-		fprintf(r->out, ",\"grpc_status\":%d,\"grpc_status_name\":\"%s\"", c->grpc_status,
-			grpc_code_name(c->grpc_status));
-	else
-		fprintf(r->out, ",\"grpc_status\":null,\"grpc_status_name\":null");
-	fprintf(r->out, ",\"grpc_message\":");
-	json_str(r->out, c->grpc_message);
+	if (c->grpc_status >= 0) {
+		member_u64(r->out, ",\"grpc_status\":", (uint64_t)c->grpc_status);
+		member_raw(r->out, ",\"grpc_status_name\":\"", grpc_code_name(c->grpc_status));
+		fputc('"', r->out);
+	} else {
+		fputs(",\"grpc_status\":null,\"grpc_status_name\":null", r->out);
+	}
+	member_str(r->out, ",\"grpc_message\":", c->grpc_message);
 	json_reset(r, c);
-	fprintf(r->out, ",\"status_from_reset\":%s", c->status_from_reset ? "true" : "false");
+	member_bool(r->out, ",\"status_from_reset\":", c->status_from_reset);
 	json_tail(r, c, lat_ms);
 }
 
@@ -506,7 +716,8 @@ void report__call(struct call *c, void *report)
 {
 	struct report *r = report;
 	uint64_t end = c->end_ns ? c->end_ns : c->start_ns;
-	double lat_ms = end > c->start_ns ? (double)(end - c->start_ns) / 1e6 : 0;
+	uint64_t lat_ns = end > c->start_ns ? end - c->start_ns : 0;
+	double lat_ms = (double)lat_ns / 1e6;
 
 	if (!c->complete)
 		r->unfinished++;
@@ -521,7 +732,7 @@ void report__call(struct call *c, void *report)
 	if (r->o->json)
 		json_call(r, c, lat_ms);
 	else
-		text_line(r, c, lat_ms);
+		text_line(r, c, lat_ns, lat_ms);
 }
 
 void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int dir,

@@ -80,12 +80,20 @@ size_t term_write(FILE *f, const char *s)
 	return term_writen(f, s, strlen(s));
 }
 
+void term_spaces(FILE *f, int n)
+{
+	static const char spaces[] = "                                ";
+
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		fwrite(spaces, 1, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+}
+
 void term_pad(FILE *f, const char *s, int width)
 {
 	size_t cols = term_write(f, s);
 
-	for (; (int)cols < width; cols++)
-		fputc(' ', f);
+	if ((int)cols < width)
+		term_spaces(f, width - (int)cols);
 }
 
 const char *term_text(char *buf, size_t len, const char *s)

@@ -23,6 +23,8 @@
 size_t term_writen(FILE *f, const char *s, size_t n);
 /* The same for a C string. */
 size_t term_write(FILE *f, const char *s);
+/* n spaces (none if n <= 0). */
+void term_spaces(FILE *f, int n);
 /* term_write, then spaces up to width columns: a column of a table. */
 void term_pad(FILE *f, const char *s, int width);
 /* The escaped form of s in buf, cut before an escape that does not fit;

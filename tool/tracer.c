@@ -33,6 +33,7 @@
 #include <linux/types.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -44,6 +45,7 @@
 
 #define DRAIN_INTERVAL_MS 10
 #define ALIVE_CHECK_MS 200
+#define OUT_BUFFER_SIZE (256 * 1024)
 
 struct program {
 	dev_t dev;
@@ -752,12 +754,20 @@ static void poll_loop(struct session *s)
 int tracer__run(const struct options *o)
 {
 	static struct session s;
+	static char out_buffer[OUT_BUFFER_SIZE];
 	struct sigaction sa = {.sa_handler = on_signal};
 	char err[1024];
 	int ret = 1;
 
 	s.o = o;
 	s.stats_fd = -1;
+	/* Lines go out through one large buffer, flushed once per drain: a
+	 * pipe or a file takes a few writes a second, not one per 4 KB (a
+	 * terminal keeps its line buffering). Only this thread prints to
+	 * stdout: stdio need not lock it for every call. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (geteuid() != 0) {
 		fprintf(stderr, "gogrpctrace: tracing needs root (to load BPF programs and attach "
 				"uprobes); try sudo\n");
