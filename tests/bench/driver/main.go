@@ -121,6 +121,15 @@ func lastLines(s string, n int) string {
 	return strings.Join(l, " | ")
 }
 
+// shortErr is the last part of an error that lastLines joined with " | "
+// (the tool's last stderr line says why it stopped).
+func shortErr(e string) string {
+	if i := strings.LastIndex(e, " | "); i >= 0 {
+		return e[i+3:]
+	}
+	return e
+}
+
 func fileMB(path string) float64 {
 	st, err := os.Stat(path)
 	if err != nil {

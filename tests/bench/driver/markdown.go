@@ -90,7 +90,7 @@ func overheadMarkdown(envLine string) string {
 		sep := ""
 		for _, s := range res.Startup {
 			if s.ColdAttachS == 0 {
-				p("%s %s: not measured (%s)", sep, filepath.Base(s.Binary), lastLines(s.Err, 1))
+				p("%s %s: not measured (%s)", sep, filepath.Base(s.Binary), shortErr(s.Err))
 				sep = ";"
 				continue
 			}

@@ -72,7 +72,7 @@ func printTable(envLine string) {
 	p("  %-30s %4s %7s %10s %10s %10s %10s\n", "kind", "conc", "calls", "srv hits", "cli hits", "srv BPF µs", "cli BPF µs")
 	for _, k := range res.Kinds {
 		if k.Err != "" {
-			p("  %-30s %4d error: %s\n", k.Name, k.Concurrency, lastLines(k.Err, 1))
+			p("  %-30s %4d error: %s\n", k.Name, k.Concurrency, shortErr(k.Err))
 			continue
 		}
 		p("  %-30s %4d %7d %10s %10s %10s %10s\n", k.Name, k.Concurrency, k.Calls,
@@ -143,7 +143,7 @@ func printTable(envLine string) {
 	for _, s := range res.Startup {
 		name := filepath.Base(s.Binary)
 		if s.Err != "" && s.ColdAttachS == 0 {
-			p("  %-26s error: %s\n", name, s.Err)
+			p("  %-26s error: %s\n", name, shortErr(s.Err))
 			continue
 		}
 		for i, su := range []startup{s.Cold, s.Warm} {
