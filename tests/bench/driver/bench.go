@@ -122,6 +122,9 @@ func run() int {
 		return hourOnly()
 	}
 	res.IdleBefore = checkIdle("before", 2*time.Second)
+	for until := time.Now().Add(*waitIdle); res.IdleBefore.Busy && time.Now().Before(until); {
+		res.IdleBefore = checkIdle("before", 2*time.Second)
+	}
 	// Start-up first, so the first attach is a cold one.
 	for _, bin := range []string{serverPath, *bigBin} {
 		logf("start-up: %s", bin)

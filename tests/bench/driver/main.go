@@ -31,6 +31,7 @@ var (
 	dumpTool   = flag.String("dwarfdump", "/usr/bin/llvm-dwarfdump-14", "llvm-dwarfdump for the reader comparison")
 	dumpLimit  = flag.Duration("dwarfdump-timeout", 240*time.Second, "give up on the dwarfdump method after this long")
 	buildSecs  = flag.Float64("bigbin-build-s", -1, "how long building the large binary took (from run.sh; -1 = up to date)")
+	waitIdle   = flag.Duration("wait-idle", 0, "before measuring, wait up to this long for the machine to be idle (0: measure at once)")
 	// The driver is also the HTTP kinds' load generator (kinds.go).
 	getLoop      = flag.String("getloop", "", "internal: sequential GETs of /hello against this address, then one JSON line")
 	getLoopProto = flag.String("getloop-proto", "h1", "internal: with -getloop: h1 (HTTP/1.1), h2 (HTTP/2 over TLS) or h2c")
