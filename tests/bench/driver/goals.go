@@ -70,6 +70,8 @@ func goals() []goalResult {
 	if ours, floor, ok := perHit(); ok {
 		g.Value = fmt.Sprintf("%.2f / %.2f µs = %.2fx", ours, floor, ours/floor)
 		g.Met, g.Known = ours/floor <= 1.2, true
+	} else if o, f := findRow("both", 1), findRow("both, empty probes", 1); o != nil && f != nil && f.Skipped == "" {
+		g.Value = fmt.Sprintf("%.2f / %.2f µs (floor below the noise)", o.UsPerHit, f.UsPerHit)
 	}
 	gs = append(gs, g)
 	g = goalResult{What: "the tool's CPU per 10,000 events (highest rate)", Want: fmt.Sprintf("<= %.0f ms", cpuPer10kGoal)}

@@ -1,8 +1,12 @@
 // Command driver is gogrpctrace's benchmark (make bench, via
-// tests/bench/run.sh): overhead on unary throughput and latency, probe hits
-// per call, the cost of one hit, start-up, and event throughput/accounting,
-// measured in one run with traced and untraced rounds alternating. It prints
-// one table and writes the same numbers as JSON. Standard library only.
+// tests/bench/run.sh): overhead on unary throughput and latency (median and
+// interquartile range over interleaved untraced/traced pairs), probe hits
+// per call and each probe's BPF time for each kind of call, the cost of one
+// hit against the empty program's, start-up, event throughput/accounting and
+// memory, measured in one run on a machine it checks is idle, with the goals
+// of issue #15 judged from them. It prints one table and writes the same
+// numbers as JSON, and the README's overhead section as Markdown. Standard
+// library only.
 package main
 
 import (
@@ -122,11 +126,14 @@ func lastLines(s string, n int) string {
 	return strings.Join(l, " | ")
 }
 
-// shortErr is the last part of an error that lastLines joined with " | "
-// (the tool's last stderr line says why it stopped).
+// shortErr is the tool's last message in an error (lastLines joins its
+// stderr lines with " | "): why it stopped, without the command line.
 func shortErr(e string) string {
 	if i := strings.LastIndex(e, " | "); i >= 0 {
-		return e[i+3:]
+		e = e[i+3:]
+	}
+	if i := strings.LastIndex(e, "gogrpctrace: "); i >= 0 {
+		e = e[i:]
 	}
 	return e
 }
