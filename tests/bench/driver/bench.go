@@ -28,6 +28,8 @@ type overheadRow struct {
 	P99Ratio    float64       `json:"p99_ratio"`
 	PairQPSMin  float64       `json:"pair_qps_ratio_min"`
 	PairQPSMax  float64       `json:"pair_qps_ratio_max"`
+	PairQPSP25  float64       `json:"pair_qps_ratio_p25"` // interquartile range of the pairs' ratios
+	PairQPSP75  float64       `json:"pair_qps_ratio_p75"`
 	HitsPerCall float64       `json:"hits_per_call"`
 	UsPerHit    float64       `json:"us_per_hit"`
 	Skipped     string        `json:"skipped,omitempty"`
@@ -69,12 +71,16 @@ type results struct {
 	BigbinBuildS float64           `json:"bigbin_build_s"`
 	Startup      []startupResult   `json:"startup"`
 	Overhead     []*overheadRow    `json:"overhead"`
+	Kinds        []*kindRow        `json:"kinds"` // hits per call and BPF time per probe, by kind of call
 	Events       []eventsResult    `json:"events"`
 	EventsPerRPC float64           `json:"server_events_per_call"`
 	Hour         *hourResult       `json:"memory_hour,omitempty"`
 	TotalS       float64           `json:"total_s"`
 	LoadBefore   string            `json:"loadavg_before"` // /proc/loadavg: other work on the machine
 	LoadAfter    string            `json:"loadavg_after"`
+	IdleBefore   idleCheck         `json:"idle_before"`
+	IdleAfter    idleCheck         `json:"idle_after"`
+	MachineBusy  bool              `json:"machine_busy"` // other work at the start or the end: numbers are noisy
 	Errors       []string          `json:"errors,omitempty"`
 }
 
@@ -115,6 +121,10 @@ func run() int {
 	if *onlyHour {
 		return hourOnly()
 	}
+	res.IdleBefore = checkIdle("before", 2*time.Second)
+	for until := time.Now().Add(*waitIdle); res.IdleBefore.Busy && time.Now().Before(until); {
+		res.IdleBefore = checkIdle("before", 2*time.Second)
+	}
 	// Start-up first, so the first attach is a cold one.
 	for _, bin := range []string{serverPath, *bigBin} {
 		logf("start-up: %s", bin)
@@ -152,6 +162,7 @@ func run() int {
 		runBatch(batch)
 		res.Overhead = append(res.Overhead, batch...)
 	}
+	res.Kinds = runKinds()
 
 	logf("events: highest rate (concurrency 32, server, %v)", *sustained)
 	hi := runEvents("highest rate", 0, *sustained)
@@ -173,13 +184,19 @@ func run() int {
 
 	res.TotalS = time.Since(t0).Seconds()
 	res.LoadAfter = loadavg()
+	res.IdleAfter = checkIdle("after", 2*time.Second)
+	res.MachineBusy = res.IdleBefore.Busy || res.IdleAfter.Busy
 	line, env := envLine()
 	res.Env = env
 	printTable(line)
 	if err := writeJSON(&res); err != nil {
 		fatal("%v", err)
 	}
-	fmt.Printf("(also in %s)\n", *outJSON)
+	md := filepath.Join(filepath.Dir(*outJSON), "bench-overhead.md")
+	if err := os.WriteFile(md, []byte(overheadMarkdown(line)), 0o644); err != nil {
+		fatal("%v", err)
+	}
+	fmt.Printf("(also in %s; the README's overhead section in %s)\n", *outJSON, md)
 	return 0
 }
 
@@ -235,28 +252,36 @@ func mean(v []float64) float64 {
 	return s / float64(len(v))
 }
 
-func median(v []float64) float64 {
+// quantile is the q-quantile of v (0 <= q <= 1), linear between ranks.
+func quantile(v []float64, q float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
 	w := append([]float64(nil), v...)
 	sort.Float64s(w)
-	if len(w)%2 == 1 {
-		return w[len(w)/2]
+	pos := q * float64(len(w)-1)
+	i := int(pos)
+	if i+1 >= len(w) {
+		return w[len(w)-1]
 	}
-	return (w[len(w)/2-1] + w[len(w)/2]) / 2
+	return w[i] + (pos-float64(i))*(w[i+1]-w[i])
 }
 
-// medianRatio is the median over the pairs of traced/untraced.
-func medianRatio(t, u []float64) float64 {
+func median(v []float64) float64 { return quantile(v, 0.5) }
+
+// pairRatios are traced/untraced of each pair.
+func pairRatios(t, u []float64) []float64 {
 	var r []float64
 	for i := range t {
 		if u[i] > 0 {
 			r = append(r, t[i]/u[i])
 		}
 	}
-	return median(r)
+	return r
 }
+
+// medianRatio is the median over the pairs of traced/untraced.
+func medianRatio(t, u []float64) float64 { return median(pairRatios(t, u)) }
 
 func finishRow(r *overheadRow) {
 	if len(r.Traced) == 0 {
@@ -277,6 +302,7 @@ func finishRow(r *overheadRow) {
 	p50 := func(l loadResult) float64 { return l.P50us }
 	p99 := func(l loadResult) float64 { return l.P99us }
 	r.QPSRatio = medianRatio(tq, uq)
+	r.PairQPSP25, r.PairQPSP75 = quantile(pairRatios(tq, uq), 0.25), quantile(pairRatios(tq, uq), 0.75)
 	r.P50Ratio = medianRatio(get(r.Traced, p50), get(r.Untraced, p50))
 	r.P99Ratio = medianRatio(get(r.Traced, p99), get(r.Untraced, p99))
 	r.PairQPSMin, r.PairQPSMax = 1e9, 0

@@ -1,8 +1,12 @@
 // Command driver is gogrpctrace's benchmark (make bench, via
-// tests/bench/run.sh): overhead on unary throughput and latency, probe hits
-// per call, the cost of one hit, start-up, and event throughput/accounting,
-// measured in one run with traced and untraced rounds alternating. It prints
-// one table and writes the same numbers as JSON. Standard library only.
+// tests/bench/run.sh): overhead on unary throughput and latency (median and
+// interquartile range over interleaved untraced/traced pairs), probe hits
+// per call and each probe's BPF time for each kind of call, the cost of one
+// hit against the empty program's, start-up, event throughput/accounting and
+// memory, measured in one run on a machine it checks is idle, with the goals
+// of issue #15 judged from them. It prints one table and writes the same
+// numbers as JSON, and the README's overhead section as Markdown. Standard
+// library only.
 package main
 
 import (
@@ -25,26 +29,36 @@ var (
 	outJSON    = flag.String("out", "build/bench.json", "where to write the results as JSON")
 	roundDur   = flag.Duration("round", 2500*time.Millisecond, "measured time of one load round")
 	warmupDur  = flag.Duration("warmup", 500*time.Millisecond, "warm-up of each load round")
-	pairs      = flag.Int("pairs", 3, "untraced/traced round pairs per configuration")
+	pairs      = flag.Int("pairs", 9, "untraced/traced round pairs per configuration")
 	sustained  = flag.Duration("sustained", 60*time.Second, "duration of the highest-rate run")
 	tinyDur    = flag.Duration("tiny", 8*time.Second, "duration of the --ringbuf-pages 1 run")
 	dumpTool   = flag.String("dwarfdump", "/usr/bin/llvm-dwarfdump-14", "llvm-dwarfdump for the reader comparison")
 	dumpLimit  = flag.Duration("dwarfdump-timeout", 240*time.Second, "give up on the dwarfdump method after this long")
 	buildSecs  = flag.Float64("bigbin-build-s", -1, "how long building the large binary took (from run.sh; -1 = up to date)")
+	waitIdle   = flag.Duration("wait-idle", 0, "before measuring, wait up to this long for the machine to be idle (0: measure at once)")
+	// The driver is also the HTTP kinds' load generator (kinds.go).
+	getLoop      = flag.String("getloop", "", "internal: sequential GETs of /hello against this address, then one JSON line")
+	getLoopProto = flag.String("getloop-proto", "h1", "internal: with -getloop: h1 (HTTP/1.1), h2 (HTTP/2 over TLS) or h2c")
+	getLoopWait  = flag.String("wait-file", "", "internal: with -getloop: wait until this path exists")
 )
 
 var (
-	tmpDir     string
-	loadPath   string
-	serverPath string
-	serverAddr string
-	serverPID  int
+	tmpDir       string
+	loadPath     string
+	serverPath   string
+	h2ServerPath string
+	serverAddr   string
+	serverPID    int
 )
 
 func main() {
 	flag.Parse()
+	if *getLoop != "" {
+		os.Exit(getLoopMain())
+	}
 	loadPath = filepath.Join(*targetsDir, "grpcload")
 	serverPath = filepath.Join(*targetsDir, "grpcserver")
+	h2ServerPath = filepath.Join(*targetsDir, "h2server")
 	var err error
 	if tmpDir, err = os.MkdirTemp("", "gogrpctrace-bench."); err != nil {
 		fatal("%v", err)
@@ -77,10 +91,11 @@ func logf(format string, args ...interface{}) {
 	fmt.Fprintf(os.Stderr, "bench %s: "+format+"\n", append([]interface{}{time.Now().Format("15:04:05")}, args...)...)
 }
 
-// startServer runs a gRPC server binary and waits for "listening ADDR".
-func startServer(bin string) (*proc, string, error) {
+// startServer runs a server binary (grpcserver, h2server: extra are its
+// flags) and waits for "listening ADDR".
+func startServer(bin string, extra ...string) (*proc, string, error) {
 	addrCh := make(chan string, 1)
-	p, err := start(bin, []string{"-addr", "127.0.0.1:0"}, func(l []byte) {
+	p, err := start(bin, append([]string{"-addr", "127.0.0.1:0"}, extra...), func(l []byte) {
 		s := string(l)
 		if strings.HasPrefix(s, "listening ") {
 			select {
@@ -109,6 +124,18 @@ func lastLines(s string, n int) string {
 		l = l[len(l)-n:]
 	}
 	return strings.Join(l, " | ")
+}
+
+// shortErr is the tool's last message in an error (lastLines joins its
+// stderr lines with " | "): why it stopped, without the command line.
+func shortErr(e string) string {
+	if i := strings.LastIndex(e, " | "); i >= 0 {
+		e = e[i+3:]
+	}
+	if i := strings.LastIndex(e, "gogrpctrace: "); i >= 0 {
+		e = e[i:]
+	}
+	return e
 }
 
 func fileMB(path string) float64 {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 )
 
@@ -27,15 +26,20 @@ func printTable(envLine string) {
 	p := fmt.Printf
 	p("\n==== gogrpctrace benchmark (rounds of %v after %v warm-up, %d untraced/traced pairs per row) ====\n",
 		*roundDur, *warmupDur, *pairs)
+	p("%s\n", idleLine(res.IdleBefore))
+	if *pairs < 9 {
+		p("(fewer than 9 pairs: the IQRs below are not yet a spread to judge the goals by)\n")
+	}
 
-	p("\n1. Unary overhead, traced/untraced (100-byte Echo, one connection; each ratio is the median over the pairs of traced/untraced)\n")
-	p("%-22s %4s %10s %10s %8s %13s %9s %9s  %s\n", "tool on", "conc", "qps untr.", "qps traced", "qps", "(pair range)", "p50", "p99", "goal (qps ratio)")
+	p("\n1. Unary overhead, traced/untraced (100-byte Echo, one connection; median over the pairs of traced/untraced,\n" +
+		"   IQR = the pairs' 25th-75th percentiles, then min-max)\n")
+	p("%-8s %4s %9s %9s %7s %13s %13s %7s %7s  %s\n", "tool on", "conc", "qps untr.", "qps trac.", "qps", "IQR", "min-max", "p50", "p99", "goal (qps)")
 	for _, r := range res.Overhead {
 		if strings.Contains(r.Name, ",") {
 			continue
 		}
 		if r.Skipped != "" {
-			p("%-22s %4d  skipped: %s\n", r.Name, r.Concurrency, r.Skipped)
+			p("%-8s %4d  skipped: %s\n", r.Name, r.Concurrency, r.Skipped)
 			continue
 		}
 		g := "-"
@@ -46,9 +50,10 @@ func printTable(envLine string) {
 			}
 			g = fmt.Sprintf(">= %.2f %s", want, goal(r.QPSRatio >= want))
 		}
-		p("%-22s %4d %10.0f %10.0f %8.3f %13s %9.3f %9.3f  %s\n", r.Name, r.Concurrency,
-			mean(qpsOf(r.Untraced)), mean(qpsOf(r.Traced)), r.QPSRatio,
-			fmt.Sprintf("%.3f-%.3f", r.PairQPSMin, r.PairQPSMax), r.P50Ratio, r.P99Ratio, g)
+		p("%-8s %4d %9.0f %9.0f %7.3f %13s %13s %7.3f %7.3f  %s\n", r.Name, r.Concurrency,
+			median(qpsOf(r.Untraced)), median(qpsOf(r.Traced)), r.QPSRatio,
+			fmt.Sprintf("%.3f-%.3f", r.PairQPSP25, r.PairQPSP75), fmt.Sprintf("%.3f-%.3f", r.PairQPSMin, r.PairQPSMax),
+			r.P50Ratio, r.P99Ratio, g)
 	}
 	p("%-22s %4s %10s %10s\n", "", "", "p50 µs", "p99 µs")
 	for _, r := range res.Overhead {
@@ -56,18 +61,39 @@ func printTable(envLine string) {
 			continue
 		}
 		p("  %-20s %4d untraced %7.0f %9.0f   traced %7.0f %9.0f\n", r.Name, r.Concurrency,
-			mean(fieldOf(r.Untraced, func(l loadResult) float64 { return l.P50us })),
-			mean(fieldOf(r.Untraced, func(l loadResult) float64 { return l.P99us })),
-			mean(fieldOf(r.Traced, func(l loadResult) float64 { return l.P50us })),
-			mean(fieldOf(r.Traced, func(l loadResult) float64 { return l.P99us })))
+			median(fieldOf(r.Untraced, func(l loadResult) float64 { return l.P50us })),
+			median(fieldOf(r.Untraced, func(l loadResult) float64 { return l.P99us })),
+			median(fieldOf(r.Traced, func(l loadResult) float64 { return l.P50us })),
+			median(fieldOf(r.Traced, func(l loadResult) float64 { return l.P99us })))
 	}
 
-	p("\n2. Probe hits per call (probe_hits / calls made while attached)\n")
-	for _, conc := range []int{1, 32} {
-		for _, side := range []string{"server", "client", "both"} {
-			if r := findRow(side, conc); r != nil && r.Skipped == "" {
-				p("  %-8s c=%-3d %6.2f hits/call\n", side, conc, r.HitsPerCall)
+	p("\n2. Probe hits per call by kind of call (one round each, --probe-stats, one tool per side;\n" +
+		"   hits / calls made while attached; BPF µs = the kernel's run time of our programs)\n")
+	p("  %-30s %4s %7s %10s %10s %10s %10s\n", "kind", "conc", "calls", "srv hits", "cli hits", "srv BPF µs", "cli BPF µs")
+	for _, k := range res.Kinds {
+		if k.Err != "" {
+			p("  %-30s %4d error: %s\n", k.Name, k.Concurrency, shortErr(k.Err))
+			continue
+		}
+		p("  %-30s %4d %7d %10s %10s %10s %10s\n", k.Name, k.Concurrency, k.Calls,
+			kindCell(k, "server", false), kindCell(k, "client", false), kindCell(k, "server", true), kindCell(k, "client", true))
+	}
+	for _, k := range res.Kinds {
+		if k.Kind != "unary" || k.Err != "" {
+			continue
+		}
+		p("\n2b. BPF run time per probe, %s (concurrency %d): per hit and per call\n", k.Name, k.Concurrency)
+		p("  %-6s %-20s %10s %10s %10s %10s %11s\n", "side", "probe", "hits/call", "BPF ns/hit", "reads/hit", "map ops/hit", "BPF ns/call")
+		for _, sd := range k.Sides {
+			for _, pr := range sd.Probes {
+				if pr.Hits == 0 {
+					continue
+				}
+				hpc := float64(pr.Hits) / float64(k.Calls)
+				p("  %-6s %-20s %10.2f %10s %10s %10s %11s\n", sd.Side, pr.Probe, hpc, optNum(pr.BPFNsPerHit, "%.0f"),
+					optNum(pr.ReadsPerHit, "%.1f"), optNum(pr.MapOpsPerHit, "%.1f"), optNum(mul(pr.BPFNsPerHit, hpc), "%.0f"))
 			}
+			p("  %-6s %-20s %10.2f %10s %10s %10s %11s\n", sd.Side, "(all)", sd.HitsPerCall, "", "", "", optNum(sd.BPFNsPerCall, "%.0f"))
 		}
 	}
 
@@ -95,6 +121,7 @@ func printTable(envLine string) {
 		}
 		p("  %-26s %10.3f %10.2f %11.2f %9s%s\n", label, r.QPSRatio, r.HitsPerCall, r.UsPerHit, rel, flag)
 	}
+	p("  %s\n", perHitLine())
 
 	p("\n3b. --payload's cost (16 KiB requests echoed back, tool on the server, concurrency 1)\n")
 	p("  %-40s %10s %13s %14s\n", "tool", "qps ratio", "(pair range)", "µs/call added")
@@ -116,7 +143,7 @@ func printTable(envLine string) {
 	for _, s := range res.Startup {
 		name := filepath.Base(s.Binary)
 		if s.Err != "" && s.ColdAttachS == 0 {
-			p("  %-26s error: %s\n", name, s.Err)
+			p("  %-26s error: %s\n", name, shortErr(s.Err))
 			continue
 		}
 		for i, su := range []startup{s.Cold, s.Warm} {
@@ -144,8 +171,11 @@ func printTable(envLine string) {
 		}
 	}
 	if len(res.Startup) > 0 {
-		s := res.Startup[0]
-		p("  cold start, %s (%.1f MB): %.3f s, goal <= 1 s: %s\n", filepath.Base(s.Binary), s.SizeMB, s.ColdAttachS, goal(s.ColdAttachS > 0 && s.ColdAttachS <= 1))
+		for _, s := range res.Startup {
+			if s.ColdAttachS > 0 {
+				p("  cold start, %-14s %.3f s, goal <= 1 s (on the largest): %s\n", filepath.Base(s.Binary)+":", s.ColdAttachS, goal(s.ColdAttachS <= 1))
+			}
+		}
 		for _, s := range res.Startup {
 			if s.ColdAttachS > 0 && s.WarmAttachS > 0 {
 				p("  warm/cold, %-14s %.3f, goal <= 0.2: %s\n", filepath.Base(s.Binary)+":", s.WarmAttachS/s.ColdAttachS, goal(s.WarmAttachS/s.ColdAttachS <= 0.2))
@@ -196,16 +226,23 @@ func printTable(envLine string) {
 	if res.Hour != nil {
 		printHour(*res.Hour)
 	}
+	p("\nGoals (issue #15), from this run:\n")
+	for _, g := range goals() {
+		p("  %-72s %-40s %-8s %s\n", g.What, g.Value, g.Want, g.verdict())
+	}
+	if res.MachineBusy {
+		p("  WARNING: the machine was not idle (see below): these verdicts carry that noise\n")
+	}
 	if len(res.Errors) > 0 {
 		p("\nproblems during the run:\n")
 		for _, e := range res.Errors {
 			p("  - %s\n", e)
 		}
 	}
-	p("\nload average before %s, after %s (anything above the CPU count means other work shared the machine)\n", res.LoadBefore, res.LoadAfter)
-	if busy(res.LoadBefore) || busy(res.LoadAfter) {
+	p("\n%s\n%s\n", idleLine(res.IdleBefore), idleLine(res.IdleAfter))
+	if res.MachineBusy {
 		p("WARNING: the machine was busy with other work during this run: the ratios and µs/hit above carry that noise\n" +
-			"(see each row's pair range); rerun on an idle machine for numbers to judge the goals by.\n")
+			"(see each row's IQR); rerun on an idle machine for numbers to judge the goals by.\n")
 	}
 	p("total %.0f s; %s\n", res.TotalS, envLine)
 }
@@ -222,11 +259,43 @@ func fieldOf(rs []roundResult, f func(loadResult) float64) []float64 {
 	return v
 }
 
-// busy: the 1-minute load average exceeds the CPU count.
-func busy(load string) bool {
-	var l float64
-	if _, err := fmt.Sscan(load, &l); err != nil {
-		return false
+// kindCell is a side's hits per call (or BPF µs per call) of a kind's
+// round; "-" when that side was not traced or the number is unknown.
+func kindCell(k *kindRow, side string, bpf bool) string {
+	sd := k.side(side)
+	switch {
+	case sd == nil:
+		return "-"
+	case !bpf:
+		return fmt.Sprintf("%.2f", sd.HitsPerCall)
+	case sd.BPFNsPerCall == nil:
+		return "?"
 	}
-	return l > float64(runtime.NumCPU())
+	return fmt.Sprintf("%.2f", *sd.BPFNsPerCall/1000)
+}
+
+// optNum formats an optional number; "-" when absent.
+func optNum(v *float64, format string) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf(format, *v)
+}
+
+func mul(v *float64, f float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	x := *v * f
+	return &x
+}
+
+// perHitLine: ours vs the floor at our placement, and the goal.
+func perHitLine() string {
+	ours, floor, ok := perHit()
+	if !ok {
+		return "per hit vs the floor: not measured (a row was skipped or the floor came out <= 0)"
+	}
+	return fmt.Sprintf("per hit at the stack-check jump: floor (empty program) %.2f µs, ours %.2f µs: %.2fx the floor, goal <= 1.2x: %s",
+		floor, ours, ours/floor, goal(ours/floor <= 1.2))
 }

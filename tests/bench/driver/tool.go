@@ -26,6 +26,17 @@ type summary struct {
 	RestartsSkipped int64   `json:"restarts_skipped"`
 	ReadsFailed     int64   `json:"reads_failed"`
 	Unfinished      int64   `json:"unfinished_calls"`
+	// --probe-stats only; the optional counts are nil when the tool
+	// does not report them.
+	Probes []probeStat `json:"probes,omitempty"`
+}
+
+type probeStat struct {
+	Probe        string   `json:"probe"`
+	Hits         int64    `json:"hits"`
+	BPFNsPerHit  *float64 `json:"bpf_ns_per_hit"`
+	ReadsPerHit  *float64 `json:"reads_per_hit,omitempty"`
+	MapOpsPerHit *float64 `json:"map_ops_per_hit,omitempty"`
 }
 
 // startup is the tool's -v line "start-up: read X s, render X s, compile
@@ -80,10 +91,13 @@ func startToolIn(cacheDir string, args []string) (*toolRun, error) {
 			t.rpcLines++
 			t.mu.Unlock()
 		case bytes.HasPrefix(l, []byte(`{"type":"start"`)):
+			// One start line per traced process: the first counts.
 			t.mu.Lock()
-			t.startAt = time.Now()
+			if t.startAt.IsZero() {
+				t.startAt = time.Now()
+				close(t.startedCh)
+			}
 			t.mu.Unlock()
-			close(t.startedCh)
 		case bytes.HasPrefix(l, []byte(`{"type":"summary"`)):
 			var s summary
 			if json.Unmarshal(l, &s) == nil {
@@ -163,96 +177,140 @@ type roundCfg struct {
 	size     int // grpcload -size; 0: its default
 	dur      time.Duration
 	warmup   time.Duration
-	quietOut bool // tool without per-call accounting needs
+	quietOut bool   // tool without per-call accounting needs
+	kind     string // "" or "unary", a streaming kind, or an HTTP kind (kinds.go)
+	split    bool   // one tool per traced side (each side's own summary)
+	addr     string // server; "": the run's grpcserver
+	srvPID   int
 }
 
 type roundResult struct {
-	Load       loadResult `json:"load"`
-	Sum        *summary   `json:"summary,omitempty"`
-	AttachS    float64    `json:"attach_s,omitempty"`
-	RPCLines   int64      `json:"rpc_lines,omitempty"`
-	ToolCPUs   float64    `json:"tool_cpu_s,omitempty"` // utime+stime between attach and stop
-	ToolPeakKB int64      `json:"tool_peak_rss_kb,omitempty"`
+	Load       loadResult          `json:"load"`
+	Sum        *summary            `json:"summary,omitempty"`
+	SideSums   map[string]*summary `json:"side_summaries,omitempty"` // split rounds
+	AttachS    float64             `json:"attach_s,omitempty"`
+	RPCLines   int64               `json:"rpc_lines,omitempty"`
+	ToolCPUs   float64             `json:"tool_cpu_s,omitempty"` // utime+stime between attach and stop
+	ToolPeakKB int64               `json:"tool_peak_rss_kb,omitempty"`
 }
 
 var roundSeq int
+
+// loadCmd is the load generator of c: grpcload, or this driver's own
+// HTTP loop (-getloop) for the HTTP kinds.
+func loadCmd(c roundCfg, addr, waitFile string) (string, []string) {
+	if _, ok := httpKinds[c.kind]; ok {
+		self, _ := os.Executable()
+		return self, []string{"-getloop", addr, "-getloop-proto", c.kind,
+			"-round", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile}
+	}
+	args := []string{"-addr", addr, "-concurrency", strconv.Itoa(c.conc),
+		"-duration", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile}
+	if c.size > 0 {
+		args = append(args, "-size", strconv.Itoa(c.size))
+	}
+	if c.kind != "" && c.kind != "unary" {
+		args = append(args, "-kind", c.kind)
+	}
+	return loadPath, args
+}
 
 func runRound(c roundCfg) (roundResult, error) {
 	var rr roundResult
 	roundSeq++
 	waitFile := filepath.Join(tmpDir, fmt.Sprintf("go-%d", roundSeq))
+	addr, srvPID := c.addr, c.srvPID
+	if addr == "" {
+		addr, srvPID = serverAddr, serverPID
+	}
 	var out bytes.Buffer
 	var outMu sync.Mutex
-	largs := []string{"-addr", serverAddr, "-concurrency", strconv.Itoa(c.conc),
-		"-duration", c.dur.String(), "-warmup", c.warmup.String(), "-wait-file", waitFile}
-	if c.size > 0 {
-		largs = append(largs, "-size", strconv.Itoa(c.size))
-	}
-	load, err := start(loadPath, largs,
+	name, largs := loadCmd(c, addr, waitFile)
+	load, err := start(name, largs,
 		func(l []byte) { outMu.Lock(); out.Write(l); outMu.Unlock() })
 	if err != nil {
 		return rr, err
 	}
 	defer load.stop(syscall.SIGKILL, time.Second)
-	var tool *toolRun
-	if c.side != "none" {
+	// The tools: one for the sides traced, or one per side (split).
+	pids := map[string]int{"server": srvPID, "client": load.pid()}
+	var groups [][]string
+	switch {
+	case c.side == "none":
+	case c.side == "both" && c.split:
+		groups = [][]string{{"server"}, {"client"}}
+	case c.side == "both":
+		groups = [][]string{{"server", "client"}}
+	default:
+		groups = [][]string{{c.side}}
+	}
+	var tools []*toolRun
+	for _, g := range groups {
 		args := []string{"--json"}
-		if c.side == "server" || c.side == "both" {
-			args = append(args, "-p", strconv.Itoa(serverPID))
-		}
-		if c.side == "client" || c.side == "both" {
-			args = append(args, "-p", strconv.Itoa(load.pid()))
+		for _, side := range g {
+			args = append(args, "-p", strconv.Itoa(pids[side]))
 		}
 		args = append(args, c.flags...)
-		if tool, err = startTool(args); err != nil {
+		tool, err := startTool(args)
+		if err != nil {
 			return rr, err
 		}
 		defer tool.p.stop(syscall.SIGKILL, time.Second)
-		rr.AttachS = tool.attachTime()
+		rr.AttachS += tool.attachTime()
+		tools = append(tools, tool)
 	}
 	if err := os.WriteFile(waitFile, nil, 0o644); err != nil {
 		return rr, err
 	}
-	var cpuEnd uint64
+	cpuEnd := make([]uint64, len(tools))
 	deadline := c.warmup + c.dur + 60*time.Second
 	for !load.wait(50 * time.Millisecond) {
-		if tool != nil {
+		for i, tool := range tools {
 			// Keep the last reading taken while the tool was still attached.
 			if v, ok := cpuTicks(tool.p.pid()); ok {
-				cpuEnd = v
+				cpuEnd[i] = v
 			}
 		}
 		if deadline -= 50 * time.Millisecond; deadline < 0 {
-			return rr, fmt.Errorf("grpcload did not finish")
+			return rr, fmt.Errorf("%s did not finish", filepath.Base(name))
 		}
 	}
 	os.Remove(waitFile)
 	if err := json.Unmarshal(bytes.TrimSpace(out.Bytes()), &rr.Load); err != nil {
-		return rr, fmt.Errorf("grpcload output %q: %v (stderr %s)", out.String(), err, load.stderr.String())
+		return rr, fmt.Errorf("%s output %q: %v (stderr %s)", filepath.Base(name), out.String(), err, load.stderr.String())
 	}
 	if rr.Load.Errors > 0 {
-		return rr, fmt.Errorf("grpcload: %d errors, first: %s", rr.Load.Errors, rr.Load.FirstError)
+		return rr, fmt.Errorf("%s: %d errors, first: %s", filepath.Base(name), rr.Load.Errors, rr.Load.FirstError)
 	}
-	if tool != nil {
-		if c.side == "server" || c.side == "both" {
-			// Let the last events drain before ending the tool.
-			time.Sleep(300 * time.Millisecond)
-		}
+	if len(tools) > 0 && c.side != "client" {
+		// Let the last events drain before ending the tools.
+		time.Sleep(300 * time.Millisecond)
+	}
+	for i, tool := range tools {
 		if v, ok := cpuTicks(tool.p.pid()); ok {
-			cpuEnd = v
+			cpuEnd[i] = v
 		}
-		if cpuEnd >= tool.cpuAtStart {
-			rr.ToolCPUs = float64(cpuEnd-tool.cpuAtStart) / clockTicks
+		if cpuEnd[i] >= tool.cpuAtStart {
+			rr.ToolCPUs += float64(cpuEnd[i]-tool.cpuAtStart) / clockTicks
 		}
 		sum, err := tool.finish()
 		if err != nil {
 			return rr, err
 		}
-		rr.Sum = sum
+		if c.split {
+			if rr.SideSums == nil {
+				rr.SideSums = map[string]*summary{}
+			}
+			rr.SideSums[groups[i][0]] = sum
+		} else {
+			rr.Sum = sum
+		}
 		tool.mu.Lock()
-		rr.RPCLines = tool.rpcLines
+		rr.RPCLines += tool.rpcLines
 		tool.mu.Unlock()
-		rr.ToolPeakKB = tool.peakRSSkB()
+		if kb := tool.peakRSSkB(); kb > rr.ToolPeakKB {
+			rr.ToolPeakKB = kb
+		}
 	}
 	return rr, nil
 }

@@ -1,7 +1,7 @@
 // Command grpcload drives load against grpcserver for gogrpctrace's
 // benchmark (tests/bench): one connection, N goroutines each doing
-// sequential Unary Echo calls for a fixed time, then one JSON line with the
-// throughput and latency percentiles. Builds in every matrix cell (Debian's
+// sequential Echo calls (Unary, or one streaming kind with -kind) for a
+// fixed time, then one JSON line with the throughput and latency percentiles. Builds in every matrix cell (Debian's
 // Go 1.19 + grpc 1.33 in GOPATH mode included), so only old APIs are used.
 package main
 
@@ -11,14 +11,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
 
 	"gogrpctrace/tests/targets/internal/echo"
 
@@ -47,12 +50,21 @@ func main() {
 	size := flag.Int("size", 100, "request message size in bytes")
 	warmup := flag.Duration("warmup", time.Second, "calls made before measuring (not counted in qps/latency)")
 	waitFile := flag.String("wait-file", "", "poll every 20ms until this path exists before dialing")
+	kind := flag.String("kind", "unary", "calls made: unary, client-stream, server-stream or bidi")
+	msgs := flag.Int("msgs", 3, "streaming kinds: messages per call in each streaming direction")
 	flag.Parse()
 	if *addr == "" {
 		fatal("-addr is required")
 	}
 	if *conc < 1 {
 		fatal("-concurrency must be at least 1")
+	}
+	if *msgs < 1 {
+		fatal("-msgs must be at least 1")
+	}
+	desc, method := streamKind(*kind)
+	if method == "" {
+		fatal("-kind %q: want unary, client-stream, server-stream or bidi", *kind)
 	}
 	if *waitFile != "" {
 		// Lets a tracer attach to this process before any connection exists.
@@ -83,9 +95,14 @@ func main() {
 	)
 	call := func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		var resp []byte
-		r := req
-		err := conn.Invoke(ctx, echo.MethodUnary, &r, &resp, grpc.CallContentSubtype(echo.CodecName))
+		var err error
+		if desc == nil {
+			var resp []byte
+			r := req
+			err = conn.Invoke(ctx, method, &r, &resp, grpc.CallContentSubtype(echo.CodecName))
+		} else {
+			err = streamCall(ctx, conn, desc, method, req, *msgs)
+		}
 		cancel()
 		if err != nil {
 			atomic.AddInt64(&errs, 1)
@@ -162,6 +179,60 @@ func main() {
 	}
 	if res.Errors > 0 {
 		os.Exit(1)
+	}
+}
+
+// streamKind maps -kind to the stream's description (nil: unary) and method.
+func streamKind(kind string) (*grpc.StreamDesc, string) {
+	switch kind {
+	case "unary":
+		return nil, echo.MethodUnary
+	case "client-stream":
+		return &echo.ClientStreamDesc, echo.MethodClientStream
+	case "server-stream":
+		return &echo.ServerStreamDesc, echo.MethodServerStream
+	case "bidi":
+		return &echo.BidiDesc, echo.MethodBidi
+	}
+	return nil, ""
+}
+
+// streamCall makes one streaming call: n requests (one for server-stream)
+// and n responses (one for client-stream); bidi sends and receives in turn.
+func streamCall(ctx context.Context, conn *grpc.ClientConn, desc *grpc.StreamDesc, method string, req []byte, n int) error {
+	if desc.ServerStreams && !desc.ClientStreams {
+		ctx = metadata.AppendToOutgoingContext(ctx, echo.KeyCount, strconv.Itoa(n), echo.KeySize, strconv.Itoa(len(req)))
+	}
+	cs, err := conn.NewStream(ctx, desc, method, grpc.CallContentSubtype(echo.CodecName))
+	if err != nil {
+		return err
+	}
+	sends := n
+	if !desc.ClientStreams {
+		sends = 1
+	}
+	for i := 0; i < sends; i++ {
+		r := req
+		if err := cs.SendMsg(&r); err != nil {
+			return err
+		}
+		if desc.ClientStreams && desc.ServerStreams {
+			var resp []byte
+			if err := cs.RecvMsg(&resp); err != nil {
+				return err
+			}
+		}
+	}
+	if err := cs.CloseSend(); err != nil {
+		return err
+	}
+	for {
+		var resp []byte
+		if err := cs.RecvMsg(&resp); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
 	}
 }
 
