@@ -27,6 +27,17 @@
 #include <uapi/linux/ptrace.h>
 #include "gogrpctrace_events.h"
 
+/* bcc looks every call of bpf_probe_read_user up in /proc/kallsyms (on a
+ * kernel without it, before 5.5, it calls bpf_probe_read instead), and
+ * each look-up indexes all the kernel's symbols again: 60 ms a call site.
+ * When user space knows the kernel has the helper (tool/kheaders.c), the
+ * same helper under another name skips the look-ups. */
+#ifdef KERNEL_HAS_PROBE_READ_USER
+static long (*probe_read_user)(void *dst, u32 size, const void *src) =
+	(void *)BPF_FUNC_probe_read_user;
+#define bpf_probe_read_user probe_read_user
+#endif
+
 #define X86_FLAGS_CF 0x1
 #define X86_FLAGS_ZF 0x40
 
