@@ -27,6 +27,17 @@
 #include <uapi/linux/ptrace.h>
 #include "gogrpctrace_events.h"
 
+/* bcc looks every call of bpf_probe_read_user up in /proc/kallsyms (on a
+ * kernel without it, before 5.5, it calls bpf_probe_read instead), and
+ * each look-up indexes all the kernel's symbols again: 60 ms a call site.
+ * When user space knows the kernel has the helper (tool/kheaders.c), the
+ * same helper under another name skips the look-ups. */
+#ifdef KERNEL_HAS_PROBE_READ_USER
+static long (*probe_read_user)(void *dst, u32 size, const void *src) =
+	(void *)BPF_FUNC_probe_read_user;
+#define bpf_probe_read_user probe_read_user
+#endif
+
 #define X86_FLAGS_CF 0x1
 #define X86_FLAGS_ZF 0x40
 
@@ -103,6 +114,7 @@ static __always_inline long counted_read_user(void *dst, u32 size, const void *s
 	count_op(CNT_READS);
 	return bpf_probe_read_user(dst, size, src);
 }
+#undef bpf_probe_read_user /* the name above, on a kernel that has it */
 #define bpf_probe_read_user(dst, size, src) counted_read_user(dst, size, src)
 #define MAP_OP() count_op(CNT_MAP_OPS)
 #else
@@ -242,25 +254,30 @@ static __always_inline int in_rodata(u64 ptr, u64 len)
 
 /* Put one string of a header field at e->buf[e->buf_len] and move
  * buf_len past it: its 8-byte address when it lies in the read-only data
- * (flagging he with at_flag), else its len bytes. The caller made room. */
+ * (flagging he with at_flag), else its bytes, as many as the entry says
+ * at len_at. The caller made room.
+ *
+ * The length is read back from the entry, not taken from the clamped
+ * register: the clamp's two outcomes would double the states the
+ * verifier keeps at each field; read back, it is one range, which the
+ * mask bounds (and clang cannot drop it). */
 static __always_inline void put_string(struct ev_headers *e, struct hdr_entry *he, u64 ptr,
-				       u32 len, u32 mask, u16 at_flag)
+				       const u16 *len_at, u32 mask, u16 at_flag)
 {
 	u32 off = e->buf_len;
-	u64 n = len; /* masked where used: see OPAQUE */
+	u64 n = *(volatile const u16 *)len_at;
 
-	if (in_rodata(ptr, len)) {
+	if (in_rodata(ptr, n)) {
 		__builtin_memcpy(&e->buf[off & (HDR_BUF_SIZE - 1)], &ptr, sizeof(ptr));
 		he->flags |= at_flag;
 		e->buf_len = off + sizeof(ptr);
 		return;
 	}
-	OPAQUE(n);
 	if (bpf_probe_read_user(&e->buf[off & (HDR_BUF_SIZE - 1)], n & mask, (void *)ptr) != 0) {
 		count(CNT_READ_ERRORS);
 		e->c.flags |= EVF_READ_ERROR;
 	}
-	e->buf_len = off + len;
+	e->buf_len = off + (n & mask);
 }
 
 /* Copy the fields of a []hpack.HeaderField into e->buf.
@@ -298,7 +315,11 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		u32 off, nlen, vlen, nroom, vroom;
 		u32 at = i * fl.size;
 
-		if (i >= ncopy)
+		/* The count is read from the event each time, unknown to the
+		 * verifier: compared with a register, whose range each test
+		 * narrows, it made every iteration's states differ (fewer states
+		 * to verify; the same result, as i < HDR_MAX_FIELDS < 0xffff). */
+		if (i >= *(volatile u16 *)&e->nfields)
 			break;
 		OPAQUE(at);
 		if (at > HDR_BUF_SIZE - 64)
@@ -328,11 +349,11 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 		e->buf_len = off + sizeof(*he);
 		/* Each string moves e->buf_len on itself, so that no register
 		 * differs between its two forms once it is put. */
-		put_string(e, he, name.ptr, nlen, HDR_NAME_MASK, HE_NAME_AT);
-		put_string(e, he, value.ptr, vlen, HDR_VALUE_MASK, HE_VALUE_AT);
+		put_string(e, he, name.ptr, &he->name_len, HDR_NAME_MASK, HE_NAME_AT);
+		put_string(e, he, value.ptr, &he->value_len, HDR_VALUE_MASK, HE_VALUE_AT);
 		e->ncopied = i + 1;
 	}
-	if (e->ncopied < nfields)
+	if (*(volatile u16 *)&e->ncopied < *(volatile u16 *)&e->nfields)
 		e->c.flags |= EVF_TRUNC_FIELDS;
 }
 

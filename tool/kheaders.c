@@ -102,15 +102,34 @@ static bool use_newest_debian(struct kheaders *kh)
 	return use_debian_pair(kh, path);
 }
 
+/* bpf_probe_read_user came with Linux 5.5: on such a kernel the template
+ * calls it without bcc's look-up of its name (bpf_templates/common.bpf.h);
+ * on an older one bcc looks, as it always did. */
+static void add_kernel_flags(struct kheaders *kh, const struct utsname *u)
+{
+	int major = 0, minor = 0;
+
+	if (sscanf(u->release, "%d.%d", &major, &minor) != 2 || major < 5 ||
+	    (major == 5 && minor < 5) || kh->ncflags == KHEADERS_MAX_FLAGS)
+		return;
+	snprintf(kh->flag_store[kh->ncflags], sizeof(kh->flag_store[0]),
+		 "-DKERNEL_HAS_PROBE_READ_USER=1");
+	kh->cflags[kh->ncflags] = kh->flag_store[kh->ncflags];
+	kh->ncflags++;
+}
+
 int kheaders__find(struct kheaders *kh, const char *explicit_dir, char *err, size_t errlen)
 {
 	struct utsname u;
 	char build[512];
 
 	memset(kh, 0, sizeof(*kh));
+	uname(&u);
 	if (explicit_dir) {
-		if (use_dir(kh, explicit_dir))
+		if (use_dir(kh, explicit_dir)) {
+			add_kernel_flags(kh, &u);
 			return 0;
+		}
 		snprintf(err, errlen,
 			 "%s is not a kernel header tree (no include/linux/kconfig.h and "
 			 "include/generated/autoconf.h, nor a Debian linux-headers-*-ARCH "
@@ -118,10 +137,11 @@ int kheaders__find(struct kheaders *kh, const char *explicit_dir, char *err, siz
 			 explicit_dir);
 		return -1;
 	}
-	uname(&u);
 	snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
-	if (use_dir(kh, build) || use_newest_debian(kh))
+	if (use_dir(kh, build) || use_newest_debian(kh)) {
+		add_kernel_flags(kh, &u);
 		return 0;
+	}
 	snprintf(err, errlen,
 		 "no kernel headers found for the BPF compiler (looked in %s and "
 		 "/usr/src/linux-headers-*); install them with "

@@ -108,11 +108,96 @@ static void restore_stderr(int saved)
 	close(saved);
 }
 
+/* One program for the kernel's verifier: from the module (with its BTF)
+ * or from a cache entry's instructions. */
+struct load_job {
+	void *mod;
+	const char *name;
+	const struct bpf_insn *insns;
+	int len;
+	const char *license;
+	unsigned kern_version;
+	int fd, err;
+};
+
+struct load_pool {
+	struct load_job *jobs;
+	const int *order; /* largest first, so the threads end together */
+	int n, next;
+};
+
+static void *load_some(void *arg)
+{
+	struct load_pool *pool = arg;
+	int k;
+
+	while ((k = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) < pool->n) {
+		struct load_job *j = &pool->jobs[pool->order[k]];
+
+		if (j->mod)
+			j->fd = bcc_func_load(j->mod, BPF_PROG_TYPE_KPROBE, j->name, j->insns, j->len,
+					      j->license, j->kern_version, 0, NULL, 0, NULL, -1);
+		else
+			j->fd = bcc_prog_load(BPF_PROG_TYPE_KPROBE, j->name, j->insns, j->len,
+					      j->license, j->kern_version, 0, NULL, 0);
+		j->err = j->fd < 0 ? errno : 0;
+	}
+	return NULL;
+}
+
+/* Load the n jobs, on as many threads as there are CPUs online: the
+ * verifier runs in the loading thread, and root's loads do not wait for
+ * each other. Each job's fd (or -1 and err) is set; stderr is quiet
+ * meanwhile (bcc prints a failed load's log there). Returns the number
+ * of threads that loaded. */
+static int load_parallel(struct load_job *jobs, int n)
+{
+	enum { MAX_THREADS = 8 };
+	pthread_t th[MAX_THREADS];
+	bool started[MAX_THREADS] = {false};
+	int order[MAX_PROBES], nth = (int)sysconf(_SC_NPROCESSORS_ONLN), saved;
+	struct load_pool pool = {jobs, order, n, 0};
+
+	for (int i = 0; i < n; i++) {
+		int k = i;
+
+		while (k > 0 && jobs[order[k - 1]].len < jobs[i].len) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	if (nth > MAX_THREADS)
+		nth = MAX_THREADS;
+	if (nth > n)
+		nth = n;
+	if (nth < 1)
+		nth = 1;
+	saved = quiet_stderr();
+	for (int t = 1; t < nth; t++)
+		started[t] = pthread_create(&th[t], NULL, load_some, &pool) == 0;
+	load_some(&pool); /* this thread too; it also ends the work of any thread not started */
+	for (int t = 1; t < nth; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
+	restore_stderr(saved);
+	return nth;
+}
+
+static void close_jobs(struct load_job *jobs, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (jobs[j].fd >= 0)
+			close(jobs[j].fd);
+}
+
 /* Load a cached entry: new maps, their descriptors written into the
- * instructions in place of the old ones, programs loaded in probe order. */
+ * instructions in place of the old ones, programs kept in probe order. */
 static int load_cached(struct loader *l, struct progcache_entry *e, const struct resolution *res)
 {
-	int newfd[PROGCACHE_MAX_TABLES];
+	int newfd[PROGCACHE_MAX_TABLES], njobs = 0;
+	struct load_job jobs[MAX_PROBES];
+	const struct resolved_probe *rps[MAX_PROBES];
 
 	for (int t = 0; t < e->ntables; t++) {
 		const struct progcache_table *ct = &e->tables[t];
@@ -124,12 +209,11 @@ static int load_cached(struct loader *l, struct progcache_entry *e, const struct
 		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s", ct->name);
 		l->tables[l->ntables++].fd = newfd[t];
 	}
-	for (int i = 0; i < res->nprobes && l->nprogs < MAX_PROBES; i++) {
+	for (int i = 0; i < res->nprobes && njobs < MAX_PROBES; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
 		struct progcache_prog *cp = NULL;
 		struct bpf_insn *insn;
 		char fname[64];
-		int fd, saved;
 
 		if (!rp->enabled)
 			continue;
@@ -154,17 +238,19 @@ static int load_cached(struct loader *l, struct progcache_entry *e, const struct
 			if (!found)
 				return -1;
 		}
-		saved = quiet_stderr();
-		fd = bcc_prog_load(BPF_PROG_TYPE_KPROBE, fname, insn, (int)cp->len, e->license,
-				   e->kern_version, 0, NULL, 0);
-		restore_stderr(saved);
-		if (fd < 0)
-			return -1;
-		l->prog_fds[l->nprogs] = fd;
-		l->progs[l->nprogs] = rp;
+		jobs[njobs] = (struct load_job){NULL, cp->name, insn, (int)cp->len, e->license,
+						e->kern_version, -1, 0};
+		rps[njobs++] = rp;
+	}
+	l->load_threads = load_parallel(jobs, njobs);
+	for (int j = 0; j < njobs; j++) {
+		if (jobs[j].fd < 0)
+			continue;
+		l->prog_fds[l->nprogs] = jobs[j].fd;
+		l->progs[l->nprogs] = rps[j];
 		l->nprogs++;
 	}
-	return 0;
+	return l->nprogs == njobs ? 0 : -1;
 }
 
 /* Keep what was just compiled for the next attach to this binary. */
@@ -212,14 +298,64 @@ static void reset(struct loader *l)
 	init_empty(l);
 }
 
+/* Compile text. Without debug information (-g0) clang makes the same
+ * instructions in a fifth less time, but bcc then has no BTF to give the
+ * verifier, whose log loses its source lines: a refused program is
+ * compiled again with it for that log. */
+static void *compile(const char *text, const struct kheaders *kh, bool debug_info)
+{
+	const char *flags[KHEADERS_MAX_FLAGS + 1];
+	int n = 0, saved;
+	void *mod;
+
+	for (int i = 0; i < kh->ncflags; i++)
+		flags[n++] = kh->cflags[i];
+	if (!debug_info)
+		flags[n++] = "-g0";
+	setenv("BCC_KERNEL_SOURCE", kh->source, 1);
+	saved = quiet_stdout();
+	mod = bpf_module_create_c_from_string(text, 0, flags, n, true, NULL);
+	restore_stdout(saved);
+	return mod;
+}
+
+/* The verifier's log of program name, at log level 2, into log; from a
+ * module compiled with debug information when one can be made (the log
+ * then shows source lines). Never keeps the program: the retry that does
+ * is the caller's. */
+static void annotated_log(const char *text, const struct kheaders *kh, const char *name,
+			  char *log)
+{
+	void *dbg = compile(text, kh, true);
+	int fd, saved;
+
+	if (!dbg || !bpf_function_start(dbg, name)) {
+		if (dbg)
+			bpf_module_destroy(dbg);
+		return;
+	}
+	log[0] = '\0';
+	saved = quiet_stderr();
+	fd = bcc_func_load(dbg, BPF_PROG_TYPE_KPROBE, name, bpf_function_start(dbg, name),
+			   (int)bpf_function_size(dbg, name), bpf_module_license(dbg),
+			   bpf_module_kern_version(dbg), 2, log, LOG_SIZE, NULL, -1);
+	restore_stderr(saved);
+	if (fd >= 0)
+		close(fd);
+	bpf_module_destroy(dbg);
+}
+
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
 		 const struct kheaders *kh, char *err, size_t errlen)
 {
 	double t0 = now_s();
 	uint64_t key = progcache__key(text);
 	struct progcache_entry cached;
+	struct load_job jobs[MAX_PROBES];
+	const struct resolved_probe *rps[MAX_PROBES];
+	char fnames[MAX_PROBES][64];
 	char *log = NULL;
-	int saved;
+	int saved, njobs = 0;
 
 	init_empty(l);
 	if (progcache__read(key, &cached) == 0) {
@@ -228,71 +364,82 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 		progcache__free(&cached);
 		if (ret == 0) {
 			l->from_cache = true;
-			l->compile_s = now_s() - t0;
+			l->verify_s = now_s() - t0;
 			return 0;
 		}
 		reset(l); /* unusable entry: compile instead */
 	}
-	setenv("BCC_KERNEL_SOURCE", kh->source, 1);
-	saved = quiet_stdout();
-	l->mod = bpf_module_create_c_from_string(text, 0, (const char **)kh->cflags, kh->ncflags,
-						 true, NULL);
-	restore_stdout(saved);
+	l->mod = compile(text, kh, false);
 	if (!l->mod) {
 		snprintf(err, errlen, "the BPF program did not compile (headers: %s); see %s",
 			 kh->desc, save_log(text, "compiler messages were printed above"));
 		return -EINVAL;
 	}
 	l->compile_s = now_s() - t0;
-	log = malloc(LOG_SIZE);
-	if (!log)
-		return -ENOMEM;
-	for (int i = 0; i < res->nprobes && l->nprogs < MAX_PROBES; i++) {
+	l->verify_s = now_s();
+	for (int i = 0; i < res->nprobes && njobs < MAX_PROBES; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
-		char fname[64];
-		void *start;
-		int fd;
 
 		if (!rp->enabled)
 			continue;
-		snprintf(fname, sizeof(fname), "probe_%s", rp->spec->id);
-		start = bpf_function_start(l->mod, fname);
-		if (!start) {
-			snprintf(err, errlen, "internal error: %s missing from the program", fname);
-			free(log);
+		snprintf(fnames[njobs], sizeof(fnames[0]), "probe_%s", rp->spec->id);
+		jobs[njobs] = (struct load_job){l->mod, fnames[njobs],
+						bpf_function_start(l->mod, fnames[njobs]),
+						(int)bpf_function_size(l->mod, fnames[njobs]),
+						bpf_module_license(l->mod),
+						bpf_module_kern_version(l->mod), -1, 0};
+		if (!jobs[njobs].insns) {
+			snprintf(err, errlen, "internal error: %s missing from the program",
+				 fnames[njobs]);
 			return -ENOENT;
 		}
-		log[0] = '\0';
-		saved = quiet_stderr();
-		fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
-				   (int)bpf_function_size(l->mod, fname), bpf_module_license(l->mod),
-				   bpf_module_kern_version(l->mod), 0, log, LOG_SIZE, NULL, -1);
-		if (fd < 0) {
-			/* Load again with the verifier's log on, to show why. */
-			fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fname, start,
-					   (int)bpf_function_size(l->mod, fname),
-					   bpf_module_license(l->mod), bpf_module_kern_version(l->mod),
-					   1, log, LOG_SIZE, NULL, -1);
-			restore_stderr(saved);
-			saved = -1;
-			if (fd < 0) {
-				int loop = strstr(log, "back-edge") != NULL;
+		rps[njobs++] = rp;
+	}
+	l->load_threads = load_parallel(jobs, njobs);
+	/* Each program in probe order, so a failure names the first refused. */
+	for (int j = 0; j < njobs; j++) {
+		int fd = jobs[j].fd;
 
-				snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s",
-					 fname, strerror(errno), save_log(text, log));
-				free(log);
-				/* Another refusal is most often the program's size or
-				 * paths; Linux 6.1 keeps the head of a long log, not
-				 * the line that says so. */
-				return loop ? -ELOOP : -E2BIG;
+		if (fd < 0) {
+			int loop;
+
+			/* Load again with the verifier's log on, to show why. */
+			log = malloc(LOG_SIZE);
+			if (!log) {
+				close_jobs(jobs, njobs);
+				return -ENOMEM;
 			}
+			log[0] = '\0';
+			saved = quiet_stderr();
+			fd = bcc_func_load(l->mod, BPF_PROG_TYPE_KPROBE, fnames[j], jobs[j].insns,
+					   jobs[j].len, jobs[j].license, jobs[j].kern_version, 1, log,
+					   LOG_SIZE, NULL, -1);
+			jobs[j].err = errno;
+			restore_stderr(saved);
+			if (fd >= 0) {
+				free(log);
+				jobs[j].fd = fd;
+				continue;
+			}
+			loop = strstr(log, "back-edge") != NULL;
+			if (!loop) /* shown to the user: with source lines */
+				annotated_log(text, kh, fnames[j], log);
+			snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s", fnames[j],
+				 strerror(jobs[j].err), save_log(text, log));
+			free(log);
+			close_jobs(jobs, njobs);
+			/* Another refusal is most often the program's size or
+			 * paths; Linux 6.1 keeps the head of a long log, not the
+			 * line that says so. */
+			return loop ? -ELOOP : -E2BIG;
 		}
-		restore_stderr(saved);
-		l->prog_fds[l->nprogs] = fd;
-		l->progs[l->nprogs] = rp;
+	}
+	for (int j = 0; j < njobs; j++) {
+		l->prog_fds[l->nprogs] = jobs[j].fd;
+		l->progs[l->nprogs] = rps[j];
 		l->nprogs++;
 	}
-	free(log);
+	l->verify_s = now_s() - l->verify_s;
 	for (size_t t = 0; t < bpf_num_tables(l->mod) && l->ntables < PROGCACHE_MAX_TABLES; t++) {
 		snprintf(l->tables[l->ntables].name, sizeof(l->tables[0].name), "%s",
 			 bpf_table_name(l->mod, t));

@@ -33,7 +33,10 @@ struct loader {
 	const struct resolved_probe *progs[MAX_PROBES];
 	struct loader_link links[LOADER_MAX_LINKS];
 	int nlinks;
-	double compile_s, attach_s;
+	double compile_s; /* the compiler's time (0 from the cache) */
+	double verify_s;  /* the verifier's, all programs (on threads side by side) */
+	double attach_s;
+	int load_threads;
 };
 
 /* A failed compile or load leaves its log (the compiler's or verifier's

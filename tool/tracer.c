@@ -550,6 +550,14 @@ static void report_startup(const struct session *s)
 		cached &= s->progs[k].loader.from_cache;
 	}
 	getrusage(RUSAGE_SELF, &ru);
+	for (int k = 0; k < s->nprogs; k++) {
+		const struct loader *l = &s->progs[k].loader;
+
+		fprintf(stderr, "gogrpctrace: start-up: %d programs: compiler %.3f s%s, verifier %.3f s "
+				"(%d threads side by side)\n",
+			l->nprogs, l->compile_s, l->from_cache ? " (from the cache)" : "", l->verify_s,
+			l->load_threads);
+	}
 	fprintf(stderr,
 		"gogrpctrace: start-up: read %.3f s, render %.3f s, compile %.3f s%s, attach %.3f s, "
 		"peak RSS %ld kB; kernel lockdown: %s\n",
