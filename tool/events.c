@@ -251,6 +251,7 @@ static void show_pending(struct event_sink *s, struct call *c);
 
 static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t size)
 {
+	char peer[ADDR_TEXT] = "", local[ADDR_TEXT] = "";
 	struct header_list hl = {0};
 	bool cut = false, request;
 	struct call *c;
@@ -273,6 +274,17 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	 * headers come after every DATA frame of the calls before it. */
 	if (request && e->c.side == SIDE_SERVER)
 		calls__finish_awaiting(s->calls, e->c.pid, e->c.conn);
+	/* The connection's addresses go to its entry whether or not the
+	 * block has a call: the probes send them once per connection
+	 * (grpc.bpf.c's addrs_sent), perhaps on a block of a stream already
+	 * reset. Before the call is found: a new connection at a closing
+	 * one's address takes them (calls__get). */
+	if ((e->c.flags & EVF_PEER) && e->peer_ip_len)
+		format_addr(peer, sizeof(peer), e->peer_ip, e->peer_ip_len, e->peer_port);
+	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
+		format_addr(local, sizeof(local), e->local_ip, e->local_ip_len, e->local_port);
+	if (*peer || *local)
+		calls__set_conn_addrs(s->calls, e->c.pid, e->c.conn, peer, local, false);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
 	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
@@ -296,13 +308,13 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 		c->truncated = true;
 	if (e->c.flags & EVF_READ_ERROR)
 		c->read_errors = true;
-	if ((e->c.flags & EVF_PEER) && e->peer_ip_len)
-		format_addr(c->peer, sizeof(c->peer), e->peer_ip, e->peer_ip_len, e->peer_port);
-	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
-		format_addr(c->local, sizeof(c->local), e->local_ip, e->local_ip_len, e->local_port);
+	_Static_assert(sizeof(c->peer) == sizeof(peer) && sizeof(c->local) == sizeof(local),
+		       "a call's addresses are ADDR_TEXT long");
+	if (*peer)
+		memcpy(c->peer, peer, sizeof(peer));
+	if (*local)
+		memcpy(c->local, local, sizeof(local));
 	note_unknown_addrs(c, e->c.flags);
-	if (*c->peer || *c->local)
-		calls__set_conn_addrs(s->calls, c->pid, c->conn, c->peer, c->local, false);
 	/* The call ends with the trailers: sent by a server, received by a
 	 * client. A server may answer before the request has ended (an
 	 * unknown method, say): the request's last DATA frames may still be

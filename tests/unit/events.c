@@ -27,6 +27,7 @@ struct done {
 	int reset_code, reset_by, grpc_status;
 	uint32_t req_msgs;
 	char method[256];
+	char peer[64];
 };
 static struct done done[16];
 static int ndone;
@@ -38,8 +39,9 @@ static void on_done(struct call *c, void *ctx)
 		return;
 	done[ndone] = (struct done){c->stream_id, c->complete, c->tls, c->reset_queued,
 				    c->conn_closed, c->reset_code, c->reset_by, c->grpc_status,
-				    c->req_msgs, ""};
+				    c->req_msgs, "", ""};
 	snprintf(done[ndone].method, sizeof(done[0].method), "%s", c->method);
+	snprintf(done[ndone].peer, sizeof(done[0].peer), "%.63s", c->peer);
 	ndone++;
 }
 
@@ -319,6 +321,28 @@ static void by_address(void)
 	stop();
 }
 
+/* The probes send a connection's addresses once (grpc.bpf.c's
+ * addrs_sent): on a block of a stream already reset, they are still the
+ * connection's, and a later call on it shows them. */
+static void addresses_once(void)
+{
+	struct ev_headers e = {.c = common(EV_HEADERS, SIDE_CLIENT, DIR_IN, 1, 1, 3 * MS,
+					   EVF_PEER)};
+
+	start();
+	headers(SIDE_CLIENT, DIR_OUT, 1, 1, 1 * MS, 0, ":path", "/s.S/M");
+	rst(DIR_OUT, 1, 1, 2 * MS, 0, 8);
+	e.peer_ip_len = 4;
+	memcpy(e.peer_ip, (const __u8[]){10, 1, 2, 3}, 4);
+	e.peer_port = 443;
+	events__on_sample(&sink, &e, sizeof(e)); /* stream 1's answer, after its reset */
+	headers(SIDE_CLIENT, DIR_OUT, 1, 3, 4 * MS, 0, ":path", "/s.S/M");
+	headers(SIDE_CLIENT, DIR_IN, 1, 3, 5 * MS, EVF_END_STREAM, "grpc-status", "0");
+	CHECK(ndone == 2 && strcmp(done[1].peer, "10.1.2.3:443") == 0,
+	      "the addresses sent on a reset stream's block were lost to the connection");
+	stop();
+}
+
 int main(void)
 {
 	early_answer();
@@ -326,6 +350,7 @@ int main(void)
 	tls();
 	closes();
 	by_address();
+	addresses_once();
 	if (failures) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;
