@@ -256,7 +256,22 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	bool cut = false, request;
 	struct call *c;
 
-	if (size < offsetof(struct ev_headers, buf) || parse_fields(s, e, size, &hl, &cut)) {
+	if (size < offsetof(struct ev_headers, buf)) {
+		s->tally->malformed++;
+		return;
+	}
+	/* The connection's addresses go to its entry whether or not the
+	 * block is sound or has a call: the probes send them once per
+	 * connection (grpc.bpf.c's addrs_sent), perhaps on a block of a
+	 * stream already reset. Before the call is found: a new connection
+	 * at a closing one's address takes them (calls__get). */
+	if ((e->c.flags & EVF_PEER) && e->peer_ip_len)
+		format_addr(peer, sizeof(peer), e->peer_ip, e->peer_ip_len, e->peer_port);
+	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
+		format_addr(local, sizeof(local), e->local_ip, e->local_ip_len, e->local_port);
+	if (*peer || *local)
+		calls__set_conn_addrs(s->calls, e->c.pid, e->c.conn, peer, local, false);
+	if (parse_fields(s, e, size, &hl, &cut)) {
 		s->tally->malformed++;
 		header_list__free(&hl);
 		return;
@@ -274,17 +289,6 @@ static void on_headers(struct event_sink *s, const struct ev_headers *e, size_t 
 	 * headers come after every DATA frame of the calls before it. */
 	if (request && e->c.side == SIDE_SERVER)
 		calls__finish_awaiting(s->calls, e->c.pid, e->c.conn);
-	/* The connection's addresses go to its entry whether or not the
-	 * block has a call: the probes send them once per connection
-	 * (grpc.bpf.c's addrs_sent), perhaps on a block of a stream already
-	 * reset. Before the call is found: a new connection at a closing
-	 * one's address takes them (calls__get). */
-	if ((e->c.flags & EVF_PEER) && e->peer_ip_len)
-		format_addr(peer, sizeof(peer), e->peer_ip, e->peer_ip_len, e->peer_port);
-	if ((e->c.flags & EVF_LOCAL) && e->local_ip_len)
-		format_addr(local, sizeof(local), e->local_ip, e->local_ip_len, e->local_port);
-	if (*peer || *local)
-		calls__set_conn_addrs(s->calls, e->c.pid, e->c.conn, peer, local, false);
 	/* Only a request opens a call; a response for a stream we never saw
 	 * opening (attached mid-call, or already reset) is not a call. */
 	c = request ? calls__get(s->calls, e->c.pid, e->c.conn, e->c.stream_id, e->c.side, e->c.ts_ns)
