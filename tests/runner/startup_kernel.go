@@ -62,5 +62,8 @@ func testCacheSecondStart() error {
 	if strings.Contains(second.toolErr, "refuses the program's loops") {
 		return fmt.Errorf("the second start met the loop refusal again; stderr: %s", second.toolErr)
 	}
+	if strings.Contains(second.toolErr, "gives up on the header probes' paths") {
+		return fmt.Errorf("the second start met the header probes' refusal again; stderr: %s", second.toolErr)
+	}
 	return nil
 }
