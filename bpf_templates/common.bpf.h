@@ -122,6 +122,26 @@ static __always_inline long counted_read_user(void *dst, u32 size, const void *s
 #define MAP_OP() do { } while (0)
 #endif
 
+/* The most of one struct a probe reads in one go, to take several of its
+ * members at once (their offsets are constants once inlined; members
+ * further apart are read one by one), and the end of such a read: the
+ * furthest member's end. */
+#define STRUCT_READ 64
+
+static __always_inline u64 furthest(u64 end_a, u64 end_b)
+{
+	return end_a > end_b ? end_a : end_b;
+}
+
+static __always_inline struct proc_key proc_key_of(u64 ptr)
+{
+	struct proc_key k = {};
+
+	k.ptr = ptr;
+	k.pid = bpf_get_current_pid_tgid() >> 32;
+	return k;
+}
+
 /* A register by its DWARF number; reg is a constant, so this folds. */
 static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
 {
@@ -359,21 +379,17 @@ static __always_inline void copy_fields(struct ev_headers *e, u64 fields, u64 nf
 
 /* A decoded header block, x/net's MetaHeadersFrame at f: its stream,
  * END_STREAM and hpack truncation into e, its fields' slice into fields.
- * Two reads, one of the frame's words and one of its FrameHeader's, when
- * the members lie close enough (offsets are constants once inlined). */
-#define META_READ 64
+ * Two reads, one of the frame's words and one of its FrameHeader's. */
 static __always_inline int read_meta_headers(struct ev_headers *e, u64 f, u64 mhf_hf,
 					     u64 mhf_fields, long mhf_trunc, u64 hf_sid,
 					     u64 hf_flags, struct go_slice *fields)
 {
-	u64 fspan = mhf_hf + 8 > mhf_fields + 16 ? mhf_hf + 8 : mhf_fields + 16;
-	u64 hspan = hf_sid + 4 > hf_flags + 1 ? hf_sid + 4 : hf_flags + 1;
-	u8 fr[META_READ] = {}, hr[META_READ] = {};
+	u64 fspan = furthest(furthest(mhf_hf + 8, mhf_fields + 16), mhf_trunc >= 0 ? mhf_trunc + 1 : 0);
+	u64 hspan = furthest(hf_sid + 4, hf_flags + 1);
+	u8 fr[STRUCT_READ] = {}, hr[STRUCT_READ] = {};
 	u64 hf = 0;
 
-	if (mhf_trunc >= 0 && (u64)mhf_trunc + 1 > fspan)
-		fspan = mhf_trunc + 1;
-	if (fspan > META_READ || hspan > META_READ)
+	if (fspan > STRUCT_READ || hspan > STRUCT_READ)
 		return -1; /* a layout this template does not know: unread */
 	if (read_user(fr, fspan, f))
 		return -1;

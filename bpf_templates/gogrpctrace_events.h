@@ -70,16 +70,19 @@ struct hdr_entry {
 #define HE_NAME_AT 0x1
 #define HE_VALUE_AT 0x2
 
-/* A key of the table of connections whose addresses and TLS user space
- * has been sent (ADDRS_SENT_TABLE): later header blocks on them skip
- * those reads. User space drops a key when it forgets the connection. */
-#define ADDRS_SENT_TABLE "addrs_sent"
-#define ADDRS_SENT_MAX 16384
-struct addrs_key {
-	__u64 conn;
+/* An object of one traced process, as a map key: its address, and the
+ * process (Go heap addresses repeat from one process to the next). */
+struct proc_key {
+	__u64 ptr;
 	__u32 pid;
 	__u32 pad;
 };
+
+/* The table of connections (proc_key) whose addresses and TLS user space
+ * has been sent: later header blocks on them skip those reads. User space
+ * drops a key when it forgets the connection. */
+#define ADDRS_SENT_TABLE "addrs_sent"
+#define ADDRS_SENT_MAX 16384
 
 struct ev_headers {
 	struct ev_common c;

@@ -7,7 +7,7 @@
 #define GRPC_FIELDS ((struct field_layout){FIELD_SIZE, FIELD_NAME, FIELD_VALUE})
 
 /* Connections whose addresses and TLS went to user space (struct
- * addrs_key): their later header blocks skip those reads. Kept for a side
+ * proc_key): their later header blocks skip those reads. Kept for a side
  * only when its close probe runs, which drops the key, so that a new
  * connection at a reused address reads them again; an evicted key only
  * costs a read again. */
@@ -15,21 +15,14 @@
 #define ADDRS_CACHED(side)                                                     \
 	((side) == SIDE_SERVER ? PROBE_SRV_CONN_CLOSE : (side) == SIDE_CLIENT ? PROBE_CLI_CONN_CLOSE : 0)
 #if ADDRS_CACHE
-BPF_TABLE("lru_hash", struct addrs_key, u8, addrs_sent, ADDRS_SENT_MAX);
+BPF_TABLE("lru_hash", struct proc_key, u8, addrs_sent, ADDRS_SENT_MAX);
 #endif
-
-static __always_inline struct addrs_key addrs_key_of(u64 conn)
-{
-	struct addrs_key k = {.conn = conn, .pid = bpf_get_current_pid_tgid() >> 32};
-
-	return k;
-}
 
 /* Whether user space already has conn's addresses and TLS. */
 static __always_inline int addrs_known(u8 side, u64 conn)
 {
 #if ADDRS_CACHE
-	struct addrs_key k = addrs_key_of(conn);
+	struct proc_key k = proc_key_of(conn);
 
 	if (!ADDRS_CACHED(side) || !conn)
 		return 0;
@@ -43,7 +36,7 @@ static __always_inline int addrs_known(u8 side, u64 conn)
 static __always_inline void addrs_mark_sent(u8 side, u64 conn)
 {
 #if ADDRS_CACHE
-	struct addrs_key k = addrs_key_of(conn);
+	struct proc_key k = proc_key_of(conn);
 	u8 one = 1;
 
 	if (ADDRS_CACHED(side) && conn) {
@@ -56,7 +49,7 @@ static __always_inline void addrs_mark_sent(u8 side, u64 conn)
 static __always_inline void addrs_forget(u64 conn)
 {
 #if ADDRS_CACHE
-	struct addrs_key k = addrs_key_of(conn);
+	struct proc_key k = proc_key_of(conn);
 
 	MAP_OP();
 	addrs_sent.delete(&k);
@@ -207,7 +200,6 @@ int probe_cli_hdr_in(struct pt_regs *ctx)
 #endif
 
 #if PROBE_HDR_OUT
-#define LW_READ 64
 /* (*loopyWriter).writeHeader(l, streamID, endStream, hf, onWrite): every
  * header block either side sends. The connection is l.framer.writer.conn. */
 int probe_hdr_out(struct pt_regs *ctx)
@@ -217,13 +209,12 @@ int probe_hdr_out(struct pt_regs *ctx)
 
 	PROBE_ENTER(ctx, HDR_OUT);
 	l = ARG(ctx, HO_L);
-#if LW_SIDE + LW_SIDE_SIZE <= LW_READ && LW_FRAMER + 8 <= LW_READ
+#if LW_SIDE + LW_SIDE_SIZE <= STRUCT_READ && LW_FRAMER + 8 <= STRUCT_READ
 	{
 		/* side and framer in one read */
-		u8 lw[LW_READ] = {};
+		u8 lw[STRUCT_READ] = {};
 
-		if (read_user(lw, LW_FRAMER + 8 > LW_SIDE + LW_SIDE_SIZE ? LW_FRAMER + 8
-									  : LW_SIDE + LW_SIDE_SIZE, l))
+		if (read_user(lw, furthest(LW_SIDE + LW_SIDE_SIZE, LW_FRAMER + 8), l))
 			return 0;
 		__builtin_memcpy(&side, lw + LW_SIDE, LW_SIDE_SIZE);
 		__builtin_memcpy(&framer, lw + LW_FRAMER, sizeof(framer));
@@ -419,20 +410,14 @@ static __always_inline int grpc_data_in(struct pt_regs *ctx, u8 probe, u8 side, 
 #if PROBE_CLI_DATA_IN || PROBE_SRV_DATA_IN || PROBE_CLI_PDATA_IN || PROBE_SRV_PDATA_IN
 /* A received frame's stream ID, flags and its 16-byte data word (a slice's
  * pointer and length, or an interface) at offsets sid_off, flags_off and
- * data_off of f: one read when they lie close (offsets are constants once
- * inlined), else three. */
-#define FRAME_READ 64
+ * data_off of f: one read when they lie close, else three. */
 static __always_inline int read_frame_words(u64 f, u64 sid_off, u64 flags_off, u64 data_off,
 					    u32 *sid, u8 *fflags, void *data)
 {
-	u64 span = sid_off + 4;
-	u8 raw[FRAME_READ] = {};
+	u64 span = furthest(furthest(sid_off + 4, flags_off + 1), data_off + 16);
+	u8 raw[STRUCT_READ] = {};
 
-	if (flags_off + 1 > span)
-		span = flags_off + 1;
-	if (data_off + 16 > span)
-		span = data_off + 16;
-	if (span > FRAME_READ)
+	if (span > STRUCT_READ)
 		return read_user(sid, sizeof(*sid), f + sid_off) || read_user(fflags, 1, f + flags_off) ||
 		       read_user(data, 16, f + data_off);
 	if (read_user(raw, span, f))

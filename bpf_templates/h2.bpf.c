@@ -31,14 +31,7 @@
 
 #if WANT_NH || WANT_XH
 
-/* A Framer or Encoder of one process. */
-struct h2_key {
-	u64 ptr;
-	u32 pid;
-	u32 pad;
-};
-
-/* What a Framer belongs to. */
+/* What a Framer belongs to (keyed by the Framer: a proc_key). */
 struct h2_conn {
 	u64 conn;
 	u32 flags; /* EVF_TLS */
@@ -46,7 +39,7 @@ struct h2_conn {
 	u8 pad[3];
 };
 
-/* The header block an Encoder is writing. */
+/* The header block an Encoder is writing (keyed by the Encoder). */
 struct h2_block {
 	u64 conn;
 	u32 sid;
@@ -61,19 +54,10 @@ struct h2_stream {
 	u32 pid;
 };
 
-BPF_TABLE("lru_hash", struct h2_key, struct h2_conn, h2_framers, 16384);
-BPF_TABLE("lru_hash", struct h2_key, struct h2_block, h2_encoders, 16384);
+BPF_TABLE("lru_hash", struct proc_key, struct h2_conn, h2_framers, 16384);
+BPF_TABLE("lru_hash", struct proc_key, struct h2_block, h2_encoders, 16384);
 BPF_TABLE("lru_hash", struct h2_stream, u8, h2_grpc_streams, 16384);
 BPF_PERCPU_ARRAY(field_scratch, struct ev_field, 1);
-
-static __always_inline struct h2_key h2_key_of(u64 ptr)
-{
-	struct h2_key k = {};
-
-	k.ptr = ptr;
-	k.pid = bpf_get_current_pid_tgid() >> 32;
-	return k;
-}
 
 static __always_inline void mark_grpc(u64 conn, u32 sid)
 {
@@ -187,7 +171,7 @@ static __always_inline int h2_rst_in(struct pt_regs *ctx, u8 probe, u8 side, u64
  * say so; its fields follow through field_out. */
 static __always_inline void h2_begin(struct pt_regs *ctx, struct ev_hdr_begin *b, u64 enc)
 {
-	struct h2_key k = h2_key_of(enc);
+	struct proc_key k = proc_key_of(enc);
 	struct h2_block blk = {};
 
 	blk.conn = b->c.conn;
@@ -203,7 +187,7 @@ static __always_inline void h2_begin(struct pt_regs *ctx, struct ev_hdr_begin *b
 static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, u64 name, u64 nlen,
 					u64 value, u64 vlen)
 {
-	struct h2_key k = h2_key_of(enc);
+	struct proc_key k = proc_key_of(enc);
 	struct h2_block *blk;
 	struct go_slice ns = {}, vs = {};
 	struct ev_field *e;
@@ -259,7 +243,7 @@ static __always_inline int h2_field_out(struct pt_regs *ctx, u8 probe, u64 enc, 
 static __always_inline int h2_data_out(struct pt_regs *ctx, u8 probe, u64 fr, u32 sid, u64 end,
 				       u64 data, u64 len)
 {
-	struct h2_key k = h2_key_of(fr);
+	struct proc_key k = proc_key_of(fr);
 	struct h2_conn *c;
 
 	MAP_OP();
@@ -275,7 +259,7 @@ static __always_inline int h2_data_out(struct pt_regs *ctx, u8 probe, u64 fr, u3
 /* (*Framer).WriteRSTStream(f, streamID, code) */
 static __always_inline int h2_rst_out(struct pt_regs *ctx, u8 probe, u64 fr, u32 sid, u32 code)
 {
-	struct h2_key k = h2_key_of(fr);
+	struct proc_key k = proc_key_of(fr);
 	struct h2_conn *c;
 	struct ev_rst e = {};
 
@@ -295,7 +279,7 @@ static __always_inline int h2_rst_out(struct pt_regs *ctx, u8 probe, u64 fr, u32
 
 static __always_inline void map_framer(u64 fr, u64 conn, u32 flags, u8 side)
 {
-	struct h2_key k = h2_key_of(fr);
+	struct proc_key k = proc_key_of(fr);
 	struct h2_conn c = {};
 
 	c.conn = conn;
@@ -512,12 +496,12 @@ static __always_inline struct ev_hdr_begin *new_begin(u8 probe, u8 side)
 static __always_inline int h2_conn_close(struct pt_regs *ctx, u8 probe, u8 side, u64 conn, u64 fr,
 					 u64 enc)
 {
-	struct h2_key k = h2_key_of(fr);
+	struct proc_key k = proc_key_of(fr);
 	struct ev_close e = {};
 
 	MAP_OP();
 	h2_framers.delete(&k);
-	k = h2_key_of(enc);
+	k = proc_key_of(enc);
 	MAP_OP();
 	h2_encoders.delete(&k);
 	fill_common(&e.c, EV_CONN_CLOSE, probe, side, DIR_IN);

@@ -197,6 +197,20 @@ const char *gobin__check_sections(Elf *elf, const GElf_Ehdr *ehdr, uint64_t file
 	return NULL;
 }
 
+/* Find .rodata for gobin__rodata_range: read-only, loaded, and every
+ * byte of it mapped from the file (else none is used). */
+static void find_rodata(struct gobin *gb)
+{
+	GElf_Shdr sh;
+
+	if (!gobin__section(gb, ".rodata", &sh) || sh.sh_type != SHT_PROGBITS ||
+	    (sh.sh_flags & SHF_WRITE) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_size == 0 ||
+	    sh.sh_addr + sh.sh_size < sh.sh_addr || !gobin__vaddr_bytes(gb, sh.sh_addr, sh.sh_size))
+		return;
+	gb->rodata_lo = sh.sh_addr;
+	gb->rodata_hi = sh.sh_addr + sh.sh_size;
+}
+
 static int load_phdrs(struct gobin *gb)
 {
 	if (elf_getphdrnum(gb->elf, &gb->nphdrs) != 0)
@@ -261,6 +275,7 @@ struct gobin *gobin__open_opts(const char *path, const struct gobin_open_opts *o
 		snprintf(err, errlen, "%s: cannot read program headers: %s", path, elf_errmsg(-1));
 		goto fail;
 	}
+	find_rodata(gb);
 	ret = gobin__load_symbols(gb, gb->elf);
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot read the symbol table: %s", path, strerror(-ret));
@@ -330,27 +345,15 @@ uint64_t gobin__load_base(const struct gobin *gb)
 }
 int gobin__rodata_range(const struct gobin *gb, uint64_t *lo, uint64_t *hi)
 {
-	GElf_Shdr sh;
-
-	*lo = *hi = 0;
-	if (!gobin__section(gb, ".rodata", &sh) || sh.sh_type != SHT_PROGBITS ||
-	    (sh.sh_flags & SHF_WRITE) || !(sh.sh_flags & SHF_ALLOC) || sh.sh_size == 0 ||
-	    sh.sh_addr + sh.sh_size < sh.sh_addr)
-		return -ENOENT;
-	/* Every byte must come from the file as loaded: a range the program
-	 * headers do not map from the file is refused whole. */
-	if (!gobin__vaddr_bytes(gb, sh.sh_addr, sh.sh_size))
-		return -ENOENT;
-	*lo = sh.sh_addr;
-	*hi = sh.sh_addr + sh.sh_size;
-	return 0;
+	*lo = gb->rodata_lo;
+	*hi = gb->rodata_hi;
+	return gb->rodata_hi ? 0 : -ENOENT;
 }
 
 const uint8_t *gobin__rodata_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len)
 {
-	uint64_t lo, hi;
-
-	if (gobin__rodata_range(gb, &lo, &hi) || vaddr < lo || vaddr >= hi || len > hi - vaddr)
+	if (!gb->rodata_hi || vaddr < gb->rodata_lo || vaddr >= gb->rodata_hi ||
+	    len > gb->rodata_hi - vaddr)
 		return NULL;
 	return gobin__vaddr_bytes(gb, vaddr, len);
 }

@@ -29,6 +29,9 @@ struct gobin {
 	GElf_Ehdr ehdr;
 	size_t nphdrs;
 	GElf_Phdr *phdrs;
+	/* .rodata at its link-time addresses, [lo, hi); 0, 0: none usable.
+	 * Found once at open: user space looks strings up there per event. */
+	uint64_t rodata_lo, rodata_hi;
 
 	struct strmap syms; /* name -> index into symv */
 	struct gobin_sym *symv;

@@ -55,6 +55,9 @@ struct program {
 	struct loader loader;
 	bool loaded;
 	struct protodb *types; /* --payload: its protobuf descriptors, NULL: none */
+	/* The read-only data its probes may send strings from by address
+	 * (0, 0: none, as for a PIE executable): events.c's look-ups. */
+	uint64_t rodata_lo, rodata_hi;
 	char types_why[256];   /* then why */
 };
 
@@ -111,8 +114,7 @@ static double now_s(void)
 }
 
 /* events.c's reader of header strings sent by address: from the file
- * of the program traced in pid (only a fixed-address executable's
- * programs send any, so its addresses are the link-time ones). */
+ * of the program traced in pid, within the range its probes were given. */
 static const uint8_t *rodata_of_pid(void *ctx, uint32_t pid, uint64_t addr, uint64_t len)
 {
 	const struct session *s = ctx;
@@ -121,7 +123,9 @@ static const uint8_t *rodata_of_pid(void *ctx, uint32_t pid, uint64_t addr, uint
 		if ((uint32_t)s->o->pids[i] == pid) {
 			const struct program *p = &s->progs[s->prog_of[i]];
 
-			return gobin__is_pie(p->gb) ? NULL : gobin__rodata_bytes(p->gb, addr, len);
+			if (addr < p->rodata_lo || addr >= p->rodata_hi)
+				return NULL;
+			return gobin__rodata_bytes(p->gb, addr, len);
 		}
 	return NULL;
 }
@@ -131,7 +135,7 @@ static const uint8_t *rodata_of_pid(void *ctx, uint32_t pid, uint64_t addr, uint
 static void forget_conn_addrs(uint32_t pid, uint64_t conn, void *ctx)
 {
 	const struct session *s = ctx;
-	struct addrs_key k = {.conn = conn, .pid = pid};
+	struct proc_key k = {.ptr = conn, .pid = pid};
 
 	for (int i = 0; i < s->nprogs; i++) {
 		int fd = s->progs[i].loaded ? loader__table_fd(&s->progs[i].loader, ADDRS_SENT_TABLE) : -1;
@@ -439,7 +443,9 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	/* A PIE executable's programs are shared by processes mapped at
 	 * different places: they copy every string. */
 	if (!gobin__is_pie(p->gb))
-		gobin__rodata_range(p->gb, &ro.rodata_lo, &ro.rodata_hi);
+		gobin__rodata_range(p->gb, &p->rodata_lo, &p->rodata_hi);
+	ro.rodata_lo = p->rodata_lo;
+	ro.rodata_hi = p->rodata_hi;
 	ret = load_program(s, p, pid, &ro, err, sizeof(err));
 	if (ret) {
 		/* Not a lockdown hint: confidentiality mode (tests/vm) loads and
@@ -654,40 +660,34 @@ static bool targets_alive(struct session *s)
 	return any;
 }
 
-/* --probe-stats: each loaded probe's hits (the BPF side counts them per
- * probe) and its programs' run time, summed over the executables. */
-static void collect_probe_stats(struct session *s)
+/* --probe-stats: one executable's loaded probes, from its counters c
+ * (the BPF side counts hits per probe) and its programs' run time, added
+ * to the tally's by probe. */
+static void tally_probes(struct session *s, const struct loader *l, const uint64_t *c)
 {
 	struct tally *t = &s->tally;
 
-	for (int k = 0; k < s->nprogs; k++) {
-		const struct loader *l = &s->progs[k].loader;
-		uint64_t c[CNT_NUM];
+	for (int i = 0; i < l->nprogs; i++) {
+		const struct probe_spec *spec = l->progs[i]->spec;
+		long idx = spec - probe_specs;
+		struct probe_tally *pt = NULL;
+		uint64_t runs, ns;
 
-		if (!s->progs[k].loaded || loader__read_counters(l, c, CNT_NUM))
+		for (int j = 0; j < t->nprobes && !pt; j++)
+			if (t->probes[j].id == spec->id)
+				pt = &t->probes[j];
+		if (!pt && t->nprobes < TALLY_MAX_PROBES) {
+			pt = &t->probes[t->nprobes++];
+			*pt = (struct probe_tally){.id = spec->id};
+		}
+		if (!pt || idx < 0 || idx >= CNT_MAX_PROBES)
 			continue;
-		for (int i = 0; i < l->nprogs; i++) {
-			const struct probe_spec *spec = l->progs[i]->spec;
-			long idx = spec - probe_specs;
-			struct probe_tally *pt = NULL;
-			uint64_t runs, ns;
-
-			for (int j = 0; j < t->nprobes && !pt; j++)
-				if (t->probes[j].id == spec->id)
-					pt = &t->probes[j];
-			if (!pt && t->nprobes < TALLY_MAX_PROBES) {
-				pt = &t->probes[t->nprobes++];
-				*pt = (struct probe_tally){.id = spec->id};
-			}
-			if (!pt || idx < 0 || idx >= CNT_MAX_PROBES)
-				continue;
-			pt->hits += c[CNT_HITS + idx];
-			pt->reads += c[CNT_READS + idx];
-			pt->map_ops += c[CNT_MAP_OPS + idx];
-			if (s->stats_fd >= 0 && loader__prog_stats(l, i, &runs, &ns) == 0 && runs) {
-				pt->runs += runs;
-				pt->run_ns += ns;
-			}
+		pt->hits += c[CNT_HITS + idx];
+		pt->reads += c[CNT_READS + idx];
+		pt->map_ops += c[CNT_MAP_OPS + idx];
+		if (s->stats_fd >= 0 && loader__prog_stats(l, i, &runs, &ns) == 0 && runs) {
+			pt->runs += runs;
+			pt->run_ns += ns;
 		}
 	}
 }
@@ -708,11 +708,11 @@ static void collect_counters(struct session *s)
 		s->tally.truncated += c[CNT_TRUNC_HEADERS];
 		s->tally.desync += c[CNT_DESYNC];
 		s->tally.foreign += c[CNT_FOREIGN];
+		if (s->o->probe_stats)
+			tally_probes(s, &s->progs[k].loader, c);
 	}
 	/* Emitted by the BPF side, then dropped here: lost all the same. */
 	s->tally.lost += eventbuf__dropped(s->eb);
-	if (s->o->probe_stats)
-		collect_probe_stats(s);
 }
 
 /* Open calls given up before the end (idle, or the table full). */
