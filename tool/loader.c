@@ -346,7 +346,7 @@ static void annotated_log(const char *text, const struct kheaders *kh, const cha
 }
 
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
-		 const struct kheaders *kh, char *err, size_t errlen)
+		 const struct kheaders *kh, bool simpler_left, char *err, size_t errlen)
 {
 	double t0 = now_s();
 	uint64_t key = progcache__key(text);
@@ -422,7 +422,7 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 				continue;
 			}
 			loop = strstr(log, "back-edge") != NULL;
-			if (!loop) /* shown to the user: with source lines */
+			if (!loop && !simpler_left) /* shown to the user: with source lines */
 				annotated_log(text, kh, fnames[j], log);
 			snprintf(err, errlen, "the kernel rejected %s (%s); verifier log in %s", fnames[j],
 				 strerror(jobs[j].err), save_log(text, log));

@@ -47,9 +47,12 @@ struct loader {
  * compiler failure the log is saved (above) and named in err; -ELOOP
  * when the verifier refused a loop (render it unrolled and try again),
  * -E2BIG when it refused for another reason, most often the program's
- * size or paths (render the simpler form and try again). */
+ * size or paths (render the simpler form and try again). The log of a
+ * refusal that is not a loop's is compiled again with source lines for
+ * the user to read, unless simpler_left says the caller will try the
+ * simpler form first (the user never reads that one). */
 int loader__load(struct loader *l, const char *text, const struct resolution *res,
-		 const struct kheaders *kh, char *err, size_t errlen);
+		 const struct kheaders *kh, bool simpler_left, char *err, size_t errlen);
 
 /* Attach every loaded probe to pid at the file offsets of binary. */
 int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entry, char *err,

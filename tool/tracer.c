@@ -331,7 +331,8 @@ static int load_program(struct session *s, struct program *p, pid_t pid, struct 
 			continue;
 		}
 		t0 = now_s();
-		ret = loader__load(&p->loader, text, &p->res, &s->kh, err, errlen);
+		ret = loader__load(&p->loader, text, &p->res, &s->kh, !ro->copy_all_strings, err,
+				   errlen);
 		s->compile_s += now_s() - t0;
 		free(text);
 		/* An older verifier (Linux 6.1) refuses the DATA parser's loop
