@@ -455,7 +455,7 @@ static int attach_one(struct loader *l, int i, int k, uint64_t off, const char *
 		      char *err, size_t errlen)
 {
 	struct loader_link *ln;
-	int fd;
+	int fd, saved, e;
 
 	if (l->nlinks == LOADER_MAX_LINKS) {
 		snprintf(err, errlen, "too many probes");
@@ -464,11 +464,15 @@ static int attach_one(struct loader *l, int i, int k, uint64_t off, const char *
 	ln = &l->links[l->nlinks];
 	snprintf(ln->ev_name, sizeof(ln->ev_name), "gogrpctrace_%d_%d_%d_%d", (int)getpid(),
 		 (int)pid, i, k);
+	/* bcc prints its own line on a failure; ours names the probe. */
+	saved = quiet_stderr();
 	fd = bpf_attach_uprobe(l->prog_fds[i], BPF_PROBE_ENTRY, ln->ev_name, binary, off, pid, 0);
+	e = errno;
+	restore_stderr(saved);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot attach %s to PID %d: %s", l->progs[i]->spec->id,
-			 (int)pid, strerror(errno));
-		return -errno;
+			 (int)pid, strerror(e));
+		return -e;
 	}
 	ln->fd = fd;
 	l->nlinks++;

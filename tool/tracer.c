@@ -87,10 +87,11 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-/* Field 22 of /proc/PID/stat: when the process started. */
+/* Field 22 of /proc/PID/stat: when the process started; 0 when it is
+ * gone or a zombie (exited, not yet reaped: its memory is gone too). */
 static unsigned long long start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, state = 0;
 	unsigned long long v = 0;
 	FILE *f;
 
@@ -99,10 +100,10 @@ static unsigned long long start_time(pid_t pid)
 	if (!f)
 		return 0;
 	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-		       &v);
+		sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		       &state, &v);
 	fclose(f);
-	return v;
+	return state == 'Z' || state == 'X' ? 0 : v;
 }
 
 static double now_s(void)
@@ -476,6 +477,10 @@ static int prepare(struct session *s)
 			return -1;
 		}
 		s->starttime[i] = start_time(pid);
+		if (!s->starttime[i]) {
+			fprintf(stderr, "gogrpctrace: PID %d exited\n", (int)pid);
+			return -1;
+		}
 		s->alive[i] = true;
 		for (int k = 0; k < s->nprogs; k++)
 			if (s->progs[k].dev == st.st_dev && s->progs[k].ino == st.st_ino)
@@ -514,7 +519,12 @@ static int prepare(struct session *s)
 			return -1;
 		}
 		if (loader__attach(&p->loader, exe, pid, s->o->bench_entry, err, sizeof(err)) != 0) {
-			fprintf(stderr, "gogrpctrace: %s\n", err);
+			/* A target that exits mid-way takes its probes' place with it:
+			 * say that, not the attach error it caused. */
+			if (start_time(pid) != s->starttime[i])
+				fprintf(stderr, "gogrpctrace: PID %d exited while attaching\n", (int)pid);
+			else
+				fprintf(stderr, "gogrpctrace: %s\n", err);
 			return -1;
 		}
 	}
