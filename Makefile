@@ -26,7 +26,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
-	 $(BUILD)/check-msgasm $(BUILD)/check-events
+	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -121,6 +121,11 @@ $(BUILD)/check-msgasm$(SAN): tests/unit/msgasm.c tool/msgasm.c tool/msgasm.h \
 # connection, a server's early answer (tests/unit/events.c).
 $(BUILD)/check-events: tests/unit/events.c tests/unit/check.h $(TOOL_LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ tests/unit/events.c $(TOOL_LIB_OBJS) $(LDLIBS)
+
+# The probe table and the rules hold together (tests/unit/probe_table.c).
+$(BUILD)/check-probe-table: tests/unit/probe_table.c tool/probes.c tool/probes.h tool/probes_http.h \
+			    bpf_templates/gogrpctrace_events.h tests/unit/check.h
+	$(CC) $(CFLAGS) -o $@ tests/unit/probe_table.c tool/probes.c
 
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)

@@ -1,5 +1,6 @@
 /* calls.c - the table of open calls. */
 #include "calls.h"
+#include "probes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -348,7 +349,7 @@ struct call *calls__get(struct calls *cs, uint32_t pid, uint64_t conn, uint32_t 
 	c->http_status = -1;
 	c->grpc_status = -1;
 	c->reset_code = -1;
-	c->stack = "grpc-go";
+	c->stack = GRPC_GO_STACK;
 	c->proto = "HTTP/2.0";
 	c->next = cs->buckets[b];
 	cs->buckets[b] = c;

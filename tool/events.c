@@ -234,17 +234,13 @@ static void apply_headers(struct call *c, struct header_list *hl, bool request)
 	header_list__take(dst, hl);
 }
 
-/* The stack a probe watches: grpc-go's own transport unless it says. */
+/* The stack the probe that saw the call watches. grpc-go's transport
+ * carries only gRPC; on the HTTP stacks the headers tell. */
 static void set_stack(struct call *c, unsigned probe)
 {
-	const char *stack = probe < (unsigned)nprobe_specs ? probe_specs[probe].stack : NULL;
-
-	if (stack) {
-		c->stack = stack;
-	} else {
-		c->stack = "grpc-go";
+	c->stack = probe < (unsigned)nprobe_specs ? probe_specs[probe].stack : GRPC_GO_STACK;
+	if (strcmp(c->stack, GRPC_GO_STACK) == 0)
 		c->grpc = true;
-	}
 }
 
 static void show_pending(struct event_sink *s, struct call *c);

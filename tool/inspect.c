@@ -353,8 +353,8 @@ static void print_human(FILE *f, const struct resolution *res)
 	for (int i = 0; i < res->nprobes; i++) {
 		const struct resolved_probe *rp = &res->probes[i];
 
-		fprintf(f, "  %-13s %-4s %s", rp->spec->id, rp->enabled ? "on" : "off",
-			rp->spec->what);
+		fprintf(f, "  %-13s %-4s %s: %s", rp->spec->id, rp->enabled ? "on" : "off",
+			probe_side__name(rp->spec->side), rp->spec->what);
 		if (rp->enabled)
 			fprintf(f, " @0x%llx\n", (unsigned long long)rp->fn->probe);
 		else

@@ -72,8 +72,8 @@ const struct output_field_name output_fields[NFIELDS] = {
 
 const struct probe_spec probe_specs[] = {
 	{
-		.id = "srv_hdr_in",
-		.what = "server: request headers received",
+		.id = "srv_hdr_in", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_HDR_IN,
+		.what = "request headers received",
 		.funcs = {T "(*http2Server).operateHeaders"},
 		.needs = {
 			{"SHI_T", NEED_PARAM, {"t"}},
@@ -87,8 +87,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_hdr_in",
-		.what = "client: response headers and trailers received",
+		.id = "cli_hdr_in", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_HDR_IN,
+		.what = "response headers and trailers received",
 		.funcs = {T "(*http2Client).operateHeaders"},
 		.needs = {
 			{"CHI_T", NEED_PARAM, {"t"}},
@@ -100,8 +100,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "hdr_out",
-		.what = "both sides: headers and trailers sent",
+		.id = "hdr_out", .stack = GRPC_GO_STACK, .side = SIDE_BOTH, .role = ROLE_HDR_OUT,
+		.what = "headers and trailers sent",
 		.funcs = {T "(*loopyWriter).writeHeader"},
 		.needs = {
 			{"HO_L", NEED_PARAM, {"l"}},
@@ -117,8 +117,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_msg_out",
-		.what = "client: message sent",
+		.id = "cli_msg_out", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_MSG_OUT,
+		.what = "message sent",
 		.funcs = {T "(*http2Client).write", T "(*http2Client).Write"},
 		.needs = {
 			{"CMO_T", NEED_PARAM, {"t"}},
@@ -135,8 +135,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "srv_msg_out",
-		.what = "server: message sent",
+		.id = "srv_msg_out", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_MSG_OUT,
+		.what = "message sent",
 		.funcs = {T "(*http2Server).write", T "(*http2Server).Write"},
 		.needs = {
 			{"SMO_T", NEED_PARAM, {"t"}},
@@ -153,8 +153,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_data_in",
-		.what = "client: DATA frame received (x/net DataFrame)",
+		.id = "cli_data_in", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_DATA_IN,
+		.what = "DATA frame received (x/net DataFrame)",
 		.funcs = {T "(*http2Client).handleData"},
 		.needs = {
 			{"CDI_T", NEED_PARAM, {"t"}},
@@ -167,8 +167,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "srv_data_in",
-		.what = "server: DATA frame received (x/net DataFrame)",
+		.id = "srv_data_in", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_DATA_IN,
+		.what = "DATA frame received (x/net DataFrame)",
 		.funcs = {T "(*http2Server).handleData"},
 		.needs = {
 			{"SDI_T", NEED_PARAM, {"t"}},
@@ -181,8 +181,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_pdata_in",
-		.what = "client: DATA frame received (grpc parsedDataFrame)",
+		.id = "cli_pdata_in", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_DATA_IN,
+		.what = "DATA frame received (grpc parsedDataFrame)",
 		.funcs = {T "(*http2Client).handleData"},
 		.needs = {
 			{"CPI_T", NEED_PARAM, {"t"}},
@@ -196,8 +196,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "srv_pdata_in",
-		.what = "server: DATA frame received (grpc parsedDataFrame)",
+		.id = "srv_pdata_in", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_DATA_IN,
+		.what = "DATA frame received (grpc parsedDataFrame)",
 		.funcs = {T "(*http2Server).handleData"},
 		.needs = {
 			{"SPI_T", NEED_PARAM, {"t"}},
@@ -211,8 +211,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_rst_in",
-		.what = "client: stream reset by the server (RST_STREAM)",
+		.id = "cli_rst_in", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_RST_IN,
+		.what = "stream reset by the server (RST_STREAM)",
 		.funcs = {T "(*http2Client).handleRSTStream"},
 		.needs = {
 			{"CRI_T", NEED_PARAM, {"t"}},
@@ -223,8 +223,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "srv_rst_in",
-		.what = "server: stream reset by the client (RST_STREAM)",
+		.id = "srv_rst_in", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_RST_IN,
+		.what = "stream reset by the client (RST_STREAM)",
 		.funcs = {T "(*http2Server).handleRSTStream"},
 		.needs = {
 			{"SRI_T", NEED_PARAM, {"t"}},
@@ -235,8 +235,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "rst_out",
-		.what = "both sides: stream reset sent (RST_STREAM)",
+		.id = "rst_out", .stack = GRPC_GO_STACK, .side = SIDE_BOTH, .role = ROLE_RST_OUT,
+		.what = "stream reset sent (RST_STREAM)",
 		.funcs = {H2 "(*Framer).WriteRSTStream"},
 		.needs = {
 			{"RO_F", NEED_PARAM, {"f"}},
@@ -249,8 +249,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "cli_conn_close",
-		.what = "client: connection closed (its open calls end)",
+		.id = "cli_conn_close", .stack = GRPC_GO_STACK, .side = SIDE_CLIENT, .role = ROLE_CONN_CLOSE,
+		.what = "connection closed (its open calls end)",
 		.funcs = {T "(*http2Client).Close"},
 		.needs = {
 			{"CCC_T", NEED_PARAM, {"t"}},
@@ -258,8 +258,8 @@ const struct probe_spec probe_specs[] = {
 		},
 	},
 	{
-		.id = "srv_conn_close",
-		.what = "server: connection closed (its open calls end)",
+		.id = "srv_conn_close", .stack = GRPC_GO_STACK, .side = SIDE_SERVER, .role = ROLE_CONN_CLOSE,
+		.what = "connection closed (its open calls end)",
 		.funcs = {T "(*http2Server).Close"},
 		.needs = {
 			{"SCC_T", NEED_PARAM, {"t"}},
@@ -356,6 +356,11 @@ const char *const inspect_extra_itabs[] = {
 	"*" T "bufWriter,io.Writer",
 	NULL,
 };
+
+const char *probe_side__name(int side)
+{
+	return side == SIDE_SERVER ? "server" : side == SIDE_CLIENT ? "client" : "both sides";
+}
 
 const struct probe_spec *probe_spec__find(const char *id)
 {

@@ -3,7 +3,10 @@
 #ifndef PROBES_H
 #define PROBES_H
 
+#include <linux/types.h>
 #include <stdbool.h>
+
+#include "../bpf_templates/gogrpctrace_events.h"
 
 #define MAX_ALTS 4
 #define MAX_NEEDS 32
@@ -47,10 +50,35 @@ struct need {
 	unsigned fills; /* enum output_field bits unknown without it */
 };
 
+/* A probe on code both ends of a call run (grpc-go's loopyWriter, a
+ * Framer's writes): its events say the side, or the call table knows. */
+#define SIDE_BOTH SIDE_UNKNOWN
+
+/* What a probe sees happen. 0 is no role: the table's test catches a row
+ * that forgot it. */
+enum probe_role {
+	ROLE_HDR_IN = 1, /* a header block received */
+	ROLE_HDR_OUT,	 /* a header block sent */
+	ROLE_FIELD_OUT,	 /* one header field sent */
+	ROLE_MSG_OUT,	 /* a gRPC message sent */
+	ROLE_DATA_IN,	 /* a DATA frame received */
+	ROLE_DATA_OUT,	 /* a DATA frame sent */
+	ROLE_RST_IN,	 /* a stream reset received */
+	ROLE_RST_OUT,	 /* a stream reset sent */
+	ROLE_CONN_CLOSE, /* a connection closed */
+	ROLE_CALL_START, /* an HTTP/1.x call starts */
+	ROLE_CALL_END,	 /* an HTTP/1.x call ends */
+};
+
+/* The stack grpc-go's own transport probes watch. */
+#define GRPC_GO_STACK "grpc-go"
+
 struct probe_spec {
 	const char *id;	  /* also the BPF function name suffix: probe_<id> */
-	const char *what; /* for people */
-	const char *stack; /* the HTTP stack it watches; NULL: grpc-go's transport */
+	const char *what; /* for people, after the side's name */
+	const char *stack; /* the HTTP stack it watches: GRPC_GO_STACK, "net/http h2", ... */
+	int side;	   /* SIDE_SERVER, SIDE_CLIENT (as in the events) or SIDE_BOTH */
+	enum probe_role role;
 	bool at_returns;   /* attached at each RET of the function, not its entry */
 	bool opens_calls;  /* its side's calls start here: without it, that side shows nothing */
 	const char *funcs[MAX_FUNCS]; /* candidate symbols, first present wins */
@@ -70,6 +98,8 @@ struct rule {
 };
 
 extern const struct probe_spec probe_specs[];
+/* "server", "client" or "both sides". */
+const char *probe_side__name(int side);
 extern const int nprobe_specs;
 extern const struct rule rules[];
 extern const int nrules;

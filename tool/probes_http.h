@@ -67,7 +67,8 @@
 #define H2_PROBES(ID, MP, STACK, S, HP)                                   \
 	{                                                                          \
 		.id = ID "srv_hdr_in", .stack = STACK, .opens_calls = true,        \
-		.what = "server: request headers and trailers received",          \
+		.side = SIDE_SERVER, .role = ROLE_HDR_IN,                          \
+		.what = "request headers and trailers received",                   \
 		.funcs = {S(H2_METHOD, "serverConn", "processHeaders")},             \
 		.needs = {                                                         \
 			{MP "SHI_SC", NEED_PARAM, {"sc"}},                         \
@@ -79,7 +80,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_hdr_out", .stack = STACK,                            \
-		.what = "server: response headers and trailers sent (start)",     \
+		.side = SIDE_SERVER, .role = ROLE_HDR_OUT,                         \
+		.what = "response headers and trailers sent (start)",              \
 		.funcs = {S(H2_METHOD, "writeResHeaders", "writeFrame")},            \
 		.needs = {                                                         \
 			{MP "SHO_W", NEED_PARAM, {"w"}},                           \
@@ -94,7 +96,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_data_in", .stack = STACK,                            \
-		.what = "server: DATA frame received",                             \
+		.side = SIDE_SERVER, .role = ROLE_DATA_IN,                         \
+		.what = "DATA frame received",                                     \
 		.funcs = {S(H2_METHOD, "serverConn", "processData")},                \
 		.needs = {                                                         \
 			{MP "SDI_SC", NEED_PARAM, {"sc"}},                         \
@@ -104,7 +107,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_rst_in", .stack = STACK,                             \
-		.what = "server: stream reset by the client (RST_STREAM)",        \
+		.side = SIDE_SERVER, .role = ROLE_RST_IN,                          \
+		.what = "stream reset by the client (RST_STREAM)",                 \
 		.funcs = {S(H2_METHOD, "serverConn", "processResetStream")},         \
 		.needs = {                                                         \
 			{MP "SRI_SC", NEED_PARAM, {"sc"}},                         \
@@ -114,7 +118,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_hdr_out", .stack = STACK, .opens_calls = true,       \
-		.what = "client: request headers sent (start)",                   \
+		.side = SIDE_CLIENT, .role = ROLE_HDR_OUT,                         \
+		.what = "request headers sent (start)",                            \
 		.funcs = {S(H2_METHOD, "clientStream", "encodeAndWriteHeaders")},    \
 		.needs = {                                                         \
 			{MP "CHO_CS", NEED_PARAM, {"cs"}},                         \
@@ -128,7 +133,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_hdr_in", .stack = STACK,                             \
-		.what = "client: response headers and trailers received",         \
+		.side = SIDE_CLIENT, .role = ROLE_HDR_IN,                          \
+		.what = "response headers and trailers received",                  \
 		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processHeaders")},     \
 		.needs = {                                                         \
 			{MP "CHI_RL", NEED_PARAM, {"rl"}},                         \
@@ -139,7 +145,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_data_in", .stack = STACK,                            \
-		.what = "client: DATA frame received",                             \
+		.side = SIDE_CLIENT, .role = ROLE_DATA_IN,                         \
+		.what = "DATA frame received",                                     \
 		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processData")},        \
 		.needs = {                                                         \
 			{MP "CDI_RL", NEED_PARAM, {"rl"}},                         \
@@ -150,7 +157,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_rst_in", .stack = STACK,                             \
-		.what = "client: stream reset by the server (RST_STREAM)",        \
+		.side = SIDE_CLIENT, .role = ROLE_RST_IN,                          \
+		.what = "stream reset by the server (RST_STREAM)",                 \
 		.funcs = {S(H2_METHOD, "clientConnReadLoop", "processResetStream")}, \
 		.needs = {                                                         \
 			{MP "CRI_RL", NEED_PARAM, {"rl"}},                         \
@@ -161,7 +169,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "data_out", .stack = STACK,                               \
-		.what = "both sides: DATA frame sent",                             \
+		.side = SIDE_BOTH, .role = ROLE_DATA_OUT,                          \
+		.what = "DATA frame sent",                                         \
 		.funcs = {S(H2_METHOD, "Framer", "startWriteDataPadded"),             \
 			  S(H2_METHOD, "Framer", "WriteDataPadded")},                 \
 		.needs = {                                                         \
@@ -174,7 +183,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "rst_out", .stack = STACK,                                \
-		.what = "both sides: stream reset sent (RST_STREAM)",             \
+		.side = SIDE_BOTH, .role = ROLE_RST_OUT,                           \
+		.what = "stream reset sent (RST_STREAM)",                          \
 		.funcs = {S(H2_METHOD, "Framer", "WriteRSTStream")},                 \
 		.needs = {                                                         \
 			{MP "RSO_F", NEED_PARAM, {"f"}},                           \
@@ -184,7 +194,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "srv_conn_close", .stack = STACK,                         \
-		.what = "server: connection closed (its open calls end)",         \
+		.side = SIDE_SERVER, .role = ROLE_CONN_CLOSE,                      \
+		.what = "connection closed (its open calls end)",                  \
 		.funcs = {S(H2_METHOD, "serverConn", "closeAllStreamsOnConnClose")}, \
 		.needs = {                                                         \
 			{MP "SCC_SC", NEED_PARAM, {"sc"}},                         \
@@ -194,7 +205,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "cli_conn_close", .stack = STACK,                         \
-		.what = "client: connection closed (its open calls end)",         \
+		.side = SIDE_CLIENT, .role = ROLE_CONN_CLOSE,                      \
+		.what = "connection closed (its open calls end)",                  \
 		.funcs = {S(H2_METHOD, "clientConnReadLoop", "cleanup")},            \
 		.needs = {                                                         \
 			{MP "CCC_RL", NEED_PARAM, {"rl"}},                         \
@@ -205,7 +217,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = ID "field_out", .stack = STACK,                              \
-		.what = "both sides: one header field sent (hpack encoder)",      \
+		.side = SIDE_BOTH, .role = ROLE_FIELD_OUT,                         \
+		.what = "one header field sent (hpack encoder)",                   \
 		.funcs = {HP "(*Encoder).WriteField"},                             \
 		.needs = {                                                         \
 			{MP "FO_E", NEED_PARAM, {"e"}},                            \
@@ -228,8 +241,9 @@
 
 #define H1_PROBES                                                                \
 	{                                                                          \
-		.id = "h1_srv_start", .stack = "net/http h1", .opens_calls = true,  \
-		.what = "server: HTTP/1.x request handed to its handler",         \
+		.id = "h1_srv_start", .stack = "net/http h1", .opens_calls = true, \
+		.side = SIDE_SERVER, .role = ROLE_CALL_START,                      \
+		.what = "HTTP/1.x request handed to its handler",                  \
 		.funcs = {HTTP "serverHandler.ServeHTTP"},                         \
 		.needs = {                                                         \
 			{"H1S_RW_TAB", NEED_PARAM, {"rw"}, .piece = 0},            \
@@ -244,8 +258,9 @@
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
-		.id = "h1_srv_end", .stack = "net/http h1",                         \
-		.what = "server: HTTP/1.x handler done (status, body bytes)",     \
+		.id = "h1_srv_end", .stack = "net/http h1",                        \
+		.side = SIDE_SERVER, .role = ROLE_CALL_END,                        \
+		.what = "HTTP/1.x handler done (status, body bytes)",              \
 		.funcs = {HTTP "(*response).finishRequest"},                       \
 		.needs = {                                                         \
 			{"H1E_W", NEED_PARAM, {"w"}},                              \
@@ -254,8 +269,9 @@
 		},                                                                 \
 	},                                                                         \
 	{                                                                          \
-		.id = "h1_cli_start", .stack = "net/http h1", .opens_calls = true,  \
-		.what = "client: HTTP/1.x request sent on a connection",          \
+		.id = "h1_cli_start", .stack = "net/http h1", .opens_calls = true, \
+		.side = SIDE_CLIENT, .role = ROLE_CALL_START,                      \
+		.what = "HTTP/1.x request sent on a connection",                   \
 		.funcs = {HTTP "(*persistConn).roundTrip"},                        \
 		.needs = {                                                         \
 			{"H1C_PC", NEED_PARAM, {"pc"}},                            \
@@ -269,7 +285,8 @@
 	},                                                                         \
 	{                                                                          \
 		.id = "h1_cli_end", .stack = "net/http h1", .at_returns = true,    \
-		.what = "client: HTTP/1.x response read (at each return)",        \
+		.side = SIDE_CLIENT, .role = ROLE_CALL_END,                        \
+		.what = "HTTP/1.x response read (at each return)",                 \
 		.funcs = {HTTP "ReadResponse"},                                    \
 		.needs = {                                                         \
 			{"RSP_STATUS", NEED_MEMBER, {HTTP "Response:StatusCode"}}, \

@@ -1,5 +1,5 @@
-/* render.c - render bpf_templates/ (grpc.bpf.c, h2.bpf.c, http1.bpf.c and the headers
- * they include) with a prelude of #defines.
+/* render.c - render bpf_templates/ (gogrpctrace.bpf.c and the files it
+ * includes) with a prelude of #defines.
  *
  * Rule: only numbers go into the program. Macro names come from our own
  * probe table; values come from the binary and are range-checked here, so
@@ -292,22 +292,25 @@ static int render_defines(struct defines *d, const struct resolution *res,
 	return 0;
 }
 
-/* The templates, in the order they are put together. */
-static const char *const templates[] = {"grpc.bpf.c", "h2.bpf.c", "http1.bpf.c"};
-
 /* Copy one embedded file, putting each of our own files it includes in
  * place of the #include line, each only once (bcc compiles from a string
- * and cannot find files beside it). */
-static int copy_expanded(FILE *f, const char *name, const char **done, int *ndone, int depth,
-			 char *err, size_t errlen)
+ * and cannot find files beside it). done keeps copies of the names: an
+ * #include's name is read into a buffer the next line reuses. */
+struct expanded {
+	char names[16][64];
+	int n;
+};
+
+static int copy_expanded(FILE *f, const char *name, struct expanded *done, int depth, char *err,
+			 size_t errlen)
 {
 	const char *text = embedded_file(name), *p;
 
-	if (!text || depth > 4 || *ndone >= 16) {
+	if (!text || depth > 4 || done->n >= 16) {
 		snprintf(err, errlen, "internal error: BPF template %s missing from the build", name);
 		return -ENOENT;
 	}
-	done[(*ndone)++] = name;
+	snprintf(done->names[done->n++], sizeof(done->names[0]), "%s", name);
 	for (p = text; *p;) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p + 1) : strlen(p);
@@ -315,9 +318,9 @@ static int copy_expanded(FILE *f, const char *name, const char **done, int *ndon
 		bool seen = false;
 
 		if (sscanf(p, "#include \"%63[^\"]\"", inc) == 1) {
-			for (int i = 0; i < *ndone; i++)
-				seen |= strcmp(done[i], inc) == 0;
-			if (!seen && copy_expanded(f, inc, done, ndone, depth + 1, err, errlen))
+			for (int i = 0; i < done->n; i++)
+				seen |= strcmp(done->names[i], inc) == 0;
+			if (!seen && copy_expanded(f, inc, done, depth + 1, err, errlen))
 				return -ENOENT;
 		} else {
 			fwrite(p, 1, len, f);
@@ -327,15 +330,12 @@ static int copy_expanded(FILE *f, const char *name, const char **done, int *ndon
 	return 0;
 }
 
+/* The top template names the others (bpf_templates/gogrpctrace.bpf.c). */
 static int render_template(FILE *f, char *err, size_t errlen)
 {
-	const char *done[16];
-	int ndone = 0;
+	struct expanded done = {.n = 0};
 
-	for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++)
-		if (copy_expanded(f, templates[i], done, &ndone, 0, err, errlen))
-			return -ENOENT;
-	return 0;
+	return copy_expanded(f, "gogrpctrace.bpf.c", &done, 0, err, errlen);
 }
 
 char *render__program(const struct resolution *res, const struct render_opts *ro, char *err,

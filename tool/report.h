@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "options.h"
+#include "probes.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,8 +20,6 @@ struct probe_tally {
 	uint64_t runs, run_ns; /* runs == 0: the time is unknown */
 	uint64_t reads, map_ops; /* --count-ops */
 };
-
-#define TALLY_MAX_PROBES 64
 
 struct tally {
 	uint64_t received;    /* events read from the ring buffers */
@@ -38,7 +37,7 @@ struct tally {
 	uint64_t evicted_full; /* open calls given up: --max-open-calls were open */
 	unsigned idle_timeout_s, max_open_calls; /* the limits, for the summary's words */
 	int nprobes; /* --probe-stats only */
-	struct probe_tally probes[TALLY_MAX_PROBES];
+	struct probe_tally probes[MAX_PROBES];
 };
 
 struct report *report__new(const struct options *o, FILE *out);

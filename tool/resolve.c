@@ -331,8 +331,9 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 			memset(rp, 0, sizeof(*rp));
 			rp->spec = probe_spec__find(rr->rule->probes[p]);
 			rp->rule = rr->rule;
+			/* Every id a rule names is a row (tests/unit/probe_table.c). */
 			if (!rp->spec || resolution__probe(res, rp->spec->id))
-				continue; /* unknown, or listed by an earlier rule */
+				continue; /* listed by an earlier rule */
 			if (rr->applies) {
 				resolve_probe(res, rp, res->nprobes);
 			} else {

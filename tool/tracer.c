@@ -201,12 +201,6 @@ static enum protocol_filter effective_protocol(const struct options *o,
 	return resolution__has_grpc(res) ? PROTO_GRPC : PROTO_ALL;
 }
 
-/* "srv" or "cli" in a probe id ("xh_cli_data_in"), or NULL. */
-static const char *side_of(const char *id)
-{
-	return strstr(id, "srv_") ? "srv" : strstr(id, "cli_") ? "cli" : NULL;
-}
-
 /* A side of a stack that is linked in (some of its probes are on, or the
  * function that opens its calls is there) but whose calls cannot open is
  * silent: say so, whatever -v says. */
@@ -216,25 +210,23 @@ static void warn_silent_sides(const struct program *p, pid_t pid)
 
 	for (int i = 0; i < p->res.nprobes; i++) {
 		const struct resolved_probe *op = &p->res.probes[i];
-		const char *side = side_of(op->spec->id);
 		bool sibling_on = false;
 
-		if (!op->spec->opens_calls || op->enabled || !side || !rule_applies(&p->res, op->rule))
+		if (!op->spec->opens_calls || op->enabled || op->spec->side == SIDE_BOTH ||
+		    !rule_applies(&p->res, op->rule))
 			continue;
 		for (int k = 0; k < p->res.nprobes && !sibling_on; k++) {
 			const struct resolved_probe *q = &p->res.probes[k];
 
 			/* Its side's received headers are probed: that side is
 			 * linked in and working, only its calls cannot open. */
-			sibling_on = q->enabled && q->rule == op->rule && side_of(q->spec->id) &&
-				     strcmp(side_of(q->spec->id), side) == 0 &&
-				     strstr(q->spec->id, "hdr_in");
+			sibling_on = q->enabled && q->rule == op->rule && q->spec->side == op->spec->side &&
+				     q->spec->role == ROLE_HDR_IN;
 		}
 		/* HTTP/1.x's probes are off by --protocol's default: not a loss. */
 		if (sibling_on || (op->fn && !op->rule->plain_http))
 			fprintf(stderr, "gogrpctrace: PID %d: %s %s calls will not be shown: %s\n",
-				(int)pid, op->spec->stack ? op->spec->stack : "grpc-go",
-				strcmp(side, "srv") == 0 ? "server" : "client",
+				(int)pid, op->spec->stack, probe_side__name(op->spec->side),
 				term_text(why, sizeof(why), op->why));
 	}
 }
@@ -687,7 +679,7 @@ static void tally_probes(struct session *s, const struct loader *l, const uint64
 		for (int j = 0; j < t->nprobes && !pt; j++)
 			if (t->probes[j].id == spec->id)
 				pt = &t->probes[j];
-		if (!pt && t->nprobes < TALLY_MAX_PROBES) {
+		if (!pt && t->nprobes < MAX_PROBES) {
 			pt = &t->probes[t->nprobes++];
 			*pt = (struct probe_tally){.id = spec->id};
 		}

@@ -1,8 +1,8 @@
 package main
 
-// Renderer tests: golden files for a made-up resolution, and on every
+// Renderer tests: golden files for a made-up resolution, on every
 // matrix binary the rule that only numbers from the target enter the
-// program text.
+// program text, and the probe table held to the templates.
 
 import (
 	"fmt"
@@ -20,6 +20,8 @@ func registerRender() {
 		mode := mode
 		register("unit", "render/golden/"+mode, false, func() error { return renderGolden(mode) })
 	}
+	register("unit", "probes/table", false, func() error { return runCheck("check-probe-table") })
+	register("unit", "probes/bpf-functions", false, probeFunctions)
 	for _, c := range cells {
 		for _, prog := range []string{"grpcserver", "grpcclient"} {
 			c, prog := c, prog
@@ -93,10 +95,8 @@ func numbersOnly(bin string) error {
 	}
 	var b strings.Builder
 	done := map[string]bool{}
-	for _, t := range []string{"grpc.bpf.c", "h2.bpf.c", "http1.bpf.c"} {
-		if err := expandTemplate(&b, t, done); err != nil {
-			return err
-		}
+	if err := expandTemplate(&b, "gogrpctrace.bpf.c", done); err != nil {
+		return err
 	}
 	body := b.String()
 	text := string(out)
@@ -117,4 +117,78 @@ func numbersOnly(bin string) error {
 		return fmt.Errorf("only %d defines: probes missing?", defines)
 	}
 	return nil
+}
+
+// probeFunctions: every probe a built test program enables has its BPF
+// function in the program rendered for it (macros expanded, as the
+// compiler sees it), and the programs between them enable every row of
+// the table, so none is left untried.
+func probeFunctions() error {
+	out, err := exec.Command(filepath.Join(repoRoot, "build", "check-probe-table"), "ids").Output()
+	if err != nil {
+		return fmt.Errorf("check-probe-table ids: %v", err)
+	}
+	untried := map[string]bool{}
+	for _, id := range strings.Fields(string(out)) {
+		untried[id] = true
+	}
+	stub, err := os.MkdirTemp("", "gg-cpp")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stub)
+	// The one system header the templates include: bcc supplies it.
+	if err := os.MkdirAll(filepath.Join(stub, "uapi", "linux"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(stub, "uapi", "linux", "ptrace.h"), nil, 0o644); err != nil {
+		return err
+	}
+	var bins []string
+	for _, prog := range []string{"grpcserver", "grpcclient", "h2server", "h2client", "h2server-grpc"} {
+		m, _ := filepath.Glob(filepath.Join(targetsDir, "*", prog))
+		bins = append(bins, m...)
+	}
+	for _, bin := range bins {
+		probes, err := enabledProbes(bin)
+		if err != nil {
+			return err
+		}
+		text, err := exec.Command(toolPath, "--ebpf", bin).Output()
+		if err != nil {
+			return fmt.Errorf("--ebpf %s: %v", bin, err)
+		}
+		cpp := exec.Command("cpp", "-P", "-nostdinc", "-undef", "-I", stub)
+		cpp.Stdin = strings.NewReader(string(text))
+		expanded, err := cpp.Output()
+		if err != nil {
+			return fmt.Errorf("cpp on the program for %s: %v", bin, err)
+		}
+		for _, p := range probes {
+			id := p.ID
+			if !regexp.MustCompile(`\bint probe_` + regexp.QuoteMeta(id) + `\(struct pt_regs \*ctx\)`).Match(expanded) {
+				return fmt.Errorf("%s: probe %s is enabled but its program has no probe_%s", bin, id, id)
+			}
+			delete(untried, id)
+		}
+	}
+	if len(untried) > 0 {
+		return fmt.Errorf("%d rows no built test program enables, their BPF code untried: %v", len(untried), untried)
+	}
+	return nil
+}
+
+// enabledProbes lists the probes --inspect enables for bin.
+func enabledProbes(bin string) ([]jProbe, error) {
+	doc, _, err := runInspectJSON(toolPath, bin)
+	if err != nil {
+		return nil, err
+	}
+	var on []jProbe
+	for _, p := range doc.Probes {
+		if p.Enabled {
+			on = append(on, p)
+		}
+	}
+	return on, nil
 }

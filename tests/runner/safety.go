@@ -128,28 +128,17 @@ func exitWhileAttaching(c cell) error {
 
 // probeAddrs lists where the tool puts its uprobes in bin.
 func probeAddrs(bin string) ([]uint64, error) {
-	out, err := exec.Command(toolPath, "--inspect", "--json", bin).Output()
+	probes, err := enabledProbes(bin)
 	if err != nil {
 		return nil, err
 	}
-	var doc struct {
-		Probes []struct {
-			Enabled bool   `json:"enabled"`
-			Probe   string `json:"probe"`
-		} `json:"probes"`
-	}
-	if err := json.Unmarshal(out, &doc); err != nil {
-		return nil, err
-	}
 	var addrs []uint64
-	for _, p := range doc.Probes {
-		if p.Enabled {
-			a, err := strconv.ParseUint(strings.TrimPrefix(p.Probe, "0x"), 16, 64)
-			if err != nil {
-				return nil, err
-			}
-			addrs = append(addrs, a)
+	for _, p := range probes {
+		a, err := strconv.ParseUint(strings.TrimPrefix(p.Probe, "0x"), 16, 64)
+		if err != nil {
+			return nil, err
 		}
+		addrs = append(addrs, a)
 	}
 	return addrs, nil
 }

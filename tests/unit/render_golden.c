@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	/* Only the prelude: the rest is the template verbatim, which the
 	 * runner's numbers-only test checks on every real binary. */
 	{
-		const char *body = strstr(text, "/* grpc.bpf.c");
+		const char *body = strstr(text, "/* gogrpctrace.bpf.c");
 
 		fwrite(text, 1, body ? (size_t)(body - text) : strlen(text), stdout);
 	}
