@@ -26,7 +26,8 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
-	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table
+	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table \
+	 $(BUILD)/check-dwarf-pure
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -126,6 +127,11 @@ $(BUILD)/check-events: tests/unit/events.c tests/unit/check.h $(TOOL_LIB_OBJS)
 $(BUILD)/check-probe-table: tests/unit/probe_table.c tool/probes.c tool/probes.h tool/probes_http.h \
 			    bpf_templates/gogrpctrace_events.h tests/unit/check.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/probe_table.c tool/probes.c
+
+# The reader's pure functions and its error contract, on inputs made by
+# the test (tests/unit/dwarf_pure.c): neither root nor Go needed.
+$(BUILD)/check-dwarf-pure: tests/unit/dwarf_pure.c tests/unit/check.h $(DWARF_OBJS)
+	$(CC) $(CFLAGS) -o $@ tests/unit/dwarf_pure.c $(DWARF_OBJS) $(DWARF_LIBS)
 
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)

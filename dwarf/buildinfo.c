@@ -5,7 +5,7 @@
  * strings follow at offset 32: the Go version and the module info. Before
  * that, two pointers to Go string headers stand at offset 16.
  */
-#include "gobin_internal.h"
+#include "buildinfo.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,23 +36,23 @@ static size_t uvarint(const unsigned char *p, size_t n, uint64_t *v)
 
 /* Locate the build info blob: its section, else a scan of writable
  * segments for the magic (binaries without section headers). */
-static int find_blob(struct gobin *gb, uint64_t *vaddr, uint64_t *len)
+static int find_blob(const struct elfimage *img, uint64_t *vaddr, uint64_t *len)
 {
 	GElf_Shdr shdr;
 	unsigned char buf[4096];
 
-	if (gobin__section(gb, ".go.buildinfo", &shdr)) {
+	if (elfimage__section(img, ".go.buildinfo", &shdr)) {
 		*vaddr = shdr.sh_addr;
 		*len = shdr.sh_size;
 		return 0;
 	}
-	for (size_t i = 0; i < gb->nphdrs; i++) {
-		const GElf_Phdr *p = &gb->phdrs[i];
+	for (size_t i = 0; i < img->nphdrs; i++) {
+		const GElf_Phdr *p = &img->phdrs[i];
 
 		if (p->p_type != PT_LOAD || !(p->p_flags & PF_W))
 			continue;
 		for (uint64_t off = 0; off < p->p_filesz && off < (64 << 20); off += sizeof(buf)) {
-			ssize_t n = pread(gb->fd, buf, sizeof(buf), (off_t)(p->p_offset + off));
+			ssize_t n = pread(img->fd, buf, sizeof(buf), (off_t)(p->p_offset + off));
 
 			for (ssize_t j = 0; j + MAGIC_LEN <= n; j += 16) {
 				if (memcmp(buf + j, MAGIC, MAGIC_LEN) == 0) {
@@ -69,44 +69,44 @@ static int find_blob(struct gobin *gb, uint64_t *vaddr, uint64_t *len)
 }
 
 /* Read a Go string whose header (pointer, length) sits at vaddr. */
-static char *read_go_string(struct gobin *gb, uint64_t vaddr, int ptrsize)
+static char *read_go_string(const struct elfimage *img, uint64_t vaddr, int ptrsize)
 {
 	uint64_t ptr = 0, len = 0;
 	char *s;
 
 	if (ptrsize != 8 && ptrsize != 4)
 		return NULL;
-	if (gobin__read_vaddr(gb, vaddr, &ptr, (size_t)ptrsize) ||
-	    gobin__read_vaddr(gb, vaddr + (uint64_t)ptrsize, &len, (size_t)ptrsize))
+	if (elfimage__read(img, vaddr, &ptr, (size_t)ptrsize) ||
+	    elfimage__read(img, vaddr + (uint64_t)ptrsize, &len, (size_t)ptrsize))
 		return NULL;
 	if (len > MAX_BUILDINFO)
 		return NULL;
 	s = calloc(1, len + 1);
-	if (s && len && gobin__read_vaddr(gb, ptr, s, len)) {
+	if (s && len && elfimage__read(img, ptr, s, len)) {
 		free(s);
 		return NULL;
 	}
 	return s;
 }
 
-static int add_module(struct gobin *gb, const char *path, const char *version)
+static int add_module(struct buildinfo *bi, const char *path, const char *version)
 {
-	struct gobin_module *m = realloc(gb->modules, (size_t)(gb->nmodules + 1) * sizeof(*m));
+	struct gobin_module *m = realloc(bi->modules, (size_t)(bi->nmodules + 1) * sizeof(*m));
 
 	if (!m)
 		return -ENOMEM;
-	gb->modules = m;
-	m[gb->nmodules].path = path;
-	m[gb->nmodules].version = version;
-	gb->nmodules++;
+	bi->modules = m;
+	m[bi->nmodules].path = path;
+	m[bi->nmodules].version = version;
+	bi->nmodules++;
 	return 0;
 }
 
 /* Lines: "path\tP", "mod\tP\tV\tSUM", "dep\tP\tV\tSUM", "=>\tP\tV\tSUM"
- * (replaces the line before), "build\tK=V". Splits gb->modinfo in place. */
-static int parse_modinfo(struct gobin *gb)
+ * (replaces the line before), "build\tK=V". Splits bi->modinfo in place. */
+static int parse_modinfo(struct buildinfo *bi)
 {
-	char *s = gb->modinfo, *line;
+	char *s = bi->modinfo, *line;
 	size_t len = strlen(s);
 
 	if (len >= 2 * SENTINEL_LEN + 1 && s[len - SENTINEL_LEN - 1] == '\n') {
@@ -120,20 +120,20 @@ static int parse_modinfo(struct gobin *gb)
 		while (nf < 4 && (f[nf] = strsep(&line, "\t")) != NULL)
 			nf++;
 		if (nf >= 2 && strcmp(f[0], "path") == 0) {
-			free(gb->main_path);
-			gb->main_path = strdup(f[1]);
+			free(bi->main_path);
+			bi->main_path = strdup(f[1]);
 		} else if (nf >= 3 && (strcmp(f[0], "mod") == 0 || strcmp(f[0], "dep") == 0)) {
-			if (add_module(gb, f[1], f[2]))
+			if (add_module(bi, f[1], f[2]))
 				return -ENOMEM;
-		} else if (nf >= 3 && strcmp(f[0], "=>") == 0 && gb->nmodules > 0) {
+		} else if (nf >= 3 && strcmp(f[0], "=>") == 0 && bi->nmodules > 0) {
 			/* The replacement's version is what was built. */
-			gb->modules[gb->nmodules - 1].version = f[2];
+			bi->modules[bi->nmodules - 1].version = f[2];
 		}
 	}
 	return 0;
 }
 
-int gobin__read_buildinfo(struct gobin *gb)
+int buildinfo__read(struct buildinfo *bi, const struct elfimage *img)
 {
 	unsigned char hdr[HDR_LEN];
 	uint64_t vaddr, len, n, vlen, mlen;
@@ -142,9 +142,9 @@ int gobin__read_buildinfo(struct gobin *gb)
 	size_t used, used2;
 	int ptrsize, ret = 0;
 
-	if (find_blob(gb, &vaddr, &len) || len < HDR_LEN)
+	if (find_blob(img, &vaddr, &len) || len < HDR_LEN)
 		return -ENOENT;
-	if (gobin__read_vaddr(gb, vaddr, hdr, HDR_LEN) || memcmp(hdr, MAGIC, MAGIC_LEN) != 0)
+	if (elfimage__read(img, vaddr, hdr, HDR_LEN) || memcmp(hdr, MAGIC, MAGIC_LEN) != 0)
 		return -ENOENT;
 	ptrsize = hdr[14];
 	if (hdr[15] & 2) {
@@ -152,7 +152,7 @@ int gobin__read_buildinfo(struct gobin *gb)
 		blob = malloc(n);
 		if (!blob)
 			return -ENOMEM;
-		if (gobin__read_vaddr(gb, vaddr, blob, n)) {
+		if (elfimage__read(img, vaddr, blob, n)) {
 			free(blob);
 			return -EIO;
 		}
@@ -164,37 +164,37 @@ int gobin__read_buildinfo(struct gobin *gb)
 		version = strndup((char *)blob + HDR_LEN + used, vlen);
 		used2 = uvarint(blob + HDR_LEN + used + vlen, n - HDR_LEN - used - vlen, &mlen);
 		if (used2 && mlen <= n - HDR_LEN - used - vlen - used2)
-			gb->modinfo = strndup((char *)blob + HDR_LEN + used + vlen + used2, mlen);
+			bi->modinfo = strndup((char *)blob + HDR_LEN + used + vlen + used2, mlen);
 		free(blob);
 	} else {
-		version = read_go_string(gb, vaddr + 16, ptrsize);
-		gb->modinfo = read_go_string(gb, vaddr + 16 + (uint64_t)ptrsize, ptrsize);
+		version = read_go_string(img, vaddr + 16, ptrsize);
+		bi->modinfo = read_go_string(img, vaddr + 16 + (uint64_t)ptrsize, ptrsize);
 	}
 	if (!version || strncmp(version, "go", 2) != 0) {
 		free(version);
 		return -EINVAL;
 	}
-	snprintf(gb->go_version, sizeof(gb->go_version), "%s", version);
+	snprintf(bi->go_version, sizeof(bi->go_version), "%s", version);
 	free(version);
-	if (gb->modinfo)
-		ret = parse_modinfo(gb);
+	if (bi->modinfo)
+		ret = parse_modinfo(bi);
 	return ret;
 }
 
-int gobin__find_version_after(const struct gobin *gb, const char *prefix, char *out,
-			      size_t outlen)
+int buildinfo__version_after(const struct elfimage *img, const char *prefix, char *out,
+			     size_t outlen)
 {
 	size_t plen = strlen(prefix);
 	unsigned char buf[1 << 16];
 
-	for (size_t i = 0; i < gb->nphdrs; i++) {
-		const GElf_Phdr *p = &gb->phdrs[i];
+	for (size_t i = 0; i < img->nphdrs; i++) {
+		const GElf_Phdr *p = &img->phdrs[i];
 
 		if (p->p_type != PT_LOAD || (p->p_flags & (PF_W | PF_X)))
 			continue; /* read-only data only */
 		/* Overlapping windows so a match across a boundary is seen. */
 		for (uint64_t off = 0; off < p->p_filesz; off += sizeof(buf) - 64) {
-			ssize_t n = pread(gb->fd, buf, sizeof(buf), (off_t)(p->p_offset + off));
+			ssize_t n = pread(img->fd, buf, sizeof(buf), (off_t)(p->p_offset + off));
 
 			if (n <= 0)
 				break;
@@ -217,4 +217,12 @@ int gobin__find_version_after(const struct gobin *gb, const char *prefix, char *
 		}
 	}
 	return -ENOENT;
+}
+
+void buildinfo__free(struct buildinfo *bi)
+{
+	free(bi->modules);
+	free(bi->modinfo);
+	free(bi->main_path);
+	*bi = (struct buildinfo){0};
 }

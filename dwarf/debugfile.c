@@ -10,7 +10,7 @@
  * GNU build-id and the same Go build ID. Every place looked at before the
  * one used is recorded with the reason it was passed over.
  */
-#include "gobin_internal.h"
+#include "debugfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,20 +24,20 @@
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 #define CRC_CHUNK (1 << 20)
 
-static void tried(struct gobin *gb, const char *source, const char *file, const char *why)
+static void tried(struct debugfile *df, const char *source, const char *file, const char *why)
 {
 	struct gobin_debug_try *grown;
 
-	grown = realloc(gb->tried, (size_t)(gb->dbg.ntried + 1) * sizeof(*grown));
+	grown = realloc(df->tried, (size_t)(df->info.ntried + 1) * sizeof(*grown));
 	if (!grown)
 		return; /* the list is a diagnostic: losing an entry is harmless */
-	gb->tried = grown;
-	gb->tried[gb->dbg.ntried++] = (struct gobin_debug_try){
+	df->tried = grown;
+	df->tried[df->info.ntried++] = (struct gobin_debug_try){
 		.source = source,
-		.file = file ? gobin__note(gb, "%s", file) : NULL,
+		.file = file ? notes__add(df->notes, "%s", file) : NULL,
 		.why = why,
 	};
-	gb->dbg.tried = gb->tried;
+	df->info.tried = df->tried;
 }
 
 /* CRC-32 of the whole file, the one .gnu_debuglink records (reflected
@@ -75,64 +75,64 @@ static bool has_debug_info(Elf *elf)
 {
 	GElf_Shdr sh;
 
-	if (!gobin__elf_section(elf, ".debug_info", &sh) &&
-	    !gobin__elf_section(elf, ".zdebug_info", &sh))
+	if (!elf__section(elf, ".debug_info", &sh) &&
+	    !elf__section(elf, ".zdebug_info", &sh))
 		return false;
 	return sh.sh_type != SHT_NOBITS && sh.sh_size > 0;
 }
 
 /* The ids of the debug file must match the executable's where both have
  * one: a debug file of another build has other addresses. */
-static const char *check_ids(struct gobin *gb, Elf *elf)
+static const char *check_ids(struct debugfile *df, Elf *elf)
 {
 	const void *desc;
 	size_t n;
 
-	if (*gb->gnu_build_id && gobin__elf_note(elf, "GNU", NT_GNU_BUILD_ID, &desc, &n)) {
+	if (*df->gnu_build_id && elf__note(elf, "GNU", NT_GNU_BUILD_ID, &desc, &n)) {
 		char hex[2 * GOBIN_MAX_BUILD_ID + 1] = "";
 
 		for (size_t i = 0; i < n && i < GOBIN_MAX_BUILD_ID; i++)
 			snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)desc)[i]);
-		if (n > GOBIN_MAX_BUILD_ID || strcmp(hex, gb->gnu_build_id) != 0)
-			return gobin__note(gb,
+		if (n > GOBIN_MAX_BUILD_ID || strcmp(hex, df->gnu_build_id) != 0)
+			return notes__add(df->notes,
 					   "its GNU build-id %s%s differs from the executable's %s "
 					   "(the debug file of another build?)",
-					   hex, n > GOBIN_MAX_BUILD_ID ? "..." : "", gb->gnu_build_id);
+					   hex, n > GOBIN_MAX_BUILD_ID ? "..." : "", df->gnu_build_id);
 	}
 	/* Go 1.19 writes no GNU build-id, but every Go binary has a Go build
 	 * ID, and objcopy --only-keep-debug keeps note contents. */
-	if (*gb->build_id && gobin__elf_note(elf, "Go", 4, &desc, &n)) {
-		size_t len = strlen(gb->build_id);
+	if (*df->go_build_id && elf__note(elf, "Go", 4, &desc, &n)) {
+		size_t len = strlen(df->go_build_id);
 
-		if (n < len || memcmp(desc, gb->build_id, len) != 0 ||
-		    (n > len && len < sizeof(gb->build_id) - 1))
+		if (n < len || memcmp(desc, df->go_build_id, len) != 0 ||
+		    (n > len && len < GO_BUILD_ID_LEN - 1))
 			return "its Go build ID differs from the executable's "
 			       "(the debug file of another build?)";
 	}
 	return NULL;
 }
 
-static const char *check_elf(struct gobin *gb, Elf *elf, uint64_t size)
+static const char *check_elf(struct debugfile *df, Elf *elf, uint64_t size)
 {
 	GElf_Ehdr eh;
 	const char *why;
 
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
 		return "not an ELF file";
-	if (eh.e_ident[EI_CLASS] != gb->ehdr.e_ident[EI_CLASS] ||
-	    eh.e_ident[EI_DATA] != gb->ehdr.e_ident[EI_DATA] || eh.e_machine != gb->ehdr.e_machine)
+	if (eh.e_ident[EI_CLASS] != df->exe->ehdr.e_ident[EI_CLASS] ||
+	    eh.e_ident[EI_DATA] != df->exe->ehdr.e_ident[EI_DATA] ||
+	    eh.e_machine != df->exe->ehdr.e_machine)
 		return "an ELF file of another machine";
-	why = gobin__check_sections(elf, &eh, size);
-	if (why)
+	if (elf__check_sections(elf, &eh, size, &why))
 		return why;
 	if (!has_debug_info(elf))
 		return "no .debug_info in it";
-	return check_ids(gb, elf);
+	return check_ids(df, elf);
 }
 
-/* Use the open file fd (taken over) for gb's DWARF if it fits: NULL, or
+/* Use the open file fd (taken over) for the DWARF if it fits: NULL, or
  * the reason it does not. crc, when given, is what .gnu_debuglink says. */
-static const char *try_fd(struct gobin *gb, const char *source, const char *path, int fd,
+static const char *try_fd(struct debugfile *df, const char *source, const char *path, int fd,
 			  const uint32_t *crc)
 {
 	struct stat st, exe;
@@ -146,18 +146,18 @@ static const char *try_fd(struct gobin *gb, const char *source, const char *path
 		why = "not a regular file";
 		goto fail;
 	}
-	if (fstat(gb->fd, &exe) == 0 && st.st_dev == exe.st_dev && st.st_ino == exe.st_ino) {
+	if (fstat(df->exe->fd, &exe) == 0 && st.st_dev == exe.st_dev && st.st_ino == exe.st_ino) {
 		why = "the executable itself";
 		goto fail;
 	}
 	if (crc) {
 		ret = file_crc32(fd, &got);
 		if (ret) {
-			why = gobin__note(gb, "cannot read it: %s", strerror(-ret));
+			why = notes__add(df->notes, "cannot read it: %s", strerror(-ret));
 			goto fail;
 		}
 		if (got != *crc) {
-			why = gobin__note(gb,
+			why = notes__add(df->notes,
 					  "its CRC32 %08x is not the %08x .gnu_debuglink names "
 					  "(the debug file of another build?)",
 					  got, *crc);
@@ -165,19 +165,19 @@ static const char *try_fd(struct gobin *gb, const char *source, const char *path
 		}
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	why = check_elf(gb, elf, (uint64_t)st.st_size);
+	why = check_elf(df, elf, (uint64_t)st.st_size);
 	if (why)
 		goto fail;
 	dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	if (!dw) {
-		why = gobin__note(gb, "libdw cannot read its DWARF: %s", dwarf_errmsg(-1));
+		why = notes__add(df->notes, "libdw cannot read its DWARF: %s", dwarf_errmsg(-1));
 		goto fail;
 	}
-	gb->dw = dw;
-	gb->dbg_elf = elf;
-	gb->dbg_fd = fd;
-	gb->dbg.source = source;
-	gb->dbg.file = gobin__note(gb, "%s", path);
+	df->dw = dw;
+	df->elf = elf;
+	df->fd = fd;
+	df->info.source = source;
+	df->info.file = notes__add(df->notes, "%s", path);
 	return NULL;
 fail:
 	if (elf)
@@ -186,34 +186,35 @@ fail:
 	return why;
 }
 
-static const char *try_path(struct gobin *gb, const char *source, const char *path,
+static const char *try_path(struct debugfile *df, const char *source, const char *path,
 			    const uint32_t *crc)
 {
 	/* O_NONBLOCK: a FIFO planted under the name must not hang us. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
-		return errno == ENOENT ? "no such file" : gobin__note(gb, "%s", strerror(errno));
-	return try_fd(gb, source, path, fd, crc);
+		return errno == ENOENT ? "no such file" : notes__add(df->notes, "%s", strerror(errno));
+	return try_fd(df, source, path, fd, crc);
 }
 
 /* Try one candidate of a lookup; false (and a record) when not used. */
-static bool candidate(struct gobin *gb, const char *source, const char *path, const uint32_t *crc)
+static bool candidate(struct debugfile *df, const char *source, const char *path,
+		      const uint32_t *crc)
 {
-	const char *why = try_path(gb, source, path, crc);
+	const char *why = try_path(df, source, path, crc);
 
 	if (why)
-		tried(gb, source, path, why);
+		tried(df, source, path, why);
 	return !why;
 }
 
-static bool by_build_id(struct gobin *gb, const char *const *dirs, int ndirs)
+static bool by_build_id(struct debugfile *df, const char *const *dirs, int ndirs)
 {
-	const char *id = gb->gnu_build_id;
+	const char *id = df->gnu_build_id;
 	char path[PATH_MAX];
 
 	if (strlen(id) < 4) {
-		tried(gb, "build-id", NULL,
+		tried(df, "build-id", NULL,
 		      *id ? "the GNU build-id is too short" : "the executable has no GNU build-id");
 		return false;
 	}
@@ -221,8 +222,8 @@ static bool by_build_id(struct gobin *gb, const char *const *dirs, int ndirs)
 		int n = snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dirs[i], id, id + 2);
 
 		if (n < 0 || (size_t)n >= sizeof(path))
-			tried(gb, "build-id", NULL, "the path of the debug file is too long");
-		else if (candidate(gb, "build-id", path, NULL))
+			tried(df, "build-id", NULL, "the path of the debug file is too long");
+		else if (candidate(df, "build-id", path, NULL))
 			return true;
 	}
 	return false;
@@ -232,7 +233,8 @@ static bool by_build_id(struct gobin *gb, const char *const *dirs, int ndirs)
  * process, the target of /proc/PID/exe), and the prefix that reaches that
  * process's root from here (/proc/PID/root for a process in another mount
  * namespace, else ""). */
-static void exe_dir(const struct gobin *gb, char *root, size_t rootlen, char *dir, size_t dirlen)
+static void exe_dir(const struct debugfile *df, char *root, size_t rootlen, char *dir,
+		    size_t dirlen)
 {
 	char buf[PATH_MAX], *slash;
 	struct stat ours, theirs;
@@ -240,8 +242,8 @@ static void exe_dir(const struct gobin *gb, char *root, size_t rootlen, char *di
 	ssize_t n;
 
 	root[0] = '\0';
-	if (sscanf(gb->path, "/proc/%d/exe%n", &pid, &end) == 1 && gb->path[end] == '\0' &&
-	    (n = readlink(gb->path, buf, sizeof(buf) - 1)) > 0) {
+	if (sscanf(df->exe->path, "/proc/%d/exe%n", &pid, &end) == 1 && df->exe->path[end] == '\0' &&
+	    (n = readlink(df->exe->path, buf, sizeof(buf) - 1)) > 0) {
 		/* The kernel appends " (deleted)" to an unlinked executable's
 		 * name; it only touches the last component, which we drop. */
 		buf[n] = '\0';
@@ -249,8 +251,8 @@ static void exe_dir(const struct gobin *gb, char *root, size_t rootlen, char *di
 		if (stat(root, &theirs) == 0 && stat("/", &ours) == 0 &&
 		    theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino)
 			root[0] = '\0';
-	} else if (!realpath(gb->path, buf)) {
-		snprintf(buf, sizeof(buf), "%s", gb->path);
+	} else if (!realpath(df->exe->path, buf)) {
+		snprintf(buf, sizeof(buf), "%s", df->exe->path);
 	}
 	slash = strrchr(buf, '/');
 	if (!slash)
@@ -264,10 +266,10 @@ static void exe_dir(const struct gobin *gb, char *root, size_t rootlen, char *di
 
 /* .gnu_debuglink: a file name, NUL, padding to 4, the CRC32 in the file's
  * byte order. */
-static const char *read_debuglink(struct gobin *gb, const char **name, uint32_t *crc)
+static const char *read_debuglink(struct debugfile *df, const char **name, uint32_t *crc)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = gobin__elf_section(gb->elf, ".gnu_debuglink", &sh);
+	Elf_Scn *scn = elf__section(df->exe->elf, ".gnu_debuglink", &sh);
 	Elf_Data *data;
 	const unsigned char *d, *c;
 	size_t len, at;
@@ -285,10 +287,10 @@ static const char *read_debuglink(struct gobin *gb, const char **name, uint32_t 
 	/* A name, not a path: the binary must not steer us elsewhere. */
 	if (memchr(d, '/', len) || strcmp((const char *)d, ".") == 0 ||
 	    strcmp((const char *)d, "..") == 0)
-		return gobin__note(gb, ".gnu_debuglink names a path, not a file name: %.64s",
+		return notes__add(df->notes, ".gnu_debuglink names a path, not a file name: %.64s",
 				   (const char *)d);
 	c = d + at;
-	*crc = gb->ehdr.e_ident[EI_DATA] == ELFDATA2MSB
+	*crc = df->exe->ehdr.e_ident[EI_DATA] == ELFDATA2MSB
 		       ? (uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 | (uint32_t)c[2] << 8 | c[3]
 		       : (uint32_t)c[3] << 24 | (uint32_t)c[2] << 16 | (uint32_t)c[1] << 8 | c[0];
 	*name = (const char *)d;
@@ -296,7 +298,7 @@ static const char *read_debuglink(struct gobin *gb, const char **name, uint32_t 
 }
 
 /* Try top + dir + "/" + sub + name, when that fits into a path. */
-static bool debuglink_at(struct gobin *gb, const char *top, const char *dir, const char *sub,
+static bool debuglink_at(struct debugfile *df, const char *top, const char *dir, const char *sub,
 			 const char *name, const uint32_t *crc)
 {
 	char path[PATH_MAX];
@@ -305,130 +307,119 @@ static bool debuglink_at(struct gobin *gb, const char *top, const char *dir, con
 	/* The root directory joins as "" so that no path starts with "//". */
 	n = snprintf(path, sizeof(path), "%s%s/%s%s", top, strcmp(dir, "/") ? dir : "", sub, name);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
-		tried(gb, "debuglink", NULL, "the path of the debug file is too long");
+		tried(df, "debuglink", NULL, "the path of the debug file is too long");
 		return false;
 	}
-	return candidate(gb, "debuglink", path, crc);
+	return candidate(df, "debuglink", path, crc);
 }
 
-static bool by_debuglink(struct gobin *gb, const char *const *dirs, int ndirs)
+static bool by_debuglink(struct debugfile *df, const char *const *dirs, int ndirs)
 {
 	char root[64], dir[PATH_MAX];
 	const char *name = NULL, *why;
 	uint32_t crc = 0;
 
-	why = read_debuglink(gb, &name, &crc);
+	why = read_debuglink(df, &name, &crc);
 	if (why) {
-		tried(gb, "debuglink", NULL, why);
+		tried(df, "debuglink", NULL, why);
 		return false;
 	}
-	exe_dir(gb, root, sizeof(root), dir, sizeof(dir));
-	if (debuglink_at(gb, root, dir, "", name, &crc) ||
-	    debuglink_at(gb, root, dir, ".debug/", name, &crc))
+	exe_dir(df, root, sizeof(root), dir, sizeof(dir));
+	if (debuglink_at(df, root, dir, "", name, &crc) ||
+	    debuglink_at(df, root, dir, ".debug/", name, &crc))
 		return true;
 	/* <debugdir>/<the executable's directory>/name, e.g.
 	 * /usr/lib/debug/usr/bin/foo.debug: the debug tree is ours. */
 	for (int i = 0; i < ndirs; i++)
-		if (debuglink_at(gb, dirs[i], dir, "", name, &crc))
+		if (debuglink_at(df, dirs[i], dir, "", name, &crc))
 			return true;
 	return false;
 }
 
-static bool by_debuginfod(struct gobin *gb)
+static bool by_debuginfod(struct debugfile *df)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS"), *path, *url, *why;
 	int fd;
 
 	if (!urls || !*urls) {
-		tried(gb, "debuginfod", NULL, "DEBUGINFOD_URLS is not set");
+		tried(df, "debuginfod", NULL, "DEBUGINFOD_URLS is not set");
 		return false;
 	}
-	if (!*gb->gnu_build_id) {
-		tried(gb, "debuginfod", NULL, "the executable has no GNU build-id");
+	if (!*df->gnu_build_id) {
+		tried(df, "debuginfod", NULL, "the executable has no GNU build-id");
 		return false;
 	}
-	fd = gobin__debuginfod_fetch(gb, gb->gnu_build_id, &path, &url, &why);
+	fd = debuginfod__fetch(df->gnu_build_id, df->notes, &path, &url, &why);
 	if (fd < 0) {
-		tried(gb, "debuginfod", NULL, why);
+		tried(df, "debuginfod", NULL, why);
 		return false;
 	}
-	why = try_fd(gb, "debuginfod", path, fd, NULL);
+	why = try_fd(df, "debuginfod", path, fd, NULL);
 	if (why) {
-		tried(gb, "debuginfod", path, why);
+		tried(df, "debuginfod", path, why);
 		return false;
 	}
-	gb->dbg.url = url;
+	df->info.url = url;
 	return true;
 }
 
-static void summarize(struct gobin *gb)
+static void summarize(struct debugfile *df)
 {
-	const struct gobin_debuginfo *d = &gb->dbg;
+	const struct gobin_debuginfo *d = &df->info;
 
 	if (!d->file || strcmp(d->source, "embedded") == 0)
-		gb->dbg_summary = d->source;
+		df->summary = d->source;
 	else if (d->url)
-		gb->dbg_summary = gobin__note(gb, "%s %s (%s)", d->source, d->url, d->file);
+		df->summary = notes__add(df->notes, "%s %s (%s)", d->source, d->url, d->file);
 	else
-		gb->dbg_summary = gobin__note(gb, "%s %s", d->source, d->file);
+		df->summary = notes__add(df->notes, "%s %s", d->source, d->file);
 }
 
-int gobin__find_debugfile(struct gobin *gb, const struct gobin_open_opts *opts, char *err,
-			  size_t errlen)
+int debugfile__find(struct debugfile *df, const struct elfimage *exe, bool exe_has_dwarf,
+		    const char *gnu_build_id, const char *go_build_id,
+		    const struct gobin_open_opts *opts, struct notes *notes, char *err,
+		    size_t errlen)
 {
 	static const char *const default_dirs[] = {DEFAULT_DEBUG_DIR};
 	const char *const *dirs = default_dirs;
-	int ndirs = 1, ret;
+	int ndirs = 1;
 
+	*df = (struct debugfile){.exe = exe, .gnu_build_id = gnu_build_id,
+				 .go_build_id = go_build_id, .notes = notes, .fd = -1};
 	if (opts && opts->ndebug_dirs > 0) {
 		dirs = opts->debug_dirs;
 		ndirs = opts->ndebug_dirs;
 	}
-	gb->dbg.source = "none";
-	if (gb->dw) {
-		gb->dbg.source = "embedded";
-		gb->dbg.file = gb->path;
+	df->info.source = "none";
+	if (exe_has_dwarf) {
+		df->info.source = "embedded";
+		df->info.file = exe->path;
 		if (opts && opts->debuginfo)
-			tried(gb, "--debuginfo", opts->debuginfo,
+			tried(df, "--debuginfo", opts->debuginfo,
 			      "not needed: the executable has DWARF of its own");
-		goto out;
-	}
-	if (opts && opts->debuginfo) {
+	} else if (opts && opts->debuginfo) {
 		/* Asked for by name: a file that does not fit is an error. */
-		const char *why = try_path(gb, "--debuginfo", opts->debuginfo, NULL);
+		const char *why = try_path(df, "--debuginfo", opts->debuginfo, NULL);
 
 		if (why) {
 			snprintf(err, errlen, "--debuginfo %s: %s", opts->debuginfo, why);
 			return -EINVAL;
 		}
-	} else if (!by_build_id(gb, dirs, ndirs) && !by_debuglink(gb, dirs, ndirs) &&
-		   !by_debuginfod(gb)) {
-		goto out;
+	} else if (!by_build_id(df, dirs, ndirs) && !by_debuglink(df, dirs, ndirs)) {
+		by_debuginfod(df);
 	}
-	/* Its symbol table, when the executable has none: the same link's
-	 * addresses, and it names the itabs Go's function table cannot. */
-	if (!gb->symv) {
-		ret = gobin__load_symbols(gb, gb->dbg_elf);
-		if (ret == -ENOMEM) {
-			snprintf(err, errlen, "out of memory");
-			return ret;
-		}
-		gb->dbg.symtab_from_debug_file = gb->nsyms > 0;
-	}
-out:
-	summarize(gb);
+	summarize(df);
 	return 0;
 }
 
-void gobin__debugfile_close(struct gobin *gb)
+void debugfile__close(struct debugfile *df)
 {
-	/* gb->dw belongs to dbg_elf then; gobin__close ends it first. */
-	if (gb->dbg_elf)
-		elf_end(gb->dbg_elf);
-	if (gb->dbg_fd >= 0)
-		close(gb->dbg_fd);
-	free(gb->tried);
-	gb->dbg_elf = NULL;
-	gb->dbg_fd = -1;
-	gb->tried = NULL;
+	if (df->elf)
+		elf_end(df->elf);
+	if (df->fd >= 0)
+		close(df->fd);
+	free(df->tried);
+	df->elf = NULL;
+	df->fd = -1;
+	df->tried = NULL;
 }

@@ -8,7 +8,9 @@
  * same. The prototypes come from <elfutils/debuginfod.h>, so a changed
  * signature fails the build rather than the call.
  */
-#include "gobin_internal.h"
+#include "debugfile.h"
+
+#include <errno.h>
 
 #include <dlfcn.h>
 #include <elfutils/debuginfod.h>
@@ -42,8 +44,8 @@ static const char *load(struct dfn *f)
 	return NULL;
 }
 
-int gobin__debuginfod_fetch(struct gobin *gb, const char *build_id_hex, const char **path,
-			    const char **url, const char **why)
+int debuginfod__fetch(const char *build_id_hex, struct notes *notes, const char **path,
+		      const char **url, const char **why)
 {
 	debuginfod_client *c;
 	struct dfn f;
@@ -54,25 +56,25 @@ int gobin__debuginfod_fetch(struct gobin *gb, const char *build_id_hex, const ch
 	*path = *url = NULL;
 	*why = load(&f);
 	if (*why)
-		return -1;
+		return -ELIBACC;
 	c = f.begin();
 	if (!c) {
 		*why = "debuginfod_begin failed";
-		return -1;
+		return -ENOMEM;
 	}
 	/* A length of 0 means: the build-id is given as lowercase hex. */
 	fd = f.find_debuginfo(c, (const unsigned char *)build_id_hex, 0, &cached);
 	if (fd < 0) {
-		*why = gobin__note(gb, "no debug file for build-id %s: %s", build_id_hex,
-				   strerror(-fd));
+		*why = notes__add(notes, "no debug file for build-id %s: %s", build_id_hex,
+				  strerror(-fd));
 		f.end(c);
-		return -1;
+		return fd;
 	}
-	*path = gobin__note(gb, "%s", cached ? cached : "(unnamed)");
+	*path = notes__add(notes, "%s", cached ? cached : "(unnamed)");
 	/* NULL when the file came from the local cache without a download. */
 	u = f.get_url ? f.get_url(c) : NULL;
 	if (u)
-		*url = gobin__note(gb, "%s", u);
+		*url = notes__add(notes, "%s", u);
 	free(cached);
 	f.end(c);
 	return fd;

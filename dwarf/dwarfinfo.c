@@ -17,7 +17,7 @@
 #define MAX_TYPE_CHAIN 16
 
 int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
-		 const char *const *structs, int nstructs, char *err, size_t errlen)
+		 const char *const *structs, int nstructs, const char **why)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
@@ -25,7 +25,7 @@ int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
 
 	strmap__free(&gb->dies);
 	if (strmap__init(&gb->dies, (size_t)(nfuncs + nstructs))) {
-		snprintf(err, errlen, "out of memory");
+		*why = "out of memory";
 		return -ENOMEM;
 	}
 	for (int i = 0; i < nfuncs; i++)
@@ -40,8 +40,8 @@ int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
 		Dwarf_Die cu, child;
 
 		if (!dwarf_offdie(gb->dw, off + hsize, &cu)) {
-			snprintf(err, errlen, "%s: bad DWARF compile unit at 0x%llx: %s", gb->path,
-				 (unsigned long long)off, dwarf_errmsg(-1));
+			*why = gobin__note(gb, "%s: bad DWARF compile unit at 0x%llx: %s", gb->path,
+					   (unsigned long long)off, dwarf_errmsg(-1));
 			return -EINVAL;
 		}
 		off = next;
@@ -64,19 +64,28 @@ int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
 	return 0;
 }
 
-static const char *die_lookup(struct gobin *gb, const char *name, Dwarf_Die *die)
+/* The DIE of an indexed name: 0 or -errno with the reason in why. */
+static int die_lookup(struct gobin *gb, const char *name, Dwarf_Die *die, const char **why)
 {
 	uint64_t off;
 
-	if (!gb->dw)
-		return "the binary has no DWARF";
-	if (!gb->indexed || !strmap__get(&gb->dies, name, &off))
-		return "not indexed (internal error)";
-	if (!off)
-		return "not in DWARF";
-	if (!dwarf_offdie(gb->dw, off - 1, die))
-		return gobin__note(gb, "bad DWARF entry: %s", dwarf_errmsg(-1));
-	return NULL;
+	if (!gb->dw) {
+		*why = "the binary has no DWARF";
+		return -ENODATA;
+	}
+	if (!gb->indexed || !strmap__get(&gb->dies, name, &off)) {
+		*why = "not indexed (internal error)";
+		return -EINVAL;
+	}
+	if (!off) {
+		*why = "not in DWARF";
+		return -ENOENT;
+	}
+	if (!dwarf_offdie(gb->dw, off - 1, die)) {
+		*why = gobin__note(gb, "bad DWARF entry: %s", dwarf_errmsg(-1));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Follow typedefs to the underlying type. */
@@ -98,13 +107,13 @@ int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const
 	Dwarf_Die die;
 	Dwarf_Attribute attr;
 	Dwarf_Word sz;
+	int ret;
 
-	*why = die_lookup(gb, type, &die);
-	if (*why)
-		return -ENOENT;
+	if ((ret = die_lookup(gb, type, &die, why)) != 0)
+		return ret;
 	if (!dwarf_attr(&die, DW_AT_byte_size, &attr) || dwarf_formudata(&attr, &sz) != 0) {
 		*why = "struct has no byte size";
-		return -ENOENT;
+		return -EINVAL;
 	}
 	*size = sz;
 	return 0;
@@ -150,10 +159,10 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 	const char *p = path;
 
 	Dwarf_Off seen[MAX_MEMBER_DEPTH];
+	int ret;
 
-	*why = die_lookup(gb, type, &st);
-	if (*why)
-		return -ENOENT;
+	if ((ret = die_lookup(gb, type, &st, why)) != 0)
+		return ret;
 	type_size(&st, &st_size);
 	for (int depth = 0; depth < MAX_MEMBER_DEPTH; depth++) {
 		seen[depth] = dwarf_dieoffset(&st);
@@ -169,7 +178,7 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 		}
 		if (!find_member(&st, p, len, &member)) {
 			*why = gobin__note(gb, "no member %.*s", (int)len, p);
-			return -ENOENT;
+			return -ESRCH;
 		}
 		if (!dwarf_attr(&member, DW_AT_data_member_location, &attr) ||
 		    dwarf_formudata(&attr, &moff) != 0) {
@@ -351,8 +360,8 @@ void gobin__read_params(struct gobin *gb, struct gobin_func *fn)
 	int64_t cfa;
 	int n = 0;
 
-	fn->params_why = die_lookup(gb, fn->name, &die);
-	if (fn->params_why)
+	fn->params_why = NULL;
+	if (die_lookup(gb, fn->name, &die, &fn->params_why))
 		return;
 	if (cfa_offset(gb, fn->probe, &cfa)) {
 		fn->params_why = "the call frame information at the probe is not SP-relative";
@@ -439,7 +448,7 @@ int gobin__iface_members(struct gobin *gb, const char *const *types, int ntypes,
 	*why = NULL;
 	if (!gb->dw) {
 		*why = "the binary has no DWARF";
-		return -ENOENT;
+		return -ENODATA;
 	}
 	if (ntypes <= 0)
 		return 0;

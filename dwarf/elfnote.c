@@ -1,7 +1,7 @@
 /* elfnote.c - find an ELF note by owner and type: through the SHT_NOTE
  * sections, else through the PT_NOTE program headers (a binary whose
  * section headers were removed still has those). */
-#include "gobin_internal.h"
+#include "elfimage.h"
 
 #include <string.h>
 
@@ -36,7 +36,7 @@ static bool find_in(Elf_Data *data, const char *owner, uint32_t type, const void
 	return false;
 }
 
-bool gobin__elf_note(Elf *elf, const char *owner, uint32_t type, const void **desc, size_t *len)
+bool elf__note(Elf *elf, const char *owner, uint32_t type, const void **desc, size_t *len)
 {
 	Elf_Scn *scn = NULL;
 	size_t nphdrs;

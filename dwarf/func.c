@@ -1,25 +1,36 @@
 /* func.c - resolve functions (symbol table, else Go's function table) and
  * itabs (symbol table, else the runtime's itab list), caching functions. */
 #include "gobin_internal.h"
+#include "prologue.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const struct gobin_sym *symbol(const struct gobin *gb, const char *name)
+/* The runtime's itab list, read the first time it is asked for. */
+static struct itablist *itab_list(struct gobin *gb)
 {
-	uint64_t i;
+	if (!gb->itabs)
+		gb->itabs = itablinks__read(&gb->img, gb->pclntab, gb->bi.go_version, &gb->notes);
+	return gb->itabs;
+}
 
-	if (!strmap__get(&gb->syms, name, &i))
-		return NULL;
-	return &gb->symv[i];
+int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const char **why)
+{
+	struct itablist *it = itab_list(gb);
+
+	if (!it) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	return itablinks__list(it, v, n, why);
 }
 
 int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
 		const char **why)
 {
-	const struct gobin_sym *sym;
+	const struct symtab_sym *sym;
 	struct gobin_func *fn, **grown;
 	uint64_t entry, end;
 	const char *source = "symtab";
@@ -33,7 +44,7 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 			return 0;
 		}
 	}
-	sym = symbol(gb, name);
+	sym = symtab__get(&gb->syms, name);
 	if (sym && sym->size == 0) {
 		*why = "symbol has no size";
 		return -EINVAL;
@@ -41,13 +52,15 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 	if (sym) {
 		entry = sym->value;
 		end = sym->value + sym->size;
+	} else if (!gb->pclntab && !gb->syms.n) {
+		*why = "the binary has no symbol table and no readable Go function table";
+		return -ENODATA;
 	} else if (!gb->pclntab) {
-		*why = gb->nsyms ? "no such symbol"
-				  : "the binary has no symbol table and no readable Go function table";
+		*why = "no such symbol";
 		return -ENOENT;
-	} else if ((ret = gobin__pclntab_func(gb, name, &entry, &end, why)) != 0) {
+	} else if ((ret = pclntab__func(gb->pclntab, name, &entry, &end, why)) != 0) {
 		if (ret == -ENOENT)
-			*why = gb->nsyms ? "no such symbol" : "no such function (no symbol table; "
+			*why = gb->syms.n ? "no such symbol" : "no such function (no symbol table; "
 							       "not in the Go function table)";
 		return ret;
 	} else {
@@ -71,13 +84,13 @@ int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **ou
 	fn->source = source;
 	fn->entry = entry;
 	fn->end = end;
-	ret = gobin__scan_code(gb, fn, why);
+	ret = prologue__scan(&gb->img, strcmp(gobin__abi(gb), "stack") == 0, fn, &gb->notes, why);
 	if (ret)
 		goto fail;
-	if (gobin__file_offset(gb, fn->entry, &fn->entry_file_offset) ||
-	    gobin__file_offset(gb, fn->probe, &fn->probe_file_offset)) {
+	if (elfimage__file_offset(&gb->img, fn->entry, &fn->entry_file_offset) ||
+	    elfimage__file_offset(&gb->img, fn->probe, &fn->probe_file_offset)) {
 		*why = "function lies outside the loadable segments";
-		ret = -EINVAL;
+		ret = -EFAULT;
 		goto fail;
 	}
 	gobin__read_params(gb, fn);
@@ -97,26 +110,27 @@ int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char *
 	int ret;
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		const struct gobin_sym *sym;
+		const struct symtab_sym *sym;
 
 		snprintf(name, sizeof(name), "%s%s", prefixes[i], pair);
-		sym = symbol(gb, name);
+		sym = symtab__get(&gb->syms, name);
 		if (sym) {
 			*addr = sym->value;
 			*source = "symtab";
 			return 0;
 		}
 	}
-	ret = gobin__itablinks_find(gb, pair, addr, why);
+	ret = itab_list(gb) ? itablinks__find(gb->itabs, pair, &gb->notes, addr, why)
+			    : (*why = "out of memory", -ENOMEM);
 	if (ret == 0) {
 		*source = "itablinks";
 		return 0;
 	}
 	*why = gobin__note(gb, "%s; %s",
-			   gb->nitab_syms ? "no such itab symbol"
-			   : gb->nsyms	  ? "no itab symbols (Go 1.27 writes none)"
+			   gb->syms.nitab ? "no such itab symbol"
+			   : gb->syms.n	  ? "no itab symbols (Go 1.27 writes none)"
 					  : "no symbol table",
 			   *why);
 	/* A symbol table that lists itabs is complete: absent for certain. */
-	return gb->nitab_syms && ret != -ENOMEM ? GOBIN_ITAB_ABSENT : ret;
+	return gb->syms.nitab && ret != -ENOMEM ? GOBIN_ITAB_ABSENT : ret;
 }

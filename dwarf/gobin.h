@@ -3,8 +3,28 @@
  * and itab addresses.
  *
  * A struct gobin is opened once per target binary. Lookups never guess: a
- * value that cannot be established is reported as missing with a reason
- * (gobin__why()), never as 0.
+ * value that cannot be established is reported as missing with a reason,
+ * never as 0.
+ *
+ * DOC: the error contract of every function here that can fail
+ *
+ * It returns 0, or a negative errno, and then always sets a reason: a
+ * string in *why that lives as long as the gobin (static or kept by it),
+ * or, for gobin__open() alone, where no gobin exists yet, the caller's
+ * err buffer. Callers branch on the code, never on the text; the text is
+ * for the user. The codes keep one meaning throughout:
+ *
+ *   -ENOENT   the name asked for is not in the binary (or its DWARF)
+ *   -ENODATA  what the answer would be read from is absent: no DWARF, no
+ *             symbol table and no function table, no itab list
+ *   -EINVAL   the binary's data is there but damaged or implausible
+ *   -ERANGE   a value read lies outside what it may be
+ *   -EFAULT   an address lies outside the file
+ *   -ENOMEM   out of memory
+ *
+ * Accessors (gobin__path(), gobin__go_version(), ...) cannot fail. Lookups
+ * that return a pointer (gobin__module(), gobin__rodata_bytes(), ...)
+ * return NULL for "not there"; that is an answer, not an error.
  */
 #ifndef GOBIN_H
 #define GOBIN_H
@@ -91,14 +111,23 @@ struct gobin_debuginfo {
 	const struct gobin_debug_try *tried; /* in the order looked at */
 };
 
-/* Open the executable at path; /proc/PID/exe works. On failure returns NULL
- * and writes a one-line reason into err. When the executable holds no
- * DWARF, it is looked for in this order: opts->debuginfo, the build-id
- * tree, .gnu_debuglink, debuginfod (when DEBUGINFOD_URLS is set). opts may
- * be NULL (the defaults). */
-struct gobin *gobin__open_opts(const char *path, const struct gobin_open_opts *opts, char *err,
-			       size_t errlen);
-struct gobin *gobin__open(const char *path, char *err, size_t errlen);
+/**
+ * gobin__open() - open a Go executable
+ * @path: the file; /proc/PID/exe works
+ * @opts: where else to look for DWARF; NULL for the defaults
+ * @out: the gobin, on success; close it with gobin__close()
+ * @err: a one-line reason, on failure
+ *
+ * When the executable holds no DWARF, it is looked for in this order:
+ * opts->debuginfo, the build-id tree, .gnu_debuglink, debuginfod (when
+ * DEBUGINFOD_URLS is set); not finding any is not an error.
+ *
+ * Return: 0; -errno of open(2); -EINVAL (not a regular ELF executable, a
+ * damaged file, a --debuginfo file that does not fit); -ENOEXEC (no Go
+ * build information: not a Go program); -ENOMEM.
+ */
+int gobin__open(const char *path, const struct gobin_open_opts *opts, struct gobin **out,
+		char *err, size_t errlen);
 void gobin__close(struct gobin *gb);
 
 const char *gobin__path(const struct gobin *gb);
@@ -125,34 +154,53 @@ const struct gobin_module *gobin__module(const struct gobin *gb, int i);
 /* The version of module path (after replacements), or NULL. */
 const char *gobin__module_version(const struct gobin *gb, const char *path);
 
-/* Find prefix followed by a version ("grpc-go/" -> "1.33.3") in the
- * read-only data; copies the version (digits and dots) into out. */
+/**
+ * gobin__find_version_after() - a version written after prefix in the
+ * read-only data ("grpc-go/" -> "1.33.3"), its digits and dots into out
+ * Return: 0, or -ENOENT with the reason in why.
+ */
 int gobin__find_version_after(const struct gobin *gb, const char *prefix, char *out,
-			      size_t outlen);
+			      size_t outlen, const char **why);
 
 /* Compare two Go version strings ("go1.19.8", "v1.33.3"); <0, 0, >0. */
 int gobin__version_cmp(const char *a, const char *b);
 
-/* Index the DWARF entries of the given function and struct names in one
- * pass over the debug info. Lookups below only see indexed names.
- * Returns 0, or -errno with a reason in err. */
+/**
+ * gobin__index() - index the DWARF entries of the given function and
+ * struct names in one pass over the debug info
+ *
+ * Lookups below only see indexed names. Return: 0; -ENODATA (no DWARF),
+ * -EINVAL (damaged DWARF), -ENOMEM; the reason in why.
+ */
 int gobin__index(struct gobin *gb, const char *const *funcs, int nfuncs,
-		 const char *const *structs, int nstructs, char *err, size_t errlen);
+		 const char *const *structs, int nstructs, const char **why);
 
-/* Resolve a function by its symbol name: from the symbol table, else from
- * Go's function table (fn->source tells which). Returns 0, or a negative
- * errno (-ENOENT: no such function; -ENOMEM; -EINVAL, -EFAULT: it cannot
- * be read), always with the reason in why (a static string or one owned
- * by gb). */
+/**
+ * gobin__func() - resolve a function by its symbol name: from the symbol
+ * table, else from Go's function table (fn->source tells which)
+ * Return: 0; -ENOENT (no such function), -ENODATA (neither table),
+ * -EINVAL, -EFAULT (it cannot be read), -ENOMEM; the reason in why.
+ */
 int gobin__func(struct gobin *gb, const char *name, const struct gobin_func **out,
 		const char **why);
 
-/* Byte size of a struct type, by its DWARF name. */
+/**
+ * gobin__struct_size() - byte size of a struct type, by its DWARF name
+ * Return: 0; -ENODATA (no DWARF), -ENOENT (no such type), -EINVAL; the
+ * reason in why.
+ */
 int gobin__struct_size(struct gobin *gb, const char *type, uint64_t *size, const char **why);
 
-/* Offset of a member inside a struct; path may be dotted through embedded
- * or nested structs held by value ("HeadersFrame.FrameHeader.StreamID").
- * It never crosses a pointer. size receives the member's byte size. */
+/**
+ * gobin__member() - offset of a member inside a struct
+ * @path: may be dotted through embedded or nested structs held by value
+ *        ("HeadersFrame.FrameHeader.StreamID"); it never crosses a pointer
+ * @size: the member's byte size
+ *
+ * Return: 0; -ENODATA (no DWARF), -ENOENT (no such type), -ESRCH (the type
+ * has no such member), -EINVAL (damaged), -ERANGE (outside the struct);
+ * the reason in why.
+ */
 int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t *offset,
 		  uint64_t *size, const char **why);
 
@@ -163,10 +211,13 @@ struct gobin_iface_member {
 	uint64_t offset; /* within the struct; the whole interface value lies inside it */
 };
 
-/* The members of the named struct types (DWARF names, "pkg/path.Type")
- * whose type is the interface iface ("net.Conn"), directly or through
- * typedefs: at most max into out, the others counted in dropped. One pass
- * over the DWARF. Returns 0, or -errno with the reason in why (no DWARF). */
+/**
+ * gobin__iface_members() - the members of the named struct types (DWARF
+ * names, "pkg/path.Type") whose type is the interface iface ("net.Conn"),
+ * directly or through typedefs: at most max into out, the others counted
+ * in dropped; one pass over the DWARF
+ * Return: 0; -ENODATA (no DWARF), -EINVAL, -ENOMEM; the reason in why.
+ */
 int gobin__iface_members(struct gobin *gb, const char *const *types, int ntypes, const char *iface,
 			 struct gobin_iface_member *out, int max, int *nout, int *dropped,
 			 const char **why);
@@ -175,7 +226,8 @@ int gobin__iface_members(struct gobin *gb, const char *const *types, int ntypes,
  * ("*crypto/tls.Conn,net.Conn"): the symbol table's go:itab. or go.itab.
  * symbol, else the one itab of the runtime's list (gobin__itabs) whose
  * names and package paths match. source says which: "symtab" or
- * "itablinks". Returns 0, or -errno with the reason in why. */
+ * "itablinks". Return: 0; GOBIN_ITAB_ABSENT; -ENODATA (it cannot be told);
+ * -EINVAL, -ENOMEM; the reason in why. */
 int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char **source,
 		const char **why);
 
@@ -196,25 +248,30 @@ struct gobin_itab {
 	const char *concrete_pkg, *iface_pkg;
 };
 
-/* The runtime's itab list, decoded once and owned by gb. Returns 0, or
- * -errno with the reason in why (no module data, a damaged list, ...). */
+/* The runtime's itab list, decoded once and owned by gb. Return: 0;
+ * -ENODATA (no module data, a layout not known, a damaged list), -ENOMEM;
+ * the reason in why. */
 int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const char **why);
 
-/* Translate a virtual address into an offset in the file, for uprobes. */
-int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off);
+/* Translate a virtual address into an offset in the file, for uprobes.
+ * Return: 0, or -ENOENT with the reason in why. */
+int gobin__file_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off, const char **why);
 
 /* Position-independent (ET_DYN): loaded at a bias the kernel chooses. */
 bool gobin__is_pie(const struct gobin *gb);
 /* The link address of the first loadable segment, page-aligned. */
 uint64_t gobin__load_base(const struct gobin *gb);
 /* The read-only data section (.rodata) at its link-time addresses,
- * [*lo, *hi): 0, or -ENOENT when there is none (or it is writable). Its
- * bytes never change while the program runs, so the probes may send the
- * address of a string there and user space read it from the file. */
-int gobin__rodata_range(const struct gobin *gb, uint64_t *lo, uint64_t *hi);
+ * [*lo, *hi): 0, or -ENOENT (none, or it is writable) with the reason in
+ * why. Its bytes never change while the program runs, so the probes may
+ * send the address of a string there and user space read it from the file. */
+int gobin__rodata_range(const struct gobin *gb, uint64_t *lo, uint64_t *hi, const char **why);
 /* The len bytes at link-time address vaddr, from the file, when they lie
  * wholly in the read-only data; else NULL. */
 const uint8_t *gobin__rodata_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len);
+/* The len bytes at link-time address vaddr, from the file, when they lie
+ * in one loadable segment's file bytes; else NULL. Valid as long as gb. */
+const uint8_t *gobin__image_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len);
 
 /* The pt_regs field name of a DWARF register number, or NULL. */
 const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg);

@@ -32,7 +32,7 @@
  * uncommon part whose first int32 is the offset of its package path.
  * A name (Go 1.17+) is a flags byte, a varint length and the bytes.
  */
-#include "gobin_internal.h"
+#include "itablinks.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -67,6 +67,9 @@
 #define PKG_UNKNOWN SIZE_MAX	/* a package path this reader cannot find */
 #define PKG_NONE (SIZE_MAX - 1) /* a type without one: "" */
 
+/* The one reason that is not about the list: load() tells it by address. */
+static const char OUT_OF_MEMORY[] = "out of memory";
+
 /* One side of an itab: a type as the runtime describes it. */
 struct rtype {
 	uint64_t addr;
@@ -86,7 +89,7 @@ struct decoded {
 	size_t (*off)[4]; /* per itab: concrete, interface, their package paths */
 };
 
-struct gobin_itabs {
+struct itablist {
 	int err; /* non-zero: there is no list; why says why */
 	const char *why;
 	struct gobin_itab *v;
@@ -95,7 +98,7 @@ struct gobin_itabs {
 };
 
 struct reader {
-	struct gobin *gb;
+	const struct elfimage *image;
 	unsigned p;	    /* pointer size */
 	uint64_t types;	    /* types and names lie in [types, etypes) */
 	uint64_t etypes;
@@ -120,7 +123,7 @@ static const uint8_t *slice_bytes(const struct reader *r, const uint64_t *s, uns
 		return NULL;
 	if (s[1] == 0)
 		return (const uint8_t *)""; /* nothing to read, wherever it points */
-	return gobin__vaddr_bytes(r->gb, s[0], s[1] * elem);
+	return elfimage__bytes(r->image, s[0], s[1] * elem);
 }
 
 /* Whether w[i..i+3) is textsectmap: a slice header whose first text
@@ -171,7 +174,7 @@ static int find_itab_region(const struct reader *r, const uint64_t *w, const cha
 static int read_type(const struct reader *r, uint64_t addr, struct rtype *t, uint32_t *hash)
 {
 	unsigned p = r->p;
-	const uint8_t *b = addr && addr % p == 0 ? gobin__vaddr_bytes(r->gb, addr, 4 * p + 16) : NULL;
+	const uint8_t *b = addr && addr % p == 0 ? elfimage__bytes(r->image, addr, 4 * p + 16) : NULL;
 
 	if (!b)
 		return -EFAULT;
@@ -188,7 +191,7 @@ static int read_type(const struct reader *r, uint64_t addr, struct rtype *t, uin
 static const char *read_itab(const struct reader *r, uint64_t addr, struct ritab *it)
 {
 	unsigned p = r->p;
-	const uint8_t *b = addr % p == 0 ? gobin__vaddr_bytes(r->gb, addr, 2 * p + 4) : NULL;
+	const uint8_t *b = addr % p == 0 ? elfimage__bytes(r->image, addr, 2 * p + 4) : NULL;
 	uint32_t hash[2];
 
 	if (!b)
@@ -358,7 +361,7 @@ static const char *find_types(struct reader *r, const uint64_t *w, int from, int
 			continue;
 		r->types = w[i];
 		r->etypes = w[i + 1];
-		r->img = gobin__vaddr_bytes(r->gb, r->types, r->etypes - r->types);
+		r->img = elfimage__bytes(r->image, r->types, r->etypes - r->types);
 		if (!r->img || !all_inside(r, v, n, tl, ntl))
 			continue;
 		/* A file of many such pairs must not make this slow: real
@@ -367,7 +370,7 @@ static const char *find_types(struct reader *r, const uint64_t *w, int from, int
 			return "too many ranges of the module data hold every itab's types";
 		ret = decode_all(r, v, n, d);
 		if (ret == -ENOMEM)
-			return "out of memory";
+			return OUT_OF_MEMORY;
 		if (ret)
 			continue;
 		if (found.img)
@@ -377,7 +380,7 @@ static const char *find_types(struct reader *r, const uint64_t *w, int from, int
 	if (!found.img)
 		return "no range of the module data holds every itab's types and names";
 	*r = found;
-	return decode_all(r, v, n, d) ? "out of memory" : NULL;
+	return decode_all(r, v, n, d) ? OUT_OF_MEMORY : NULL;
 }
 
 /* The bytes of the itab at addr with its method table: its interface's
@@ -386,7 +389,7 @@ static uint64_t itab_size(const struct reader *r, uint64_t addr, const char **wh
 {
 	unsigned p = r->p;
 	uint64_t fun = (2 * p + 4 + p - 1) / p * p; /* Fun follows Hash, aligned */
-	const uint8_t *b = gobin__vaddr_bytes(r->gb, addr, fun + p), *iface;
+	const uint8_t *b = elfimage__bytes(r->image, addr, fun + p), *iface;
 	uint64_t nmethods;
 
 	if (!b) {
@@ -396,7 +399,7 @@ static uint64_t itab_size(const struct reader *r, uint64_t addr, const char **wh
 	if (word_at(b + fun, p) == 0) /* the type does not implement it: no table */
 		return fun + p;
 	/* InterfaceType: the type, PkgPath (a pointer), Methods (a slice). */
-	iface = gobin__vaddr_bytes(r->gb, word_at(b, p), 4 * p + 16 + 4 * p);
+	iface = elfimage__bytes(r->image, word_at(b, p), 4 * p + 16 + 4 * p);
 	if (!iface) {
 		*why = "an itab's interface type points outside the file";
 		return 0;
@@ -428,7 +431,7 @@ static const char *walk_itab_region(struct reader *r, uint64_t start, uint64_t e
 			struct ritab *nv = realloc(*v, (cap = cap ? 2 * cap : 256) * sizeof(**v));
 
 			if (!nv)
-				return "out of memory";
+				return OUT_OF_MEMORY;
 			*v = nv;
 		}
 		why = read_itab(r, q, &(*v)[*n]);
@@ -453,10 +456,10 @@ static const char *load_region(struct reader *r, const uint64_t *w, int at, stru
 	r->types = t[0];
 	r->etypes = t[2];
 	/* The section headers, where there are any, are a second source. */
-	if (gobin__section(r->gb, ".go.type", &sh) &&
+	if (elfimage__section(r->image, ".go.type", &sh) &&
 	    (sh.sh_addr != r->types || r->etypes - r->types > sh.sh_size))
 		return "the module data's type range is not the .go.type section";
-	r->img = gobin__vaddr_bytes(r->gb, r->types, r->etypes - r->types);
+	r->img = elfimage__bytes(r->image, r->types, r->etypes - r->types);
 	if (!r->img)
 		return "the module data's type range is not in the file";
 	why = walk_itab_region(r, r->types + t[3], r->types + t[3] + t[4], v, n);
@@ -464,15 +467,15 @@ static const char *load_region(struct reader *r, const uint64_t *w, int at, stru
 		return why;
 	d->off = calloc(*n ? *n : 1, sizeof(*d->off));
 	if (!d->off)
-		return "out of memory";
+		return OUT_OF_MEMORY;
 	if (!all_inside(r, *v, *n, NULL, 0))
 		return "an itab's type lies outside the module's type data";
 	ret = decode_all(r, *v, *n, d);
-	return ret == -ENOMEM ? "out of memory" : ret ? "an itab's type name does not decode" : NULL;
+	return ret == -ENOMEM ? OUT_OF_MEMORY : ret ? "an itab's type name does not decode" : NULL;
 }
 
 /* Turn pool offsets into the public records. */
-static int finish(struct gobin_itabs *it, const struct ritab *v, size_t n, struct decoded *d)
+static int finish(struct itablist *it, const struct ritab *v, size_t n, struct decoded *d)
 {
 	it->v = calloc(n, sizeof(*it->v));
 	if (!it->v)
@@ -509,30 +512,36 @@ static const char *load_links(struct reader *r, const uint64_t *w, int at, struc
 	*v = calloc(*n, sizeof(**v));
 	d->off = calloc(*n, sizeof(*d->off));
 	if (!*v || !d->off)
-		return "out of memory";
+		return OUT_OF_MEMORY;
 	for (uint64_t i = 0; i < *n && !why; i++)
 		why = read_itab(r, word_at(links + i * r->p, r->p), &(*v)[i]);
 	return why ? why : find_types(r, w, MD_AFTER_ETEXT, at, *v, *n, tl, w[at + 4], d);
 }
 
-static const char *load(struct gobin *gb, struct gobin_itabs *it)
+/* Fill it; 0 or -errno with the reason in *why. */
+static int load(const struct elfimage *img, const struct pclntab *pcln, const char *go_version,
+		struct itablist *it, const char **why_out)
 {
-	struct reader r = {.gb = gb};
+	struct reader r = {.image = img};
 	const uint8_t *raw;
 	uint64_t w[MD_WORDS], md, n = 0;
 	struct ritab *v = NULL;
 	struct decoded d = {0};
 	const char *why = NULL;
-	int at;
+	int at, ret = 0;
 
-	if (gobin__moduledata(gb, &md, &r.p))
-		return "the runtime's module data was not found";
+	*why_out = NULL;
+	if (pclntab__moduledata(pcln, &md, &r.p))
+		why = "the runtime's module data was not found";
 	/* Name lengths were two big-endian bytes before Go 1.17. */
-	if (gobin__version_cmp(gb->go_version, "go1.17") < 0)
-		return "type names of Go before 1.17 are not read";
-	raw = gobin__vaddr_bytes(gb, md, MD_WORDS * r.p);
-	if (!raw)
-		return "the module data runs past the file";
+	else if (gobin__version_cmp(go_version, "go1.17") < 0)
+		why = "type names of Go before 1.17 are not read";
+	else if (!(raw = elfimage__bytes(img, md, MD_WORDS * r.p)))
+		why = "the module data runs past the file";
+	if (why) {
+		*why_out = why;
+		return -ENODATA;
+	}
 	for (int k = 0; k < MD_WORDS; k++)
 		w[k] = word_at(raw + k * r.p, r.p);
 	if ((at = find_slices(&r, w)) >= 0)
@@ -540,45 +549,38 @@ static const char *load(struct gobin *gb, struct gobin_itabs *it)
 	else if ((at = find_itab_region(&r, w, &why)) >= 0)
 		why = load_region(&r, w, at, &v, &n, &d);
 	/* A specific reason only where the Go 1.27 layout is to be expected. */
-	else if (at == -1 || gobin__version_cmp(gb->go_version, "go1.27") < 0)
+	else if (at == -1 || gobin__version_cmp(go_version, "go1.27") < 0)
 		why = "a module data layout this reader does not know: neither textsectmap, "
 		      "typelinks, itablinks (Go up to 1.26) nor the type and itab words before "
 		      "textsectmap (Go 1.27)";
 	if (!why && finish(it, v, n, &d))
-		why = "out of memory";
+		why = OUT_OF_MEMORY;
+	if (why)
+		ret = why == OUT_OF_MEMORY ? -ENOMEM : -ENODATA;
 	free(d.pool);
 	free(d.off);
 	free(v);
-	return why;
+	*why_out = why;
+	return ret;
 }
 
-static struct gobin_itabs *itabs(struct gobin *gb)
+struct itablist *itablinks__read(const struct elfimage *img, const struct pclntab *pcln,
+				 const char *go_version, struct notes *notes)
 {
-	struct gobin_itabs *it = gb->itabs;
+	struct itablist *it = calloc(1, sizeof(*it));
 	const char *why;
 
-	if (it)
-		return it;
-	it = calloc(1, sizeof(*it));
 	if (!it)
 		return NULL;
-	why = load(gb, it);
-	if (why) {
-		it->err = strcmp(why, "out of memory") == 0 ? -ENOMEM : -ENODATA;
-		it->why = gobin__note(gb, "no itab list: %s", why);
-	}
-	gb->itabs = it;
+	it->err = load(img, pcln, go_version, it, &why);
+	if (it->err)
+		it->why = notes__add(notes, "no itab list: %s", why);
 	return it;
 }
 
-int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const char **why)
+int itablinks__list(const struct itablist *it, const struct gobin_itab **v, size_t *n,
+		    const char **why)
 {
-	struct gobin_itabs *it = itabs(gb);
-
-	if (!it) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
 	if (it->err) {
 		*why = it->why;
 		return it->err;
@@ -588,14 +590,13 @@ int gobin__itabs(struct gobin *gb, const struct gobin_itab **v, size_t *n, const
 	return 0;
 }
 
-void gobin__itablinks_free(struct gobin *gb)
+void itablinks__free(struct itablist *it)
 {
-	if (!gb->itabs)
+	if (!it)
 		return;
-	free(gb->itabs->v);
-	free(gb->itabs->pool);
-	free(gb->itabs);
-	gb->itabs = NULL;
+	free(it->v);
+	free(it->pool);
+	free(it);
 }
 
 /* ---- lookups by full names ---- */
@@ -731,7 +732,8 @@ static bool pkg_ok(const char *have, const char *want)
 	return !have || strcmp(have, want) == 0; /* NULL: not known for this kind */
 }
 
-int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, const char **why)
+int itablinks__find(const struct itablist *it, const char *pair, struct notes *notes,
+		    uint64_t *addr, const char **why)
 {
 	const struct gobin_itab *v, *hit = NULL;
 	size_t n, len = strlen(pair), same_names = 0, matches = 0;
@@ -739,7 +741,7 @@ int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, co
 	char *buf, *full[2], *pkg[2];
 	int ret;
 
-	if ((ret = gobin__itabs(gb, &v, &n, why)) != 0)
+	if ((ret = itablinks__list(it, &v, &n, why)) != 0)
 		return ret;
 	if (!comma || comma == pair || !comma[1]) {
 		*why = "not a \"concrete,interface\" pair";
@@ -772,7 +774,7 @@ int gobin__itablinks_find(struct gobin *gb, const char *pair, uint64_t *addr, co
 		*addr = hit->addr;
 		ret = 0;
 	} else if (matches > 1) {
-		*why = gobin__note(gb, "%zu itabs of the runtime's list match: ambiguous", matches);
+		*why = notes__add(notes, "%zu itabs of the runtime's list match: ambiguous", matches);
 		ret = -ENODATA;
 	} else {
 		*why = same_names ? "the runtime's itab list has it only for types of other packages"

@@ -10,8 +10,8 @@
  * tells it from a stray copy of the pcHeader's address. Where the module
  * data is found is kept: itablinks.c reads on past etext.
  */
-#include "gobin_internal.h"
-#include "pclntab.h"
+#include "pclnfind.h"
+#include "pclnhdr.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -62,7 +62,7 @@ static uint64_t moduledata_len(const uint64_t *w, uint64_t hdr)
 /* Search the writable segments for module data pointing at the header at
  * hdr. Fills pl's text and module data address and, if len is not NULL,
  * the table's length. */
-static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab_hdr *h,
+static bool find_moduledata(const struct elfimage *img, uint64_t hdr, const struct pclntab_hdr *h,
 			    struct pclntab_place *pl, uint64_t *len)
 {
 	unsigned ps = h->ptrsize;
@@ -71,14 +71,14 @@ static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab
 
 	if (!buf)
 		return false;
-	for (size_t s = 0; s < gb->nphdrs && !found; s++) {
-		const GElf_Phdr *p = &gb->phdrs[s];
+	for (size_t s = 0; s < img->nphdrs && !found; s++) {
+		const GElf_Phdr *p = &img->phdrs[s];
 		uint64_t limit = p->p_filesz < MAX_SCAN ? p->p_filesz : MAX_SCAN;
 
 		if (p->p_type != PT_LOAD || !(p->p_flags & PF_W) || p->p_vaddr % ps)
 			continue;
 		for (uint64_t off = 0; off < limit && !found; off += SCAN_CHUNK) {
-			ssize_t n = pread(gb->fd, buf, SCAN_CHUNK, (off_t)(p->p_offset + off));
+			ssize_t n = pread(img->fd, buf, SCAN_CHUNK, (off_t)(p->p_offset + off));
 
 			if (n <= 0)
 				break;
@@ -90,7 +90,7 @@ static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab
 
 				if (word_at(buf + j, ps) != hdr)
 					continue;
-				if (gobin__read_vaddr(gb, at, raw, MD_WORDS * ps))
+				if (elfimage__read(img, at, raw, MD_WORDS * ps))
 					continue;
 				for (int k = 0; k < MD_WORDS; k++)
 					w[k] = word_at(raw + k * ps, ps);
@@ -109,33 +109,34 @@ static bool find_moduledata(struct gobin *gb, uint64_t hdr, const struct pclntab
 }
 
 /* A candidate header at vaddr with at most avail bytes after it. */
-static int try_header(struct gobin *gb, uint64_t vaddr, uint64_t avail, struct pclntab_hdr *h)
+static int try_header(const struct elfimage *img, uint64_t vaddr, uint64_t avail,
+		      struct pclntab_hdr *h)
 {
 	uint8_t b[PCLNTAB_HDR_MAX];
 	size_t n = avail < sizeof(b) ? (size_t)avail : sizeof(b);
 
-	if (gobin__read_vaddr(gb, vaddr, b, n))
+	if (elfimage__read(img, vaddr, b, n))
 		return -EFAULT;
-	return pclntab__parse_header(b, avail, h);
+	return pclnhdr__parse(b, avail, h);
 }
 
 /* Scan the read-only segments for a pcHeader the module data confirms. */
-static int scan_segments(struct gobin *gb, struct pclntab_place *pl)
+static int scan_segments(const struct elfimage *img, struct pclntab_place *pl)
 {
 	uint8_t *buf = malloc(SCAN_CHUNK);
 	int ret = -ENOENT, tried = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	for (size_t s = 0; s < gb->nphdrs && ret; s++) {
-		const GElf_Phdr *p = &gb->phdrs[s];
+	for (size_t s = 0; s < img->nphdrs && ret; s++) {
+		const GElf_Phdr *p = &img->phdrs[s];
 		uint64_t limit = p->p_filesz < MAX_SCAN ? p->p_filesz : MAX_SCAN;
 
 		if (p->p_type != PT_LOAD || (p->p_flags & PF_W) || p->p_vaddr % 4)
 			continue;
 		/* Chunks overlap by 8 bytes so no header prefix is cut. */
 		for (uint64_t off = 0; off < limit && ret; off += SCAN_CHUNK - 8) {
-			ssize_t n = pread(gb->fd, buf, SCAN_CHUNK, (off_t)(p->p_offset + off));
+			ssize_t n = pread(img->fd, buf, SCAN_CHUNK, (off_t)(p->p_offset + off));
 
 			if (n > 0 && (uint64_t)n > limit - off)
 				n = (ssize_t)(limit - off);
@@ -150,7 +151,7 @@ static int scan_segments(struct gobin *gb, struct pclntab_place *pl)
 				     m != PCLNTAB_MAGIC_120) ||
 				    buf[j + 4] || buf[j + 5])
 					continue;
-				if (try_header(gb, at, p->p_filesz - off - (uint64_t)j, &h))
+				if (try_header(img, at, p->p_filesz - off - (uint64_t)j, &h))
 					continue;
 				/* Each try scans the writable segments: a file full of
 				 * fake headers must not make that quadratic. */
@@ -158,7 +159,7 @@ static int scan_segments(struct gobin *gb, struct pclntab_place *pl)
 					free(buf);
 					return -ENOENT;
 				}
-				if (!find_moduledata(gb, at, &h, pl, &len))
+				if (!find_moduledata(img, at, &h, pl, &len))
 					continue;
 				if (len > p->p_filesz - off - (uint64_t)j)
 					continue;
@@ -176,19 +177,19 @@ static int scan_segments(struct gobin *gb, struct pclntab_place *pl)
 	return ret;
 }
 
-int gobin__pclntab_find(struct gobin *gb, struct pclntab_place *pl)
+int pclnfind__locate(const struct elfimage *img, struct pclntab_place *pl)
 {
 	GElf_Shdr sh;
 	struct pclntab_hdr h;
 
 	memset(pl, 0, sizeof(*pl));
-	if (gobin__section(gb, ".gopclntab", &sh) && sh.sh_type != SHT_NOBITS &&
-	    try_header(gb, sh.sh_addr, sh.sh_size, &h) == 0) {
+	if (elfimage__section(img, ".gopclntab", &sh) && sh.sh_type != SHT_NOBITS &&
+	    try_header(img, sh.sh_addr, sh.sh_size, &h) == 0) {
 		pl->vaddr = sh.sh_addr;
 		pl->len = sh.sh_size;
 		pl->how = "section";
-		pl->have_text = find_moduledata(gb, sh.sh_addr, &h, pl, NULL);
+		pl->have_text = find_moduledata(img, sh.sh_addr, &h, pl, NULL);
 		return 0;
 	}
-	return scan_segments(gb, pl);
+	return scan_segments(img, pl);
 }

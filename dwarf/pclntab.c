@@ -7,8 +7,10 @@
  * stack pointer ends (the function's own size, as the symbol table says),
  * bounded by the next function's entry, which is the fallback.
  */
-#include "gobin_internal.h"
+#include "pclnfind.h"
+#include "pclnhdr.h"
 #include "pclntab.h"
+#include "strmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 #define FUNC_FIELDS 16	       /* nameOff, args, deferreturn, pcsp after the entry */
 #define FLAG_ASM 4	       /* funcFlag: implemented in assembly (Go 1.19+) */
 
-struct gobin_pclntab {
+struct pclntab {
 	struct pclntab_hdr h;
 	uint8_t *data; /* copy of the table */
 	uint64_t len;
@@ -32,94 +34,16 @@ struct gobin_pclntab {
 	int names_err;	     /* non-zero: building them failed */
 };
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t leword(const uint8_t *p, unsigned size)
-{
-	uint64_t v = le32(p);
-
-	if (size == 8)
-		v |= (uint64_t)le32(p + 4) << 32;
-	return v;
-}
-
-int pclntab__parse_header(const uint8_t *b, uint64_t len, struct pclntab_hdr *h)
-{
-	uint64_t w[8];
-	unsigned nwords, fsz;
-	uint32_t magic;
-
-	if (len < 8)
-		return -EINVAL;
-	magic = le32(b);
-	memset(h, 0, sizeof(*h));
-	switch (magic) {
-	case PCLNTAB_MAGIC_116:
-		h->version = 116;
-		nwords = 7;
-		break;
-	case PCLNTAB_MAGIC_118:
-		h->version = 118;
-		nwords = 8;
-		break;
-	case PCLNTAB_MAGIC_120:
-		h->version = 120;
-		nwords = 8;
-		break;
-	case PCLNTAB_MAGIC_12:
-		return -EPROTONOSUPPORT;
-	default:
-		return -ENOENT;
-	}
-	if (b[4] != 0 || b[5] != 0 || (b[6] != 1 && b[6] != 2 && b[6] != 4) ||
-	    (b[7] != 4 && b[7] != 8))
-		return -EINVAL;
-	h->quantum = b[6];
-	h->ptrsize = b[7];
-	h->hdr_len = 8 + (uint64_t)nwords * h->ptrsize;
-	if (len < h->hdr_len)
-		return -EINVAL;
-	for (unsigned i = 0; i < nwords; i++)
-		w[i] = leword(b + 8 + i * h->ptrsize, h->ptrsize);
-	h->nfunc = w[0];
-	if (h->version == 116) {
-		h->funcname = w[2];
-		h->cu = w[3];
-		h->filetab = w[4];
-		h->pctab = w[5];
-		h->pcln = w[6];
-	} else {
-		h->text_start = w[2];
-		h->funcname = w[3];
-		h->cu = w[4];
-		h->filetab = w[5];
-		h->pctab = w[6];
-		h->pcln = w[7];
-	}
-	if (h->funcname < h->hdr_len || h->funcname >= len || h->cu > len || h->filetab > len ||
-	    h->pctab >= len || h->pcln < h->hdr_len || h->pcln >= len)
-		return -EINVAL;
-	/* The function table: nfunc pairs and a final entry. */
-	fsz = h->version >= 118 ? 4 : h->ptrsize;
-	if (h->nfunc == 0 || h->nfunc > (len - h->pcln) / (2 * fsz) ||
-	    (2 * h->nfunc + 1) * fsz > len - h->pcln)
-		return -EINVAL;
-	return 0;
-}
-
 /* Field i of the function table (entries and record offsets interleave). */
-static uint64_t ftab_field(const struct gobin_pclntab *t, uint64_t i)
+static uint64_t ftab_field(const struct pclntab *t, uint64_t i)
 {
 	unsigned fsz = t->h.version >= 118 ? 4 : t->h.ptrsize;
 
-	return leword(t->data + t->h.pcln + i * fsz, fsz); /* in bounds: parse_header */
+	return pcln_leword(t->data + t->h.pcln + i * fsz, fsz); /* in bounds: parse_header */
 }
 
 /* The address of entry i (0..nfunc; nfunc is the end of the text). */
-static int entry_addr(const struct gobin_pclntab *t, uint64_t i, uint64_t *addr)
+static int entry_addr(const struct pclntab *t, uint64_t i, uint64_t *addr)
 {
 	uint64_t v = ftab_field(t, 2 * i);
 
@@ -135,7 +59,7 @@ static int entry_addr(const struct gobin_pclntab *t, uint64_t i, uint64_t *addr)
 
 /* Offset in the table of function i's record, with its first fields
  * inside the table; 0 when it is not. */
-static uint64_t func_record(const struct gobin_pclntab *t, uint64_t i)
+static uint64_t func_record(const struct pclntab *t, uint64_t i)
 {
 	unsigned sz0 = t->h.version >= 118 ? 4 : t->h.ptrsize;
 	uint64_t off = ftab_field(t, 2 * i + 1);
@@ -146,10 +70,10 @@ static uint64_t func_record(const struct gobin_pclntab *t, uint64_t i)
 }
 
 /* Function i's name: NUL-terminated inside the table, else NULL. */
-static const char *func_name(const struct gobin_pclntab *t, uint64_t rec)
+static const char *func_name(const struct pclntab *t, uint64_t rec)
 {
 	unsigned sz0 = t->h.version >= 118 ? 4 : t->h.ptrsize;
-	int32_t nameoff = (int32_t)le32(t->data + rec + sz0);
+	int32_t nameoff = (int32_t)pcln_le32(t->data + rec + sz0);
 	uint64_t at;
 
 	if (nameoff < 0 || (uint64_t)nameoff >= t->len - t->h.funcname)
@@ -161,7 +85,7 @@ static const char *func_name(const struct gobin_pclntab *t, uint64_t rec)
 }
 
 /* Read an unsigned varint of at most 32 bits at *p; false at the end. */
-static bool uvarint32(const struct gobin_pclntab *t, uint64_t *p, uint32_t *v)
+static bool uvarint32(const struct pclntab *t, uint64_t *p, uint32_t *v)
 {
 	uint32_t x = 0;
 
@@ -182,7 +106,7 @@ static bool uvarint32(const struct gobin_pclntab *t, uint64_t *p, uint32_t *v)
 
 /* The length of code a pc-value table covers: the sum of its pc deltas;
  * 0 when it is absent, malformed or runs past limit. */
-static uint64_t pcvalue_span(const struct gobin_pclntab *t, uint32_t off, uint64_t limit)
+static uint64_t pcvalue_span(const struct pclntab *t, uint32_t off, uint64_t limit)
 {
 	uint64_t p, pc = 0;
 	bool first = true;
@@ -208,7 +132,7 @@ static uint64_t pcvalue_span(const struct gobin_pclntab *t, uint32_t off, uint64
 
 /* Whether the record at rec is flagged as assembly (Go 1.19+; the flag
  * byte follows funcID, after cuOffset and, from Go 1.20, startLine). */
-static bool func_is_asm(const struct gobin_pclntab *t, uint64_t rec)
+static bool func_is_asm(const struct pclntab *t, uint64_t rec)
 {
 	uint64_t at = rec + (t->h.version >= 120 ? 41 : 37);
 
@@ -221,7 +145,7 @@ static bool func_is_asm(const struct gobin_pclntab *t, uint64_t rec)
  * entries of one name: the body (ABI0, "NAME.abi0" in the symbol table)
  * and its wrapper (ABIInternal, "NAME"); the wrapper wins, as in the
  * symbol table. Otherwise the first entry of a name wins. */
-static int build_names(struct gobin_pclntab *t)
+static int build_names(struct pclntab *t)
 {
 	if (strmap__init(&t->names, t->h.nfunc))
 		return -ENOMEM;
@@ -243,10 +167,9 @@ static int build_names(struct gobin_pclntab *t)
 	return 0;
 }
 
-int gobin__pclntab_func(struct gobin *gb, const char *name, uint64_t *entry, uint64_t *end,
-			const char **why)
+int pclntab__func(struct pclntab *t, const char *name, uint64_t *entry, uint64_t *end,
+		  const char **why)
 {
-	struct gobin_pclntab *t = gb->pclntab;
 	unsigned sz0;
 	uint64_t i, rec, next, span;
 
@@ -278,23 +201,24 @@ int gobin__pclntab_func(struct gobin *gb, const char *name, uint64_t *entry, uin
 	}
 	/* The record repeats the entry: a disagreement means damage. */
 	sz0 = t->h.version >= 118 ? 4 : t->h.ptrsize;
-	if (leword(t->data + rec, sz0) != ftab_field(t, 2 * i)) {
+	if (pcln_leword(t->data + rec, sz0) != ftab_field(t, 2 * i)) {
 		*why = "the function's record disagrees with the function table";
 		return -EINVAL;
 	}
-	span = pcvalue_span(t, le32(t->data + rec + sz0 + 12), next - *entry);
+	span = pcvalue_span(t, pcln_le32(t->data + rec + sz0 + 12), next - *entry);
 	*end = span ? *entry + span : next;
 	return 0;
 }
 
-int gobin__pclntab_load(struct gobin *gb)
+int pclntab__load(const struct elfimage *img, struct pclntab **out)
 {
 	struct pclntab_place pl;
-	struct gobin_pclntab *t;
+	struct pclntab *t;
 	GElf_Shdr shdr;
 	int ret;
 
-	ret = gobin__pclntab_find(gb, &pl);
+	*out = NULL;
+	ret = pclnfind__locate(img, &pl);
 	if (ret)
 		return ret;
 	if (pl.len > MAX_TABLE)
@@ -309,9 +233,9 @@ int gobin__pclntab_load(struct gobin *gb)
 	}
 	t->len = pl.len;
 	t->how = pl.how;
-	ret = gobin__read_vaddr(gb, pl.vaddr, t->data, pl.len);
+	ret = elfimage__read(img, pl.vaddr, t->data, pl.len);
 	if (!ret)
-		ret = pclntab__parse_header(t->data, t->len, &t->h);
+		ret = pclnhdr__parse(t->data, t->len, &t->h);
 	if (ret) {
 		free(t->data);
 		free(t);
@@ -328,38 +252,30 @@ int gobin__pclntab_load(struct gobin *gb)
 	} else if (t->h.version >= 118 && t->h.text_start) {
 		t->text = t->h.text_start;
 		t->have_text = true;
-	} else if (gobin__section(gb, ".text", &shdr)) {
+	} else if (elfimage__section(img, ".text", &shdr)) {
 		t->text = shdr.sh_addr;
 		t->have_text = true;
 	}
-	gb->pclntab = t;
+	*out = t;
 	return 0;
 }
 
-void gobin__pclntab_free(struct gobin *gb)
+void pclntab__free(struct pclntab *t)
 {
-	struct gobin_pclntab *t = gb->pclntab;
-
 	if (!t)
 		return;
 	strmap__free(&t->names);
 	free(t->data);
 	free(t);
-	gb->pclntab = NULL;
 }
 
-bool gobin__has_pclntab(const struct gobin *gb) { return gb->pclntab != NULL; }
-
-int gobin__moduledata(const struct gobin *gb, uint64_t *addr, unsigned *ptrsize)
+int pclntab__moduledata(const struct pclntab *t, uint64_t *addr, unsigned *ptrsize)
 {
-	if (!gb->pclntab || !gb->pclntab->have_moduledata)
+	if (!t || !t->have_moduledata)
 		return -ENOENT;
-	*addr = gb->pclntab->moduledata;
-	*ptrsize = gb->pclntab->h.ptrsize;
+	*addr = t->moduledata;
+	*ptrsize = t->h.ptrsize;
 	return 0;
 }
 
-const char *gobin__pclntab_how(const struct gobin *gb)
-{
-	return gb->pclntab ? gb->pclntab->how : NULL;
-}
+const char *pclntab__how(const struct pclntab *t) { return t ? t->how : NULL; }

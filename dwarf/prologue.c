@@ -8,7 +8,7 @@
  * there. Only instruction boundaries found by decoding from the entry are
  * ever used.
  */
-#include "gobin_internal.h"
+#include "prologue.h"
 
 #include <capstone/capstone.h>
 #include <errno.h>
@@ -59,10 +59,9 @@ static uint64_t branch_target(const cs_insn *insn)
 /* Find the stack-check `jbe` among the first instructions. The stack ABI
  * (Go < 1.17) loads g into a register first, which is fine there since no
  * argument lives in a register. */
-static void find_stack_check(csh cs, struct gobin *gb, struct gobin_func *fn,
+static void find_stack_check(csh cs, bool stack_abi, struct gobin_func *fn,
 			     const uint8_t *code, size_t len)
 {
-	bool stack_abi = strcmp(gobin__abi(gb), "stack") == 0;
 	const uint8_t *p = code;
 	size_t left = len;
 	uint64_t addr = fn->entry;
@@ -125,19 +124,20 @@ static void find_rets(csh cs, struct gobin_func *fn, const uint8_t *code, size_t
 	cs_free(insn, 1);
 }
 
-int gobin__scan_code(struct gobin *gb, struct gobin_func *fn, const char **why)
+int prologue__scan(const struct elfimage *img, bool stack_abi, struct gobin_func *fn,
+		   struct notes *notes, const char **why)
 {
 	size_t len = fn->end - fn->entry;
 	uint8_t *code;
 	csh cs;
 
 	fn->probe = fn->entry;
-	if (gb->ehdr.e_machine != EM_X86_64) {
+	if (img->ehdr.e_machine != EM_X86_64) {
 		fn->rets_truncated = true;
 		return 0; /* entry probes only; RETs unknown */
 	}
 	if (len == 0 || len > MAX_FUNC_BYTES) {
-		*why = gobin__note(gb, "implausible function size %zu", len);
+		*why = notes__add(notes, "implausible function size %zu", len);
 		return -EINVAL;
 	}
 	code = malloc(len);
@@ -145,7 +145,7 @@ int gobin__scan_code(struct gobin *gb, struct gobin_func *fn, const char **why)
 		*why = "out of memory";
 		return -ENOMEM;
 	}
-	if (gobin__read_vaddr(gb, fn->entry, code, len)) {
+	if (elfimage__read(img, fn->entry, code, len)) {
 		free(code);
 		*why = "function code lies outside the file";
 		return -EFAULT;
@@ -156,7 +156,7 @@ int gobin__scan_code(struct gobin *gb, struct gobin_func *fn, const char **why)
 		return -EINVAL;
 	}
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	find_stack_check(cs, gb, fn, code, len);
+	find_stack_check(cs, stack_abi, fn, code, len);
 	find_rets(cs, fn, code, len);
 	cs_close(&cs);
 	free(code);

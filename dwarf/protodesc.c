@@ -305,14 +305,14 @@ int protodesc__find(struct gobin *gb, struct protodesc_set **out, const char **w
 	}
 	/* Every loadable segment's file bytes: section headers may be gone,
 	 * and an external linker may put read-only data anywhere. */
-	for (size_t i = 0; i < gb->nphdrs; i++) {
-		const GElf_Phdr *p = &gb->phdrs[i];
+	for (size_t i = 0; i < gb->img.nphdrs; i++) {
+		const GElf_Phdr *p = &gb->img.phdrs[i];
 		uint64_t len = p->p_filesz < MAX_SEGMENT ? p->p_filesz : MAX_SEGMENT;
 		const uint8_t *bytes;
 
 		if (p->p_type != PT_LOAD || len == 0)
 			continue;
-		bytes = gobin__vaddr_bytes(gb, p->p_vaddr, len);
+		bytes = elfimage__bytes(&gb->img, p->p_vaddr, len);
 		if (!bytes)
 			continue; /* claims more than the file holds */
 		ret = protodesc__scan_buffer(set, bytes, (size_t)len, p->p_vaddr,

@@ -6,6 +6,7 @@
 
 #include "json.h"
 
+#include <errno.h>
 #include <string.h>
 
 static const char *const x86_names[] = {
@@ -284,7 +285,7 @@ static void print_human(FILE *f, const struct resolution *res)
 	struct gobin *gb = res->gb;
 	const char *names[256];
 	char type[160], last[160] = "";
-	int n;
+	int n, ret;
 
 	fprintf(f, "binary      %s\n", safe(gobin__path(gb)));
 	fprintf(f, "go          %s, %s, %s ABI\n", safe(gobin__go_version(gb)), gobin__arch(gb),
@@ -316,11 +317,13 @@ static void print_human(FILE *f, const struct resolution *res)
 				fprintf(f, "\nSTRUCT %s\n  missing: %s\n", type, safe(why));
 			snprintf(last, sizeof(last), "%s", type);
 		}
-		if (layout__member(&res->layout, type, path, &off, &size, &origin, &why) == 0)
+		ret = layout__member(&res->layout, type, path, &off, &size, &origin, &why);
+		if (ret == 0)
 			fprintf(f, "  %-28s %6llu  (%llu bytes)%s%s\n", path, (unsigned long long)off,
 				(unsigned long long)size, res->layout.dwarf ? "" : "  from ",
 				res->layout.dwarf ? "" : safe(origin));
-		else if (strncmp(why, "not in DWARF", 12) != 0 && strncmp(why, "the binary", 10) != 0)
+		/* A struct the DWARF lacks (or no DWARF): its line says so once. */
+		else if (!(res->layout.dwarf && (ret == -ENOENT || ret == -ENODATA)))
 			fprintf(f, "  %-28s missing: %s\n", path, safe(why));
 	}
 	fprintf(f, "\nITABS\n");

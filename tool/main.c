@@ -31,8 +31,7 @@ static int open_target(const struct options *o, struct gobin **gb)
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}
-	*gb = gobin__open_opts(path, &o->open, err, sizeof(err));
-	if (!*gb) {
+	if (gobin__open(path, &o->open, gb, err, sizeof(err))) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}

@@ -258,7 +258,7 @@ static void check_rule(struct resolution *res, struct rule_result *rr)
 	}
 	if (!rr->version && r->version_mark &&
 	    gobin__find_version_after(res->gb, r->version_mark, rr->version_buf + 1,
-				      sizeof(rr->version_buf) - 1) == 0) {
+				      sizeof(rr->version_buf) - 1, &why) == 0) {
 		/* GOPATH builds carry no module list. */
 		rr->version_buf[0] = 'v';
 		rr->version = rr->version_buf;
@@ -305,15 +305,17 @@ static void grpc_version(const struct resolution *res, const char **version, con
 
 int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t errlen)
 {
-	const char *const *funcs, *const *structs, *version, *source;
+	const char *const *funcs, *const *structs, *version, *source, *why;
 	int nfuncs, nstructs, ret;
 
 	memset(res, 0, sizeof(*res));
 	res->gb = gb;
 	resolution__wanted(&funcs, &nfuncs, &structs, &nstructs);
-	ret = gobin__index(gb, funcs, nfuncs, structs, nstructs, err, errlen);
-	if (ret)
+	ret = gobin__index(gb, funcs, nfuncs, structs, nstructs, &why);
+	if (ret) {
+		snprintf(err, errlen, "%s", why);
 		return ret;
+	}
 	for (int r = 0; r < nrules && res->nrules < 8; r++) {
 		res->rules[res->nrules].rule = &rules[r];
 		check_rule(res, &res->rules[res->nrules++]);

@@ -436,8 +436,11 @@ static int prepare_program(struct session *s, struct program *p, pid_t pid, cons
 	}
 	/* A PIE executable's programs are shared by processes mapped at
 	 * different places: they copy every string. */
-	if (!gobin__is_pie(p->gb))
-		gobin__rodata_range(p->gb, &p->rodata_lo, &p->rodata_hi);
+	if (!gobin__is_pie(p->gb)) {
+		const char *no_rodata; /* then the probes copy every string */
+
+		gobin__rodata_range(p->gb, &p->rodata_lo, &p->rodata_hi, &no_rodata);
+	}
 	ro.rodata_lo = p->rodata_lo;
 	ro.rodata_hi = p->rodata_hi;
 	ret = load_program(s, p, pid, &ro, err, sizeof(err));
@@ -461,6 +464,7 @@ static int prepare(struct session *s)
 	for (int i = 0; i < s->o->npids; i++) {
 		pid_t pid = s->o->pids[i];
 		struct program *p = NULL;
+		int ret;
 		struct stat st;
 
 		if (target__exe_path(pid, exe, sizeof(exe), err, sizeof(err)) != 0 ||
@@ -484,9 +488,9 @@ static int prepare(struct session *s)
 			p->ino = st.st_ino;
 			double t0 = now_s();
 
-			p->gb = gobin__open_opts(exe, &s->o->open, err, sizeof(err));
+			ret = gobin__open(exe, &s->o->open, &p->gb, err, sizeof(err));
 			s->read_s += now_s() - t0;
-			if (!p->gb) {
+			if (ret) {
 				fprintf(stderr, "gogrpctrace: PID %d: %s\n", (int)pid, err);
 				return -1;
 			}

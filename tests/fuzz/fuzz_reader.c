@@ -463,13 +463,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct resolution res; /* ~10 KB: main() keeps it static too */
 	char err[GOBIN_ERRLEN];
-	struct gobin *gb;
+	struct gobin *gb = NULL;
+	int ret;
 
 	snapshot_descriptors();
 	write_input(data, size);
 	err[0] = '\0';
-	gb = gobin__open(input_path, err, sizeof(err));
-	if (!gb) {
+	ret = gobin__open(input_path, NULL, &gb, err, sizeof(err));
+	if (ret) {
+		/* The contract: a negative errno and a reason, together. */
+		if (ret > 0 || gb)
+			die("gobin__open", "failed without a negative errno, or with a gobin");
 		check_err("gobin__open", err);
 		goto checks;
 	}

@@ -112,14 +112,14 @@ int main(int argc, char **argv)
 	const char *const *funcs, *const *structs, *const *members;
 	int nfuncs, nstructs, nmembers;
 	char err[256];
+	const char *why;
 	struct gobin *gb;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: offsets-dump BINARY\n");
 		return 2;
 	}
-	gb = gobin__open(argv[1], err, sizeof(err));
-	if (!gb) {
+	if (gobin__open(argv[1], NULL, &gb, err, sizeof(err))) {
 		fprintf(stderr, "offsets-dump: %s\n", err);
 		return 1;
 	}
@@ -128,8 +128,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	resolution__wanted(&funcs, &nfuncs, &structs, &nstructs);
-	if (gobin__index(gb, funcs, nfuncs, structs, nstructs, err, sizeof(err))) {
-		fprintf(stderr, "offsets-dump: %s\n", err);
+	if (gobin__index(gb, funcs, nfuncs, structs, nstructs, &why)) {
+		fprintf(stderr, "offsets-dump: %s\n", why);
 		return 1;
 	}
 	/* Every function, struct and member a probe or --inspect names. */

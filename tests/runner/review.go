@@ -28,6 +28,8 @@ func registerReview() {
 	})
 	register("unit", "badinput/perf-sample-out-of-memory", false, func() error { return runCheck("check-perf-oom") })
 	register("unit", "badinput/offsets-table-reload", false, func() error { return runCheck("check-offsets-reload") })
+	// The reader's pure functions and its error contract (tests/unit/dwarf_pure.c).
+	register("unit", "reader/pure-functions", false, func() error { return runCheck("check-dwarf-pure") })
 }
 
 // runCheck runs build/NAME, which prints "ok" and exits 0 when all is well.

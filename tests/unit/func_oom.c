@@ -65,8 +65,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: check-func-oom BINARY\n");
 		return 2;
 	}
-	gb = gobin__open(argv[1], err, sizeof(err));
-	if (!gb) {
+	if (gobin__open(argv[1], NULL, &gb, err, sizeof(err))) {
 		fprintf(stderr, "check-func-oom: %s\n", err);
 		return 2;
 	}

@@ -77,8 +77,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: itab-lookup BINARY [PAIR...|-]\n");
 		return 2;
 	}
-	gb = gobin__open(argv[1], err, sizeof(err));
-	if (!gb) {
+	if (gobin__open(argv[1], NULL, &gb, err, sizeof(err))) {
 		fprintf(stderr, "itab-lookup: %s\n", err);
 		return 2;
 	}

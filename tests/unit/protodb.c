@@ -769,12 +769,12 @@ static int measure(int n, char **paths)
 
 	for (int i = 0; i < n; i++) {
 		char err[GOBIN_ERRLEN];
-		struct gobin *gb = gobin__open(paths[i], err, sizeof(err));
+		struct gobin *gb = NULL;
 		struct protodesc_set *s;
 		const char *why;
 		size_t kinds[3] = {0}, zero = 0, next = 0, other = 0, ambiguous = 0, repack = 0;
 
-		if (!gb || protodesc__find(gb, &s, &why)) {
+		if (gobin__open(paths[i], NULL, &gb, err, sizeof(err)) || protodesc__find(gb, &s, &why)) {
 			printf("%s: %s\n", paths[i], gb ? why : err);
 			gobin__close(gb);
 			bad = 1;
@@ -782,7 +782,7 @@ static int measure(int n, char **paths)
 		}
 		for (size_t k = 0; k < s->nblobs; k++) {
 			const struct protodesc_blob *b = &s->blobs[k];
-			const uint8_t *after = gobin__vaddr_bytes(gb, b->vaddr, b->len + 16);
+			const uint8_t *after = gobin__image_bytes(gb, b->vaddr, b->len + 16);
 			FileProto *fd = unpack((struct bytes){(uint8_t *)b->data, b->len});
 			const char *stop = "end of the segment";
 			bool at_next = false;
