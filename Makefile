@@ -27,7 +27,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
 	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table \
-	 $(BUILD)/check-dwarf-pure
+	 $(BUILD)/check-dwarf-pure $(BUILD)/check-textrow
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -133,6 +133,11 @@ $(BUILD)/check-probe-table: tests/unit/probe_table.c tool/probes.c tool/probes.h
 $(BUILD)/check-dwarf-pure: tests/unit/dwarf_pure.c tests/unit/check.h $(DWARF_OBJS)
 	$(CC) $(CFLAGS) -o $@ tests/unit/dwarf_pure.c $(DWARF_OBJS) $(DWARF_LIBS)
 
+# The text table keeps its columns for extreme values (tests/unit/textrow.c).
+$(BUILD)/check-textrow$(SAN): tests/unit/textrow.c tool/textrow.c tool/textrow.h tool/termtext.c \
+			      tool/termtext.h tool/numtext.h tests/unit/check.h
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/textrow.c tool/textrow.c tool/termtext.c
+
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)
 	protoc --include_imports --descriptor_set_out=$@ -Itests/unit/protos -I/usr/include $^
@@ -144,7 +149,7 @@ golden: $(BUILD)/render-golden
 asan:
 	$(MAKE) SAN=-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
 		$(BUILD)/gogrpctrace-asan $(BUILD)/itab-lookup-asan $(BUILD)/check-protodb-asan \
-		$(BUILD)/check-pbdecode-asan $(BUILD)/check-msgasm-asan
+		$(BUILD)/check-pbdecode-asan $(BUILD)/check-msgasm-asan $(BUILD)/check-textrow-asan
 
 # Debian packages and tracefs (needs root; does nothing when all is there).
 deps:

@@ -628,10 +628,15 @@ static void detach_all(struct loader *l)
 			pthread_join(th[t], NULL);
 }
 
-void loader__close(struct loader *l)
+void loader__detach(struct loader *l)
 {
 	detach_all(l);
 	l->nlinks = 0;
+}
+
+void loader__close(struct loader *l)
+{
+	loader__detach(l);
 	for (int i = 0; i < l->nprogs; i++)
 		if (l->prog_fds[i] >= 0)
 			close(l->prog_fds[i]);

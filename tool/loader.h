@@ -71,6 +71,9 @@ int loader__enable_stats(void);
  * while the statistics are on): 0, or -errno. */
 int loader__prog_stats(const struct loader *l, int i, uint64_t *runs, uint64_t *ns);
 
+/* Remove the uprobes; the programs and tables stay, to be drained and
+ * read. Safe to call twice. */
+void loader__detach(struct loader *l);
 /* Detach everything and free the module; safe to call twice. */
 void loader__close(struct loader *l);
 

@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"      --max-open-calls N keep at most N open calls; past it the least recently\n"
 	"                         seen is given up (default 16384; 0: no cap)\n"
 	"      --json             one JSON object per line\n"
+	"  -w, --wide             rows with PID and sizes, and the method in full (by\n"
+	"                         default a row fits 80 columns)\n"
 	"  -v, --verbose          headers, trailers and each message as they happen\n"
 	"      --payload[=N]      capture the first N bytes of every message (default 64,\n"
 	"                         at most 16384) and decode them with the program's own\n"
@@ -98,6 +100,7 @@ static const struct option long_options[] = {
 	{"min-latency", required_argument, NULL, OPT_MIN_LATENCY},
 	{"duration", required_argument, NULL, 'd'},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"wide", no_argument, NULL, 'w'},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 	{"max-open-calls", required_argument, NULL, OPT_MAX_OPEN_CALLS},
 	{"verbose", no_argument, NULL, 'v'},
@@ -161,7 +164,7 @@ void options__parse(struct options *o, int argc, char **argv)
 	o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
 	o->max_open_calls = DEFAULT_MAX_OPEN_CALLS;
 	o->open.debug_dirs = o->debug_dirs;
-	while ((c = getopt_long(argc, argv, "p:m:ed:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:m:ed:wvh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o->npids == MAX_PIDS)
@@ -200,6 +203,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case 'w':
+			o->wide = true;
 			break;
 		case OPT_IDLE_TIMEOUT:
 			o->idle_timeout_s = (unsigned)parse_long(optarg, "invalid --idle-timeout: %s", 0,

@@ -31,13 +31,14 @@ struct options {
 	unsigned idle_timeout_s;  /* give up an open call with no event this long; 0 = never */
 	unsigned max_open_calls;  /* give up the least recently seen past this many; 0 = no cap */
 	bool json;
+	bool wide; /* -w: text rows with every column and the method in full */
 	int verbose;
 	int payload; /* bytes of each message to capture; 0 = off */
 	bool no_decode; /* --payload bytes shown raw, not decoded */
 	bool show_secrets;
 	const char *kernel_headers;
 	/* Where the DWARF of a stripped executable is looked for:
-	 * --debuginfo and --debug-dir, handed to gobin__open_opts. */
+	 * --debuginfo and --debug-dir, handed to gobin__open. */
 	struct gobin_open_opts open;
 	const char *debug_dirs[MAX_DEBUG_DIRS];
 	bool ebpf;

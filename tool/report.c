@@ -6,6 +6,8 @@
 #include "lathist.h"
 #include "msgprint.h"
 #include "termtext.h"
+#include "textrow.h"
+#include "numtext.h"
 
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -19,6 +21,8 @@
 #include "../bpf_templates/gogrpctrace_events.h"
 
 #define MAX_METHODS 1024
+/* What the summary's other columns leave of 80. */
+#define SUMMARY_METHOD_WIDTH (TEXTROW_WIDTH - (6 + 1 + 7 + 1 + 7 + 1 + 9 + 1 + 9 + 1))
 
 struct method_stats {
 	char method[CALL_TEXT];
@@ -216,25 +220,6 @@ static const char *side_name(int side)
 	return side == SIDE_SERVER ? "server" : "client";
 }
 
-/* The writers of a call's line: what printf would write, without its
- * format parsing, thousands of calls a second. v as "%u" in buf; returns
- * buf. */
-static char *u64_text(char *buf, size_t len, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-	size_t n;
-
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return buf;
-}
-
 static void put_u64(FILE *f, uint64_t v)
 {
 	char buf[24];
@@ -273,25 +258,6 @@ static void member_raw(FILE *f, const char *key, const char *v)
 	fputs(key, f);
 	fputs(v, f);
 }
-
-/* s, then spaces up to width bytes: printf's "%-*s" for our own text. */
-static void put_left(FILE *f, const char *s, int width)
-{
-	int n = (int)strlen(s);
-
-	fwrite(s, 1, (size_t)n, f);
-	term_spaces(f, width - n);
-}
-
-/* Spaces, then s, width bytes in all: printf's "%*s". */
-static void put_right(FILE *f, const char *s, int width)
-{
-	int n = (int)strlen(s);
-
-	term_spaces(f, width - n);
-	fwrite(s, 1, (size_t)n, f);
-}
-
 
 void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
 			 unsigned unknown_fields)
@@ -428,33 +394,23 @@ static void record(struct report *r, const struct call *c, double lat_ms)
 		lathist__add(m->lat, (uint64_t)(lat_ms * 1e6 + 0.5));
 }
 
-static void size_text(char *buf, size_t len, uint64_t bytes, uint32_t msgs)
-{
-	size_t n;
-
-	u64_text(buf, len, bytes);
-	if (msgs == 1 || (msgs == 0 && bytes == 0))
-		return;
-	n = strlen(buf);
-	if (n + 3 < len) {
-		buf[n] = '(';
-		u64_text(buf + n + 1, len - n - 2, msgs);
-		n = strlen(buf);
-		buf[n] = ')';
-		buf[n + 1] = '\0';
-	}
-}
-
 void report__header(struct report *r)
 {
 	/* The summary's duration counts from here: probes are attached. */
 	r->start_mono_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 }
 
+/* The columns of the text rows: fixed for the whole run. */
+static struct textrow_layout row_layout(const struct report *r)
+{
+	return (struct textrow_layout){.wide = r->o->wide, .pid = r->o->wide || r->o->npids > 1};
+}
+
 void report__columns(struct report *r)
 {
-	fprintf(r->out, "%-8s %-7s %-6s %-21s %-30s %-17s %8s %9s %9s\n", "TIME", "PID", "SIDE",
-		"PEER", "METHOD", "STATUS", "LAT(ms)", "REQ", "RESP");
+	struct textrow_layout l = row_layout(r);
+
+	textrow__header(r->out, &l);
 	fflush(r->out);
 }
 
@@ -506,56 +462,41 @@ static void lat_text(char *buf, size_t len, uint64_t lat_ns, double lat_ms)
 
 static void text_line(struct report *r, const struct call *c, uint64_t lat_ns, double lat_ms)
 {
-	char t[16], req[32], resp[32], status[48], lat[16], why[96], num[24];
-	const char *flag = c->desync || c->read_errors ? "?" : "";
+	char t[16], status[48], lat[32], why[96];
 	char name[CALL_TEXT + 20];
-	const char *shown, *peer, *shown_status = status;
+	struct textrow_layout l = row_layout(r);
+	struct textrow row = {
+		.time = t,
+		.pid = c->pid,
+		.side = c->side,
+		.status = status,
+		.lat_ns = lat_ns,
+		.req = {!c->req_size_unknown, c->req_bytes, c->grpc ? c->req_msgs : 1},
+		.resp = {!c->resp_size_unknown, c->resp_bytes, c->grpc ? c->resp_msgs : 1},
+		.sizes_doubtful = c->desync || c->read_errors,
+	};
 
 	report__time(r, c->end_ns ? c->end_ns : c->start_ns, t, sizeof(t), false);
-	size_text(req, sizeof(req), c->req_bytes, c->grpc ? c->req_msgs : 1);
-	size_text(resp, sizeof(resp), c->resp_bytes, c->grpc ? c->resp_msgs : 1);
-	if (c->req_size_unknown)
-		strcpy(req, "?");
-	if (c->resp_size_unknown)
-		strcpy(resp, "?");
 	if (!c->complete)
-		shown_status = "UNFINISHED";
+		row.status = "UNFINISHED";
 	else if (!c->grpc && c->reset_code >= 0)
 		snprintf(status, sizeof(status), "RESET(%d)", c->reset_code);
 	else if (!c->grpc)
 		snprintf(status, sizeof(status), "HTTP %d", c->http_status);
 	else
-		shown_status = grpc_code_name(c->grpc_status);
-	shown = call_name(c, name, sizeof(name));
-	peer = *c->peer ? c->peer
-	       : c->peer_unknown || field_unknown(r, c, FIELD_PEER) ? "?"
-								 : "-";
-	/* Peer and method come from the target: escaped, and padded by the
-	 * columns they take on screen, not by their bytes. */
-	put_left(r->out, t, 8);
-	fputc(' ', r->out);
-	put_left(r->out, u64_text(num, sizeof(num), c->pid), 7);
-	fputc(' ', r->out);
-	put_left(r->out, side_name(c->side), 6);
-	fputc(' ', r->out);
-	term_pad(r->out, peer, 21);
-	fputc(' ', r->out);
-	term_pad(r->out, *shown ? shown : "-", 30);
-	if (duration_known(c))
+		row.status = grpc_code_name(c->grpc_status);
+	row.method = call_name(c, name, sizeof(name));
+	if (!*row.method)
+		row.method = "-";
+	row.peer = *c->peer ? c->peer
+		   : c->peer_unknown || field_unknown(r, c, FIELD_PEER) ? "?"
+									: "-";
+	/* A call given up, or still open at the end, has no known duration. */
+	if (duration_known(c)) {
 		lat_text(lat, sizeof(lat), lat_ns, lat_ms);
-	else
-		strcpy(lat, "?");
-	fputc(' ', r->out);
-	put_left(r->out, shown_status, 17);
-	fputc(' ', r->out);
-	put_right(r->out, lat, 8);
-	fputc(' ', r->out);
-	put_right(r->out, req, 8);
-	fputs(flag, r->out);
-	fputc(' ', r->out);
-	put_right(r->out, resp, 8);
-	fputs(flag, r->out);
-	fputc('\n', r->out);
+		row.lat = lat;
+	}
+	textrow__print(r->out, &l, &row);
 	if (c->complete && c->grpc_status > 0 && *c->grpc_message) {
 		fprintf(r->out, "%-8s   grpc-message: ", "");
 		term_write(r->out, c->grpc_message);
@@ -759,8 +700,12 @@ void report__event(struct report *r, uint64_t ts_ns, uint32_t pid, int side, int
 	report__time(r, ts_ns, t, sizeof(t), false);
 	/* what can hold a path or method (HTTP/1.x), and every name, value
 	 * and payload byte is the target's: all of it escaped. */
-	fprintf(r->out, "%-8s %-7u %-6s %s stream %u ", t, pid, side_name(side),
-		dir == DIR_OUT ? "->" : "<-", stream_id);
+	{
+		struct textrow_layout l = row_layout(r);
+
+		textrow__lead(r->out, &l, t, pid, side);
+	}
+	fprintf(r->out, "%s stream %u ", dir == DIR_OUT ? "->" : "<-", stream_id);
 	term_write(r->out, what);
 	fputc('\n', r->out);
 	for (int i = 0; hl && i < hl->n; i++) {
@@ -853,14 +798,19 @@ void report__summary(struct report *r, const struct tally *t)
 		fflush(r->out);
 		return;
 	}
-	fprintf(r->out, "\nSUMMARY (%.1f s)\n%-40s %-6s %7s %7s %9s %9s\n", secs, "METHOD", "SIDE",
-		"CALLS", "ERRORS", "P50(ms)", "P99(ms)");
+	/* The method last, as in the rows: shortened to 80 columns unless -w. */
+	fprintf(r->out, "\nSUMMARY (%.1f s)\n%-6s %7s %7s %9s %9s %s\n", secs, "SIDE", "CALLS",
+		"ERRORS", "P50(ms)", "P99(ms)", "METHOD");
 	for (int i = 0; i < r->nmethods; i++) {
 		struct method_stats *m = &r->methods[i];
 
-		term_pad(r->out, m->method, 40);
-		fprintf(r->out, " %-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f\n", side_name(m->side),
+		fprintf(r->out, "%-6s %7" PRIu64 " %7" PRIu64 " %9.2f %9.2f ", side_name(m->side),
 			m->calls, m->errors, percentile(m, 0.5), percentile(m, 0.99));
+		if (r->o->wide)
+			term_write(r->out, m->method);
+		else
+			textrow__method(r->out, m->method, SUMMARY_METHOD_WIDTH);
+		fputc('\n', r->out);
 	}
 	/* Past MAX_METHODS distinct names a call has no row: say how many. */
 	if (r->dropped_methods)

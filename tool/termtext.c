@@ -96,6 +96,49 @@ void term_pad(FILE *f, const char *s, int width)
 		term_spaces(f, width - (int)cols);
 }
 
+size_t term_columns(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t total = 0;
+
+	for (size_t i = 0; i < n;) {
+		char out[8];
+		size_t c;
+
+		i += piece(p + i, n - i, out, &c);
+		total += c;
+	}
+	return total;
+}
+
+size_t term_fit(FILE *f, const char *s, size_t n, int width, int pad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t total = term_columns(s, n), cols, from, shown;
+
+	if (width < 3)
+		width = 3;
+	if (total <= (size_t)width) {
+		shown = term_writen(f, s, n);
+	} else {
+		/* Drop whole pieces from the front until the rest fits. */
+		from = 0;
+		cols = total;
+		while (cols > (size_t)width - 2 && from < n) {
+			char out[8];
+			size_t c;
+
+			from += piece(p + from, n - from, out, &c);
+			cols -= c;
+		}
+		fputs("..", f);
+		shown = 2 + term_writen(f, s + from, n - from);
+	}
+	if (pad && shown < (size_t)width)
+		term_spaces(f, width - (int)shown);
+	return shown;
+}
+
 const char *term_text(char *buf, size_t len, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -27,6 +27,13 @@ size_t term_write(FILE *f, const char *s);
 void term_spaces(FILE *f, int n);
 /* term_write, then spaces up to width columns: a column of a table. */
 void term_pad(FILE *f, const char *s, int width);
+/* The columns term_writen would write for the n bytes at s. */
+size_t term_columns(const char *s, size_t n);
+/* The n bytes at s escaped in at most width columns, then spaces up to
+ * width when pad: when the escaped text is wider, ".." and as much of its
+ * end as fits (an escape is never cut). Returns the columns written. For
+ * a column whose value may be longer than the column. */
+size_t term_fit(FILE *f, const char *s, size_t n, int width, int pad);
 /* The escaped form of s in buf, cut before an escape that does not fit;
  * returns buf. For text that goes through printf formats. */
 const char *term_text(char *buf, size_t len, const char *s);

@@ -763,7 +763,19 @@ static void poll_loop(struct session *s)
 				break;
 		}
 	}
+}
+
+/* The end of tracing. Once the probes are gone no event can be emitted:
+ * the last drain gets every one, and the counters read after it say
+ * emitted == received unless something was really lost (read first, an
+ * event of the target's last moments would count as emitted and never
+ * received). The target also stops paying for probes at once. */
+static void finish(struct session *s)
+{
+	for (int k = 0; k < s->nprogs; k++)
+		loader__detach(&s->progs[k].loader);
 	eventbuf__drain(s->eb, true);
+	collect_counters(s);
 }
 
 int tracer__run(const struct options *o)
@@ -820,7 +832,7 @@ int tracer__run(const struct options *o)
 		report_startup(&s);
 	announce(&s);
 	poll_loop(&s);
-	collect_counters(&s);
+	finish(&s);
 	calls__flush(s.calls);
 	collect_evicted(&s);
 	report__summary(s.report, &s.tally);

@@ -109,9 +109,13 @@ func idleEviction(c cell) error {
 				return fmt.Errorf("text: no UNFINISHED row or no %q; last lines: %q", want, lines[max(0, len(lines)-4):])
 			}
 			// Its end was never seen: LAT(ms) is "?", not 0.00.
-			for _, l := range lines {
-				if f := strings.Fields(l); strings.Contains(l, "UNFINISHED") && (len(f) < 7 || f[6] != "?") {
-					return fmt.Errorf("text: the evicted call's LAT(ms) is not \"?\": %q", l)
+			rows, _, err := textRows(lines)
+			if err != nil {
+				return fmt.Errorf("text: %v", err)
+			}
+			for _, r := range rows {
+				if r["STATUS"] == "UNFINISHED" && r["LAT(ms)"] != "?" {
+					return fmt.Errorf("text: the evicted call's LAT(ms) is not \"?\": %v", r)
 				}
 			}
 			continue

@@ -139,9 +139,7 @@ func decodeRun(o decodeOpts) (*decodeResult, error) {
 		return nil, err
 	}
 	cliErr := cli.wait(60 * time.Second)
-	// Events are drained on a timer; give the last ones time to arrive.
-	time.Sleep(300 * time.Millisecond)
-	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
+	toolErr := endTool(tool, 15*time.Second)
 	res := &decodeResult{toolErr: tool.errText()}
 	if cliErr != nil {
 		return res, fmt.Errorf("%s failed: %v; %s", cliBin, cliErr, cli.errText())
@@ -198,7 +196,8 @@ func decodeText(c cell) error {
 	if err != nil {
 		return err
 	}
-	return checkTextLines(r.text, "/gogrpctrace.test.kitchen.Kitchen/Order", textRequest, textResponse)
+	// The default row shows the method as "Kitchen/Order".
+	return checkTextLines(r.text, shortMethod("/gogrpctrace.test.kitchen.Kitchen/Order", 16), textRequest, textResponse)
 }
 
 // checkTextLines finds the row of method and the request:/response: lines

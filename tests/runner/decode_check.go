@@ -11,32 +11,14 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-)
 
-// pbMsg is one {"type":"msg"} line of pbclient: a message it sent or
-// received, in its own protobuf runtime's JSON.
-type pbMsg struct {
-	Call     int             `json:"call"`
-	Method   string          `json:"method"`
-	Dir      string          `json:"dir"` // "sent" or "received"
-	Seq      int             `json:"seq"`
-	TypeName string          `json:"type_name"`
-	JSON     json.RawMessage `json:"json"`
-}
+	"gogrpctrace/tests/targets/records"
+)
 
 // pbCall is one {"type":"call"} line of pbclient with its messages.
 type pbCall struct {
-	Call       int    `json:"call"`
-	Method     string `json:"method"`
-	Kind       string `json:"kind"`
-	Code       string `json:"code"`
-	Compressor string `json:"compressor"`
-	ReqType    string `json:"req_type"`
-	RespType   string `json:"resp_type"`
-	Sent       int    `json:"sent"`
-	Received   int    `json:"received"`
-	sent       []pbMsg
-	received   []pbMsg
+	records.PbCall
+	sent, received []records.PbMsg
 }
 
 // decodedRPC is what a {"type":"rpc"} line of the tool says of decoding.
@@ -71,7 +53,7 @@ type msgEvent struct {
 // parsePBClient collects pbclient's calls in order, each with its messages.
 func parsePBClient(lines []string) ([]*pbCall, error) {
 	var calls []*pbCall
-	var msgs []pbMsg
+	var msgs []records.PbMsg
 	done := false
 	for _, l := range lines {
 		var t struct {
@@ -82,7 +64,7 @@ func parsePBClient(lines []string) ([]*pbCall, error) {
 		}
 		switch t.Type {
 		case "msg":
-			var m pbMsg
+			var m records.PbMsg
 			if err := json.Unmarshal([]byte(l), &m); err != nil {
 				return nil, fmt.Errorf("bad pbclient line %q: %v", l, err)
 			}
@@ -212,7 +194,7 @@ func checkEvents(where, side string, c *pbCall, r decodedRPC, events []msgEvent)
 	for _, d := range []struct {
 		what   string
 		events []msgEvent
-		want   []pbMsg
+		want   []records.PbMsg
 	}{{"request", fromClient, c.sent}, {"response", toClient, c.received}} {
 		if len(d.events) != len(d.want) {
 			return fmt.Errorf("%s: %d %s message events, the client has %d", where, len(d.events), d.what, len(d.want))
@@ -230,7 +212,7 @@ func checkEvents(where, side string, c *pbCall, r decodedRPC, events []msgEvent)
 
 // checkMsg: all four keys there, the type named, not truncated, no error,
 // and the message equal to want's as a JSON value (null when want is nil).
-func checkMsg(what string, msg, typ, trunc, errv json.RawMessage, want *pbMsg, wantType string) error {
+func checkMsg(what string, msg, typ, trunc, errv json.RawMessage, want *records.PbMsg, wantType string) error {
 	for _, k := range []struct {
 		name string
 		v    json.RawMessage
@@ -260,7 +242,7 @@ func checkMsg(what string, msg, typ, trunc, errv json.RawMessage, want *pbMsg, w
 	return nil
 }
 
-func firstMsg(ms []pbMsg) *pbMsg {
+func firstMsg(ms []records.PbMsg) *records.PbMsg {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -339,7 +321,7 @@ func checkTruncated(c *pbCall, r decodedRPC) error {
 	for _, d := range []struct {
 		what       string
 		msg, trunc json.RawMessage
-		want       *pbMsg
+		want       *records.PbMsg
 	}{{"req_msg", r.ReqMsg, r.ReqMsgTruncated, firstMsg(c.sent)},
 		{"resp_msg", r.RespMsg, r.RespMsgTruncated, firstMsg(c.received)}} {
 		if d.want == nil {

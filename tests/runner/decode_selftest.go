@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"syscall"
 	"time"
+
+	"gogrpctrace/tests/targets/records"
 )
 
 func decodeSelfTest(c cell) error {
@@ -62,10 +64,10 @@ func decodeSelfTest(c cell) error {
 
 // checkTextSelf: checkTextLines finds the lines under the right row.
 func checkTextSelf() error {
-	method := "/gogrpctrace.test.kitchen.Kitchen/Order"
-	row := "12:00:00 1       server 127.0.0.1:1 " + method + " OK 0.1 10 10"
+	method := "Kitchen/Order"
+	row := fmt.Sprintf("%-8s %-4s %-21s %-19s %7s %s", "12:00:00", "srv", "127.0.0.1:1", "OK", "0.10", method)
 	lines := []string{"Tracing gRPC calls of PID 1 (go1.27.3, grpc-go v1.85.0, 7 probes)... Ctrl-C to end.",
-		"TIME     PID     SIDE   PEER   METHOD  STATUS", row,
+		textHeader(textLayout(false, false)), row,
 		"           request: " + textRequest, "           response: " + textResponse, "", "SUMMARY (1.0 s)"}
 	if err := checkTextLines(lines, method, textRequest, textResponse); err != nil {
 		return fmt.Errorf("faithful text lines fail the check: %v", err)
@@ -88,7 +90,7 @@ func fakeDecoded(calls []*pbCall) []map[string]interface{} {
 		stream := 2*i + 1
 		for _, d := range []struct {
 			what string
-			ms   []pbMsg
+			ms   []records.PbMsg
 		}{{"message received", c.sent}, {"message sent", c.received}} {
 			for _, m := range d.ms {
 				objs = append(objs, map[string]interface{}{"type": "event", "pid": 1, "side": "server",

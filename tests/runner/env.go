@@ -26,7 +26,7 @@ var (
 	asanPath   string // build/gogrpctrace-asan
 	targetsDir string // build/targets
 	cells      []cell // every test runs in each
-	sweepCells []cell // Go releases between the cells: their stripped programs traced (sweep.go)
+	sweepCells []cell // Go releases between the cells: their stripped programs traced (the sweep rows of cases.go)
 )
 
 func setupEnv() error {

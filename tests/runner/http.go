@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"gogrpctrace/tests/targets/records"
 )
 
 func init() { extraRegistrations = append(extraRegistrations, registerHTTP) }
@@ -59,22 +61,6 @@ func httpModeNamed(name string) httpMode {
 		}
 	}
 	panic("no HTTP mode " + name)
-}
-
-// httpCall is one line h2client prints per request.
-type httpCall struct {
-	Type       string            `json:"type"`
-	Method     string            `json:"method"`
-	Path       string            `json:"path"`
-	Status     int               `json:"status"`
-	ReqBytes   int64             `json:"req_bytes"`
-	RespBytes  int64             `json:"resp_bytes"`
-	Proto      string            `json:"proto"`
-	Reused     bool              `json:"reused"`
-	ServedBy   string            `json:"served_by"`
-	ReqHeader  map[string]string `json:"req_header"`
-	RespHeader map[string]string `json:"resp_header"`
-	Trailer    map[string]string `json:"trailer"`
 }
 
 // httpTrace is one {"type":"http"} line of gogrpctrace --json.
@@ -120,8 +106,8 @@ type httpOpts struct {
 type httpResult struct {
 	addr    string // the server's
 	pid     int    // the traced process
-	calls   []httpCall
-	grpc    []clientCall
+	calls   []records.HTTPCall
+	grpc    []records.Call
 	https   []httpTrace // in the order of their "ts"
 	rpcs    []stackedRPC
 	sum     *summary
@@ -175,7 +161,7 @@ func runHTTP(o httpOpts) (*httpResult, error) {
 // really ran the mode: the protocol, and the server's own Served-By.
 func (r *httpResult) readClient(lines []string, m httpMode) error {
 	for _, l := range lines {
-		var c httpCall
+		var c records.HTTPCall
 		if json.Unmarshal([]byte(l), &c) != nil {
 			continue
 		}
@@ -185,7 +171,7 @@ func (r *httpResult) readClient(lines []string, m httpMode) error {
 		case c.Type == "http":
 			r.calls = append(r.calls, c)
 		case c.Type == "call":
-			var g clientCall
+			var g records.Call
 			if err := json.Unmarshal([]byte(l), &g); err != nil {
 				return fmt.Errorf("bad client line %q: %v", l, err)
 			}
@@ -281,7 +267,7 @@ type httpFacts struct {
 }
 
 // matchHTTP compares the i-th traced request with the client's account.
-func matchHTTP(o httpOpts, r *httpResult, i int, want httpCall, got httpTrace) error {
+func matchHTTP(o httpOpts, r *httpResult, i int, want records.HTTPCall, got httpTrace) error {
 	status := -1
 	if got.HTTPStatus != nil {
 		status = *got.HTTPStatus
@@ -351,13 +337,13 @@ func sizeOr(p *int64) int64 {
 
 // chunkedResponse: the routes that send no Content-Length, so HTTP/1.1
 // sends them chunked (an echo streams its body back).
-func chunkedResponse(c httpCall) bool {
+func chunkedResponse(c records.HTTPCall) bool {
 	return c.Method != "HEAD" && c.Status != 204 && c.Status != 304 &&
 		(strings.HasPrefix(c.Path, "/chunked/") || c.Path == "/echo" || c.Path == "/trailer")
 }
 
 // chunkedRequest: a request body of unknown length (the upload scenario).
-func chunkedRequest(o httpOpts, c httpCall) bool {
+func chunkedRequest(o httpOpts, c records.HTTPCall) bool {
 	return o.scenario == "upload" && c.Method == "POST"
 }
 
@@ -556,21 +542,6 @@ type tracedProcs struct {
 	toolErr        string
 }
 
-// startListening starts a server program and returns it with the address
-// from its "listening ADDR" line.
-func startListening(bin string, args ...string) (*proc, string, error) {
-	srv, err := start(bin, args...)
-	if err != nil {
-		return nil, "", err
-	}
-	line, err := srv.waitLine("listening ", 10*time.Second)
-	if err != nil {
-		srv.stop(syscall.SIGKILL, time.Second)
-		return nil, "", err
-	}
-	return srv, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
-}
-
 // traceProcs starts the server, then the client (with -addr and a
 // -wait-file added to cliArgs), then the tool on side ("server", "client"
 // or "both"); once the tool has started, the client runs. It returns when
@@ -611,8 +582,7 @@ func traceProcsIn(mode string, srvBin string, srvArgs []string, cliBin string, c
 		return nil, err
 	}
 	cliErr := cli.wait(120 * time.Second)
-	time.Sleep(300 * time.Millisecond) // events are drained on a timer
-	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
+	toolErr := endTool(tool, 15*time.Second)
 	t.srvLines, t.cliLines, t.toolLines, t.toolErr = srv.lines(), cli.lines(), tool.lines(), tool.errText()
 	for _, l := range t.toolLines {
 		if !strings.HasPrefix(l, "{") {

@@ -38,17 +38,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"gogrpctrace/tests/targets/records"
 )
 
 func init() { extraRegistrations = append(extraRegistrations, registerPeers) }
 
-// connLine is a -log-conns line of the test programs.
-type connLine struct {
-	Type   string `json:"type"`
-	Side   string `json:"side"`
-	Local  string `json:"local"`
-	Remote string `json:"remote"`
-}
+// records.Conn is a -log-conns line of the test programs.
 
 // tracedAddrs is what the peer tests read of an rpc or http line.
 type tracedAddrs struct {
@@ -60,10 +56,10 @@ type tracedAddrs struct {
 	Stack string  `json:"stack"`
 }
 
-func connLines(lines []string, side string) []connLine {
-	var out []connLine
+func connLines(lines []string, side string) []records.Conn {
+	var out []records.Conn
 	for _, l := range lines {
-		var c connLine
+		var c records.Conn
 		if json.Unmarshal([]byte(l), &c) == nil && c.Type == "conn" && c.Side == side {
 			out = append(out, c)
 		}
@@ -73,7 +69,7 @@ func connLines(lines []string, side string) []connLine {
 
 // checkAddrs: at least min lines of kind typ, each with a peer and local
 // equal to one connection's (remote, local), and TLS as expected.
-func checkAddrs(t *tracedProcs, typ string, conns []connLine, min int, tls bool) error {
+func checkAddrs(t *tracedProcs, typ string, conns []records.Conn, min int, tls bool) error {
 	if len(conns) == 0 {
 		return fmt.Errorf("the traced program printed no connection")
 	}
@@ -175,10 +171,17 @@ func peersHostileName(c cell) error {
 		if strings.ContainsAny(l, "\x1b\x07\x7f") {
 			return fmt.Errorf("a control byte reached the terminal: %q", l)
 		}
-		if f := strings.Fields(l); len(f) > 4 && f[2] == "client" {
+	}
+	rows, _, err := textRows(t.toolLines)
+	if err != nil {
+		return err
+	}
+	// The column shows the escaped address, or ".." and its end.
+	for _, r := range rows {
+		if r["SIDE"] == "cli" {
 			n++
-			if f[3] != want {
-				return fmt.Errorf("peer column %q, want %q", f[3], want)
+			if r["PEER"] != fitted(want, 21) {
+				return fmt.Errorf("peer column %q, want %q", r["PEER"], fitted(want, 21))
 			}
 		}
 	}
@@ -241,15 +244,17 @@ func peersMuxUnknown(c cell) error {
 		return err
 	}
 	n = 0
-	for _, l := range t.toolLines {
-		f := strings.Fields(l)
-		// TIME PID SIDE PEER METHOD...; the summary's rows have no TIME.
-		if len(f) < 5 || len(f[0]) != 8 || strings.Count(f[0], ":") != 2 || f[2] != "server" {
+	rows, _, err := textRows(t.toolLines)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r["SIDE"] != "srv" {
 			continue
 		}
 		n++
-		if f[3] != "?" {
-			return fmt.Errorf("peer column %q, want ?: %q", f[3], l)
+		if r["PEER"] != "?" {
+			return fmt.Errorf("peer column %q, want ?: %v", r["PEER"], r)
 		}
 	}
 	if n == 0 {

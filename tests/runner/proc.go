@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -106,6 +107,66 @@ func (p *proc) stop(sig syscall.Signal, timeout time.Duration) error {
 		<-p.done
 		return fmt.Errorf("%s did not exit within %v after %v", p.cmd.Path, timeout, sig)
 	}
+}
+
+// startListening starts a server program and returns it with the address
+// from its "listening ADDR" line.
+func startListening(bin string, args ...string) (*proc, string, error) {
+	srv, err := start(bin, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	line, err := srv.waitLine("listening ", 10*time.Second)
+	if err != nil {
+		srv.stop(syscall.SIGKILL, time.Second)
+		return nil, "", err
+	}
+	return srv, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
+}
+
+// traceWhile attaches the tool (--json and toolArgs) to the process pid,
+// runs the client program with clientArgs while it is attached, and ends
+// the tool (endTool). Returns the tool, whose lines are the run's output.
+func traceWhile(pid int, client string, clientArgs []string, toolArgs ...string) (*proc, error) {
+	tool, err := startToolIn("json", toolStartTimeout, append([]string{"-p", fmt.Sprint(pid)}, toolArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	cli, err := start(client, clientArgs...)
+	if err == nil {
+		err = cli.wait(30 * time.Second)
+	}
+	if err != nil {
+		tool.stop(syscall.SIGKILL, time.Second)
+		return nil, err
+	}
+	return tool, endTool(tool, 10*time.Second)
+}
+
+// endTool ends a run of the tool with SIGINT, at once: the tool removes
+// its probes, drains its event buffers and only then reads its counters,
+// so a pause first would gain nothing. What it printed last is held to
+// those counters: a --json summary must say that every event the probes
+// emitted was received (lost ones are counted apart, for the test to
+// judge). Returns the tool's exit error, else a broken count.
+func endTool(tool *proc, timeout time.Duration) error {
+	if err := tool.stop(syscall.SIGINT, timeout); err != nil {
+		return err
+	}
+	for _, l := range tool.lines() {
+		var s struct {
+			Type     string  `json:"type"`
+			Received *uint64 `json:"events_received"`
+			Emitted  *uint64 `json:"events_emitted"`
+		}
+		if json.Unmarshal([]byte(l), &s) != nil || s.Type != "summary" {
+			continue
+		}
+		if s.Received == nil || s.Emitted == nil || *s.Received != *s.Emitted {
+			return fmt.Errorf("the summary's counters disagree: %s", l)
+		}
+	}
+	return nil
 }
 
 func (p *proc) wait(timeout time.Duration) error {

@@ -13,24 +13,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-)
 
-// clientCall is one line the test client prints per call.
-type clientCall struct {
-	Type           string            `json:"type"`
-	Method         string            `json:"method"`
-	Kind           string            `json:"kind"`
-	GrpcStatus     int               `json:"grpc_status"`
-	GrpcStatusName string            `json:"grpc_status_name"`
-	GrpcMessage    string            `json:"grpc_message"`
-	ReqMsgs        int               `json:"req_msgs"`
-	RespMsgs       int               `json:"resp_msgs"`
-	ReqBytes       int64             `json:"req_bytes"`
-	RespBytes      int64             `json:"resp_bytes"`
-	Metadata       map[string]string `json:"metadata"`
-	RespHeader     map[string]string `json:"resp_header"`
-	Trailer        map[string]string `json:"trailer"`
-}
+	"gogrpctrace/tests/targets/records"
+)
 
 // rpc is one {"type":"rpc"} line of gogrpctrace --json.
 type rpc struct {
@@ -89,7 +74,7 @@ type probeStat struct {
 // traceResult is what one traced run produced.
 type traceResult struct {
 	serverAddr string
-	calls      []clientCall
+	calls      []records.Call
 	rpcs       []rpc
 	rpcLines   []string // the same, as printed: nulls are not zeros
 	sum        *summary
@@ -118,16 +103,7 @@ func startServerBin(bin string, tls bool) (*proc, string, error) {
 	if tls {
 		args = append(args, "-tls")
 	}
-	srv, err := start(bin, args...)
-	if err != nil {
-		return nil, "", err
-	}
-	line, err := srv.waitLine("listening ", 10*time.Second)
-	if err != nil {
-		srv.stop(syscall.SIGKILL, time.Second)
-		return nil, "", err
-	}
-	return srv, strings.TrimSpace(strings.TrimPrefix(line, "listening ")), nil
+	return startListening(bin, args...)
 }
 
 func traceRun(o traceOpts) (*traceResult, error) {
@@ -183,9 +159,7 @@ func traceRun(o traceOpts) (*traceResult, error) {
 		return nil, err
 	}
 	cliErr := cli.wait(120 * time.Second)
-	// Events are drained on a timer; give the last ones time to arrive.
-	time.Sleep(300 * time.Millisecond)
-	toolErr := tool.stop(syscall.SIGINT, 15*time.Second)
+	toolErr := endTool(tool, 15*time.Second)
 	res := &traceResult{serverAddr: addr, toolErr: tool.errText()}
 	if cliErr != nil {
 		return res, fmt.Errorf("client failed: %v; %s", cliErr, cli.errText())
@@ -194,7 +168,7 @@ func traceRun(o traceOpts) (*traceResult, error) {
 		return res, fmt.Errorf("gogrpctrace exited with %v: %s", toolErr, tool.errText())
 	}
 	for _, l := range cli.lines() {
-		var c clientCall
+		var c records.Call
 		if json.Unmarshal([]byte(l), &c) == nil && c.Type == "call" {
 			res.calls = append(res.calls, c)
 		}
@@ -246,7 +220,7 @@ func subset(what string, want, got map[string]string) error {
 }
 
 // matchCall compares one traced rpc with the client's account of it.
-func matchCall(side string, tls bool, serverAddr string, want clientCall, got rpc) error {
+func matchCall(side string, tls bool, serverAddr string, want records.Call, got rpc) error {
 	if got.Side != side {
 		return fmt.Errorf("side %q, want %q", got.Side, side)
 	}
@@ -256,19 +230,19 @@ func matchCall(side string, tls bool, serverAddr string, want clientCall, got rp
 	if !got.Complete || got.GrpcStatus == nil {
 		return fmt.Errorf("%s: call not complete", want.Method)
 	}
-	if *got.GrpcStatus != want.GrpcStatus || *got.GrpcStatusName != want.GrpcStatusName {
-		return fmt.Errorf("%s: status %d %s, want %d %s", want.Method, *got.GrpcStatus, *got.GrpcStatusName, want.GrpcStatus, want.GrpcStatusName)
+	if *got.GrpcStatus != want.GRPCStatus || *got.GrpcStatusName != want.GRPCStatusName {
+		return fmt.Errorf("%s: status %d %s, want %d %s", want.Method, *got.GrpcStatus, *got.GrpcStatusName, want.GRPCStatus, want.GRPCStatusName)
 	}
 	// A call the client gave up on ends with RST_STREAM, not trailers: the
 	// tool derives the status (and has no message), unless the server's
 	// own deadline fired first and it sent trailers.
-	givenUp := want.GrpcStatus == 1 || want.GrpcStatus == 4
+	givenUp := want.GRPCStatus == 1 || want.GRPCStatus == 4
 	if givenUp && got.StatusFromRST {
 		if got.GrpcMessage != "" {
 			return fmt.Errorf("%s: derived status with grpc_message %q", want.Method, got.GrpcMessage)
 		}
-	} else if got.GrpcMessage != want.GrpcMessage {
-		return fmt.Errorf("%s: grpc_message %q, want %q", want.Method, got.GrpcMessage, want.GrpcMessage)
+	} else if got.GrpcMessage != want.GRPCMessage {
+		return fmt.Errorf("%s: grpc_message %q, want %q", want.Method, got.GrpcMessage, want.GRPCMessage)
 	}
 	gotSizes := []int64{int64(got.ReqMsgs), int64(got.RespMsgs), got.ReqBytes, got.RespBytes}
 	wantSizes := []int64{int64(want.ReqMsgs), int64(want.RespMsgs), want.ReqBytes, want.RespBytes}
@@ -319,8 +293,8 @@ func checkHonest(s *summary) error {
 }
 
 // expectExact: one rpc per client call, in order, each matching.
-func expectExact(o traceOpts, r *traceResult, keep func(clientCall) bool) error {
-	var want []clientCall
+func expectExact(o traceOpts, r *traceResult, keep func(records.Call) bool) error {
+	var want []records.Call
 	for _, c := range r.calls {
 		if keep == nil || keep(c) {
 			want = append(want, c)
@@ -340,56 +314,9 @@ func expectExact(o traceOpts, r *traceResult, keep func(clientCall) bool) error 
 	return checkHonest(r.sum)
 }
 
-// registerExactTraces: prefix/CELL/SIDE/plaintext|tls, every call of the
-// "all" scenario traced exactly, on each side, with and without TLS, for
-// the cell's binaries in the given form (variantBin).
-func registerExactTraces(prefix string, c cell, variant string) {
-	for _, side := range []string{"server", "client"} {
-		for _, tls := range []bool{false, true} {
-			o := traceOpts{cell: c, side: side, tls: tls, scenario: "all", variant: variant}
-			name := fmt.Sprintf("%s/%s/%s/%s", prefix, c.name, side, map[bool]string{false: "plaintext", true: "tls"}[tls])
-			register("runtime", name, true, func() error {
-				r, err := traceRun(o)
-				if err != nil {
-					return err
-				}
-				return expectExact(o, r, nil)
-			})
-		}
-	}
-}
-
 func registerRuntime() {
-	for _, c := range cells {
-		registerExactTraces("trace", c, "")
-	}
+	registerExactCases()
 	newest := cells[0]
-	register("runtime", "filter/method-glob", true, func() error {
-		o := traceOpts{cell: newest, side: "server", scenario: "all", args: []string{"-m", "*/Server*"}}
-		r, err := traceRun(o)
-		if err != nil {
-			return err
-		}
-		return expectExact(o, r, func(c clientCall) bool { return strings.Contains(c.Method, "/Server") })
-	})
-	register("runtime", "filter/errors-only", true, func() error {
-		o := traceOpts{cell: newest, side: "client", scenario: "all", args: []string{"-e"}}
-		r, err := traceRun(o)
-		if err != nil {
-			return err
-		}
-		return expectExact(o, r, func(c clientCall) bool { return c.GrpcStatus != 0 })
-	})
-	register("runtime", "filter/side", true, func() error {
-		// Both processes traced, only the server side printed.
-		o := traceOpts{cell: newest, side: "both", scenario: "unary", args: []string{"--side", "server"}}
-		r, err := traceRun(o)
-		if err != nil {
-			return err
-		}
-		o.side = "server"
-		return expectExact(o, r, nil)
-	})
 	register("runtime", "probe-stats", true, func() error {
 		return checkProbeStats(traceOpts{cell: newest, side: "both", scenario: "unary",
 			args: []string{"--probe-stats"}}, false)
@@ -428,27 +355,6 @@ func registerRuntime() {
 		return checkHonest(r.sum)
 	})
 	register("runtime", "target-exits", true, func() error { return targetExits(newest) })
-	for _, c := range cells {
-		for _, side := range []string{"server", "client"} {
-			o := traceOpts{cell: c, side: side, scenario: "resets"}
-			register("runtime", "resets/"+c.name+"/"+side, true, func() error {
-				r, err := traceRun(o)
-				if err != nil {
-					return err
-				}
-				return expectExact(o, r, nil)
-			})
-		}
-	}
-	register("runtime", "filter/min-latency", true, func() error {
-		// Scenario slow: 10 ms-class calls around one that sleeps 300 ms.
-		o := traceOpts{cell: newest, side: "server", scenario: "slow", args: []string{"--min-latency", "150"}}
-		r, err := traceRun(o)
-		if err != nil {
-			return err
-		}
-		return expectExact(o, r, func(c clientCall) bool { return c.Metadata["x-sleep-ms"] != "" })
-	})
 	register("runtime", "secrets/redacted", true, func() error { return secrets(newest, false) })
 	register("runtime", "secrets/shown", true, func() error { return secrets(newest, true) })
 	for _, c := range []cell{newest, cells[len(cells)-1]} {
@@ -458,20 +364,6 @@ func registerRuntime() {
 		}
 	}
 	register("runtime", "verbose-events", true, func() error { return verbose(newest) })
-	// Kernels before 5.8 have no BPF ring buffer: the same run through
-	// per-CPU perf buffers (forced here with a hidden flag).
-	for _, c := range []cell{newest, cells[len(cells)-1]} {
-		for _, side := range []string{"server", "client"} {
-			o := traceOpts{cell: c, side: side, scenario: "all", args: []string{"--perf-buffer"}}
-			register("runtime", "perf-buffer/"+c.name+"/"+side, true, func() error {
-				r, err := traceRun(o)
-				if err != nil {
-					return err
-				}
-				return expectExact(o, r, nil)
-			})
-		}
-	}
 	register("runtime", "tiny-buffer-accounting", true, func() error {
 		// One page of ring buffer cannot hold the 1 and 4 MiB calls' events
 		// drained every 10 ms... or can; what must hold is the accounting.
@@ -564,23 +456,10 @@ func verbose(c cell) error {
 		return err
 	}
 	defer srv.stop(syscall.SIGTERM, 5*time.Second)
-	tool, err := start(toolPath, "--json", "-v", "-p", fmt.Sprint(srv.pid()))
+	tool, err := traceWhile(srv.pid(), targetBin(c, "grpcclient"), []string{"-addr", addr, "-scenario", "streams"}, "-v")
 	if err != nil {
 		return err
 	}
-	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
-		return err
-	}
-	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "streams")
-	if err != nil {
-		return err
-	}
-	if err := cli.wait(30 * time.Second); err != nil {
-		return err
-	}
-	time.Sleep(300 * time.Millisecond)
-	tool.stop(syscall.SIGINT, 10*time.Second)
 	var got []string
 	for _, l := range tool.lines() {
 		var ev struct {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"gogrpctrace/tests/targets/records"
 )
 
 func init() { extraRegistrations = append(extraRegistrations, registerSafety) }
@@ -22,15 +24,6 @@ func registerSafety() {
 	register("runtime", "safety/stress-deep-stacks-preemption", true, func() error { return stress(newest) })
 	register("runtime", "safety/attach-detach-cycles", true, func() error { return attachCycles(newest) })
 	register("runtime", "safety/sigkill-leaves-nothing", true, func() error { return sigkill(newest) })
-	register("runtime", "safety/target-forks-and-execs", true, func() error {
-		// Each call runs /bin/true from the traced server.
-		o := traceOpts{cell: newest, side: "server", scenario: "spawn"}
-		r, err := traceRun(o)
-		if err != nil {
-			return err
-		}
-		return expectExact(o, r, nil)
-	})
 	register("runtime", "safety/target-exits-while-attaching", true, func() error { return exitWhileAttaching(newest) })
 	register("runtime", "safety/big-headers", true, func() error { return bigHeaders(newest) })
 	register("runtime", "safety/executable-deleted", true, func() error { return replacedExecutable(newest, false) })
@@ -66,23 +59,10 @@ func replacedExecutable(c cell, replace bool) error {
 			return err
 		}
 	}
-	tool, err := start(toolPath, "--json", "-p", strconv.Itoa(srv.pid()))
+	tool, err := traceWhile(srv.pid(), targetBin(c, "grpcclient"), []string{"-addr", addr, "-scenario", "unary"})
 	if err != nil {
 		return err
 	}
-	defer tool.stop(syscall.SIGKILL, time.Second)
-	if _, err := tool.waitLine(`"type":"start"`, toolStartTimeout); err != nil {
-		return err
-	}
-	cli, err := start(targetBin(c, "grpcclient"), "-addr", addr, "-scenario", "unary")
-	if err != nil {
-		return err
-	}
-	if err := cli.wait(30 * time.Second); err != nil {
-		return err
-	}
-	time.Sleep(300 * time.Millisecond)
-	tool.stop(syscall.SIGINT, 10*time.Second)
 	n := strings.Count(strings.Join(tool.lines(), "\n"), `"type":"rpc"`)
 	if n != 3 {
 		return fmt.Errorf("traced %d calls, want 3: %s", n, tool.errText())
@@ -198,14 +178,15 @@ func stress(c cell) error {
 			return fmt.Errorf("client: %v: %s", err, p.errText())
 		}
 		for _, l := range p.lines() {
-			var cc clientCall
+			var cc records.Call
 			if json.Unmarshal([]byte(l), &cc) == nil && cc.Type == "call" {
 				want[fmt.Sprintf("%s %d/%d %d/%d", cc.Method, cc.ReqMsgs, cc.ReqBytes, cc.RespMsgs, cc.RespBytes)]++
 			}
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
-	tool.stop(syscall.SIGINT, 10*time.Second)
+	if err := endTool(tool, 10*time.Second); err != nil {
+		return err
+	}
 	got := map[string]int{}
 	var sum summary
 	for _, l := range tool.lines() {
@@ -260,10 +241,10 @@ func attachCycles(c cell) error {
 	cli.stop(syscall.SIGTERM, 5*time.Second)
 	calls, failed := 0, 0
 	for _, l := range cli.lines() {
-		var cc clientCall
+		var cc records.Call
 		if json.Unmarshal([]byte(l), &cc) == nil && cc.Type == "call" {
 			calls++
-			if cc.GrpcStatus != 0 {
+			if cc.GRPCStatus != 0 {
 				failed++
 			}
 		}

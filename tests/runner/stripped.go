@@ -17,30 +17,9 @@ import (
 	"sync"
 )
 
-func init() { extraRegistrations = append(extraRegistrations, registerStripped) }
-
+// The build variants traced as "stripped/..." rows of the runtime cases
+// (cases.go).
 var variants = []string{"sw", "strip", "split"}
-
-func registerStripped() {
-	for _, c := range cells {
-		for _, v := range variants {
-			for _, side := range []string{"server", "client"} {
-				o := traceOpts{cell: c, side: side, scenario: "all", variant: v}
-				register("runtime", fmt.Sprintf("stripped/%s/%s/%s", c.name, v, side), true, func() error {
-					r, err := traceRun(o)
-					if err != nil {
-						return err
-					}
-					return expectExact(o, r, nil)
-				})
-			}
-		}
-	}
-	// Position-independent executables (tests/targets/build.sh builds the
-	// newest cell's so): every address the tool renders carries the
-	// process's load bias, TLS shows the itab reads are right.
-	registerExactTraces("pie", cells[0], "pie")
-}
 
 var variantMu sync.Mutex
 

@@ -86,8 +86,8 @@ func untrustedItabs(c cell, variant, side string) error {
 			return err
 		}
 		want := r.calls[i]
-		if got["method"] != want.Method || got["grpc_status_name"] != want.GrpcStatusName {
-			return fmt.Errorf("call %d: %v %v, want %s %s", i, got["method"], got["grpc_status_name"], want.Method, want.GrpcStatusName)
+		if got["method"] != want.Method || got["grpc_status_name"] != want.GRPCStatusName {
+			return fmt.Errorf("call %d: %v %v, want %s %s", i, got["method"], got["grpc_status_name"], want.Method, want.GRPCStatusName)
 		}
 		for _, k := range []string{"peer", "local", "tls", recv + "_bytes", recv + "_msgs"} {
 			if v, ok := got[k]; !ok || v != nil {

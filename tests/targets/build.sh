@@ -20,7 +20,7 @@ sw_progs=(grpcserver grpcclient)
 # independent executables into pie/: mapped at a different address in
 # each process (the tool adds the load bias to every address it renders).
 pie_progs=(grpcserver grpcclient)
-pkgdirs=(internal grpcserver grpcclient h2server h2client grpcload pbserver pbclient)
+pkgdirs=(internal records grpcserver grpcclient h2server h2client grpcload pbserver pbclient)
 
 declare -A c_go c_toolchain c_version c_grpc c_modfile
 order=()

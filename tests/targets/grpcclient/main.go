@@ -19,6 +19,7 @@ import (
 
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
+	"gogrpctrace/tests/targets/records"
 )
 
 func main() {
@@ -117,7 +118,7 @@ func main() {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}
-	if err := out.Encode(doneLine{Type: "done", Calls: done}); err != nil {
+	if err := out.Encode(records.Done{Type: "done", Calls: done}); err != nil {
 		fatal("stdout: %v", err)
 	}
 	time.Sleep(*sleepAfter)

@@ -9,29 +9,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"gogrpctrace/tests/targets/internal/grpccode"
+	"gogrpctrace/tests/targets/records"
 )
-
-// callLine is the JSON line printed per call. Field order is the output order.
-type callLine struct {
-	Type           string            `json:"type"`
-	Method         string            `json:"method"`
-	Kind           string            `json:"kind"`
-	GRPCStatus     int               `json:"grpc_status"`
-	GRPCStatusName string            `json:"grpc_status_name"`
-	GRPCMessage    string            `json:"grpc_message"`
-	ReqMsgs        int               `json:"req_msgs"`
-	RespMsgs       int               `json:"resp_msgs"`
-	ReqBytes       int               `json:"req_bytes"`
-	RespBytes      int               `json:"resp_bytes"`
-	Metadata       map[string]string `json:"metadata"`
-	RespHeader     map[string]string `json:"resp_header"`
-	Trailer        map[string]string `json:"trailer"`
-}
-
-type doneLine struct {
-	Type  string `json:"type"`
-	Calls int    `json:"calls"`
-}
 
 // out writes one JSON object per line; no HTML escaping so non-ASCII and
 // '<>&' appear literally.
@@ -47,11 +26,11 @@ func printCall(c callSpec, o outcome) error {
 	for k, v := range c.md {
 		md[k] = v
 	}
-	return out.Encode(callLine{
+	return out.Encode(records.Call{
 		Type: "call", Method: c.method, Kind: c.kind,
 		GRPCStatus: int(st.Code()), GRPCStatusName: grpccode.Name(st.Code()), GRPCMessage: st.Message(),
 		ReqMsgs: o.tally.reqMsgs, RespMsgs: o.tally.respMsgs,
-		ReqBytes: o.tally.reqBytes, RespBytes: o.tally.respBytes,
+		ReqBytes: int64(o.tally.reqBytes), RespBytes: int64(o.tally.respBytes),
 		Metadata: md, RespHeader: customKeys(o.header), Trailer: customKeys(o.trailer),
 	})
 }

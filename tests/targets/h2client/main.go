@@ -21,27 +21,8 @@ import (
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
 	"gogrpctrace/tests/targets/internal/netaddr"
+	"gogrpctrace/tests/targets/records"
 )
-
-type httpLine struct {
-	Type       string            `json:"type"`
-	Method     string            `json:"method"`
-	Path       string            `json:"path"`
-	Status     int               `json:"status"`
-	ReqBytes   int               `json:"req_bytes"`
-	RespBytes  int               `json:"resp_bytes"`
-	Proto      string            `json:"proto"`
-	Reused     bool              `json:"reused"`
-	ServedBy   string            `json:"served_by"`
-	ReqHeader  map[string]string `json:"req_header"`
-	RespHeader map[string]string `json:"resp_header"`
-	Trailer    map[string]string `json:"trailer"`
-}
-
-type doneLine struct {
-	Type  string `json:"type"`
-	Calls int    `json:"calls"`
-}
 
 func main() {
 	addr := flag.String("addr", "", "server address host:port, or unix:/path, unix:@name (HTTP/1.1 and -tls only) (required)")
@@ -142,7 +123,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "h2client: request %d %s %s: %s\n", i+1, r.method, r.path, strings.Join(bad, "; "))
 		}
 	}
-	if err := enc.Encode(doneLine{"done", len(reqs)}); err != nil {
+	if err := enc.Encode(records.Done{Type: "done", Calls: len(reqs)}); err != nil {
 		fatal("stdout: %v", err)
 	}
 	time.Sleep(*sleepAfter)
@@ -153,33 +134,33 @@ func main() {
 }
 
 // do sends r and reads the whole response; the line says what happened.
-func do(client *http.Client, base string, r request, seq int) (httpLine, []byte, error) {
+func do(client *http.Client, base string, r request, seq int) (records.HTTPCall, []byte, error) {
 	req, err := newRequest(base, r, seq)
 	if err != nil {
-		return httpLine{}, nil, err
+		return records.HTTPCall{}, nil, err
 	}
 	reused := false
 	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := client.Do(req)
 	if err != nil {
-		return httpLine{}, nil, err
+		return records.HTTPCall{}, nil, err
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return httpLine{}, nil, fmt.Errorf("body: %v", err)
+		return records.HTTPCall{}, nil, fmt.Errorf("body: %v", err)
 	}
-	return httpLine{
+	return records.HTTPCall{
 		Type: "http", Method: r.method, Path: r.path, Status: resp.StatusCode,
-		ReqBytes: len(r.body), RespBytes: len(body), Proto: resp.Proto, Reused: reused,
+		ReqBytes: int64(len(r.body)), RespBytes: int64(len(body)), Proto: resp.Proto, Reused: reused,
 		ServedBy:  resp.Header.Get("Served-By"),
 		ReqHeader: customKeys(req.Header), RespHeader: customKeys(resp.Header), Trailer: customKeys(resp.Trailer),
 	}, body, nil
 }
 
 // differences compares what came back with the script.
-func differences(r request, got httpLine, body []byte, wantProto string, wantReused bool) []string {
+func differences(r request, got records.HTTPCall, body []byte, wantProto string, wantReused bool) []string {
 	var bad []string
 	if got.Status != r.wantStatus {
 		bad = append(bad, fmt.Sprintf("status %d, want %d", got.Status, r.wantStatus))

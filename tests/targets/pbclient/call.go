@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -15,35 +14,8 @@ import (
 	"gogrpctrace/tests/targets/internal/grpccode"
 	"gogrpctrace/tests/targets/internal/kitchen"
 	"gogrpctrace/tests/targets/internal/pbjson"
+	"gogrpctrace/tests/targets/records"
 )
-
-// msgLine is printed per message sent or received. Field order is the
-// output order.
-type msgLine struct {
-	Type     string          `json:"type"`
-	Call     int             `json:"call"`
-	Method   string          `json:"method"`
-	Dir      string          `json:"dir"` // "sent" or "received"
-	Seq      int             `json:"seq"` // 1-based, per call and direction
-	TypeName string          `json:"type_name"`
-	JSON     json.RawMessage `json:"json"`
-}
-
-// callLine is printed per call, after its messages.
-type callLine struct {
-	Type       string `json:"type"`
-	Call       int    `json:"call"`
-	Method     string `json:"method"`
-	Kind       string `json:"kind"`
-	Code       string `json:"code"`
-	GRPCStatus int    `json:"grpc_status"`
-	Message    string `json:"message"`
-	Compressor string `json:"compressor"`
-	ReqType    string `json:"req_type"`
-	RespType   string `json:"resp_type"`
-	Sent       int    `json:"sent"`
-	Received   int    `json:"received"`
-}
 
 // call is one call in progress.
 type call struct {
@@ -65,7 +37,7 @@ func run(conn *grpc.ClientConn, n int, spec kitchen.Call) ([]string, error) {
 	}
 	ctx = metadata.NewOutgoingContext(ctx, metadata.Pairs(kv...))
 	var opts []grpc.CallOption
-	line := callLine{Type: "call", Call: n, Method: spec.FullMethod, Kind: spec.Kind,
+	line := records.PbCall{Type: "call", Call: n, Method: spec.FullMethod, Kind: spec.Kind,
 		ReqType: spec.ReqType, RespType: spec.RespType}
 	if spec.Gzip {
 		opts = append(opts, grpc.UseCompressor(gzip.Name))
@@ -153,7 +125,7 @@ func (c *call) print(dir string, seq int, m interface{}) error {
 	if err != nil {
 		return fmt.Errorf("JSON of %s: %v", pbjson.Name(m), err)
 	}
-	return out.Encode(msgLine{Type: "msg", Call: c.n, Method: c.spec.FullMethod, Dir: dir, Seq: seq,
+	return out.Encode(records.PbMsg{Type: "msg", Call: c.n, Method: c.spec.FullMethod, Dir: dir, Seq: seq,
 		TypeName: pbjson.Name(m), JSON: js})
 }
 

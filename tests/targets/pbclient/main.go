@@ -32,6 +32,7 @@ import (
 
 	// GOGRPCTRACE_DUMP_ITABS=1: print the runtime's itab table and exit (a test oracle).
 	_ "gogrpctrace/tests/targets/internal/itabdump"
+	"gogrpctrace/tests/targets/records"
 )
 
 // out writes one JSON object per line, '<>&' and non-ASCII as they are.
@@ -88,7 +89,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "pbclient: call %d %s: %s\n", i+1, c.FullMethod, strings.Join(bad, "; "))
 		}
 	}
-	if err := out.Encode(doneLine{Type: "done", Calls: len(calls)}); err != nil {
+	if err := out.Encode(records.Done{Type: "done", Calls: len(calls)}); err != nil {
 		fatal("stdout: %v", err)
 	}
 	time.Sleep(*sleepAfter)
@@ -97,11 +98,6 @@ func main() {
 			failed, len(calls), kitchen.Generation)
 		os.Exit(1)
 	}
-}
-
-type doneLine struct {
-	Type  string `json:"type"`
-	Calls int    `json:"calls"`
 }
 
 func fatal(format string, args ...interface{}) {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gogrpctrace/tests/targets/records"
 )
 
 // Split turns an address flag into net.Listen's or net.Dial's network
@@ -41,20 +43,11 @@ func Text(a net.Addr) string {
 	return a.String()
 }
 
-// connLine is printed once per connection when logging is on:
-// {"type":"conn","side":"server","local":"...","remote":"..."}.
-type connLine struct {
-	Type   string `json:"type"`
-	Side   string `json:"side"`
-	Local  string `json:"local"`
-	Remote string `json:"remote"`
-}
-
 var logMu sync.Mutex
 
 // LogConn prints c's addresses (Text) as a conn line on stdout.
 func LogConn(side string, c net.Conn) {
-	b, _ := json.Marshal(connLine{"conn", side, Text(c.LocalAddr()), Text(c.RemoteAddr())})
+	b, _ := json.Marshal(records.Conn{Type: "conn", Side: side, Local: Text(c.LocalAddr()), Remote: Text(c.RemoteAddr())})
 	logMu.Lock()
 	defer logMu.Unlock()
 	os.Stdout.Write(append(b, '\n'))
