@@ -120,8 +120,12 @@ int gobin__itab(struct gobin *gb, const char *pair, uint64_t *addr, const char *
 			return 0;
 		}
 	}
-	ret = itab_list(gb) ? itablinks__find(gb->itabs, pair, &gb->notes, addr, why)
-			    : (*why = "out of memory", -ENOMEM);
+	if (itab_list(gb)) {
+		ret = itablinks__find(gb->itabs, pair, &gb->notes, addr, why);
+	} else {
+		*why = "out of memory";
+		ret = -ENOMEM;
+	}
 	if (ret == 0) {
 		*source = "itablinks";
 		return 0;

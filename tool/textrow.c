@@ -112,30 +112,36 @@ void textrow__method(FILE *f, const char *name, int width)
 	term_fit(f, name, strlen(name), width, 0);
 }
 
+/* v / d rounded half up, without the overflow of (v + d / 2) / d. */
+static uint64_t rounded_div(uint64_t v, uint64_t d)
+{
+	return v / d + (v % d >= d - d / 2);
+}
+
 /* A latency in ms that fits the column: two decimals, else whole
- * milliseconds, else whole seconds. */
+ * milliseconds, else whole seconds, else unknown: a number is never cut
+ * to fit (a cut one would be a wrong one). */
 static void put_lat(FILE *f, const struct textrow *row)
 {
 	char buf[32];
 	size_t n;
 
+	if (row->lat && strlen(row->lat) <= W_LAT) {
+		put_right(f, row->lat, W_LAT);
+		return;
+	}
 	if (!row->lat) {
 		put_right(f, "?", W_LAT);
 		return;
 	}
-	if (strlen(row->lat) <= W_LAT) {
-		put_right(f, row->lat, W_LAT);
-		return;
+	u64_text(buf, sizeof(buf), rounded_div(row->lat_ns, 1000000));
+	if (strlen(buf) > W_LAT) {
+		u64_text(buf, sizeof(buf) - 1, rounded_div(row->lat_ns, 1000000000));
+		n = strlen(buf);
+		buf[n] = 's';
+		buf[n + 1] = '\0';
 	}
-	if (row->lat_ns / 1000000 < 10000000) {
-		put_right(f, u64_text(buf, sizeof(buf), (row->lat_ns + 500000) / 1000000), W_LAT);
-		return;
-	}
-	u64_text(buf, sizeof(buf) - 1, (row->lat_ns + 500000000) / 1000000000);
-	n = strlen(buf);
-	buf[n] = 's';
-	buf[n + 1] = '\0';
-	put_right(f, buf, W_LAT);
+	put_right(f, strlen(buf) <= W_LAT ? buf : "?", W_LAT);
 }
 
 /* A size, and its message count when more than one: "1200(4)"; when that
