@@ -27,7 +27,7 @@ BIN = $(BUILD)/gogrpctrace$(SAN)
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
 	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table \
-	 $(BUILD)/check-dwarf-pure $(BUILD)/check-textrow
+	 $(BUILD)/check-dwarf-pure $(BUILD)/check-textrow $(BUILD)/check-follow
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -137,6 +137,11 @@ $(BUILD)/check-dwarf-pure: tests/unit/dwarf_pure.c tests/unit/check.h $(DWARF_OB
 $(BUILD)/check-textrow$(SAN): tests/unit/textrow.c tool/textrow.c tool/textrow.h tool/termtext.c \
 			      tool/termtext.h tool/numtext.h tests/unit/check.h
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ tests/unit/textrow.c tool/textrow.c tool/termtext.c
+
+# The target selectors' rules: names, cgroups, container IDs (tests/unit/follow.c).
+$(BUILD)/check-follow: tests/unit/follow.c tool/follow.c tool/follow.h tool/procinfo.c \
+		       tool/procinfo.h tool/json.c tests/unit/check.h
+	$(CC) $(CFLAGS) -o $@ tests/unit/follow.c tool/follow.c tool/procinfo.c tool/json.c
 
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)

@@ -467,6 +467,34 @@ void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t 
 	cs->closing_newest = e;
 }
 
+void calls__process_gone(struct calls *cs, uint32_t pid)
+{
+	for (unsigned b = 0; b < NBUCKETS && cs->open; b++) {
+		struct call *c = cs->buckets[b], *next;
+
+		for (; c; c = next) {
+			next = c->next;
+			if (c->pid != pid)
+				continue;
+			if (!c->ending) {
+				c->complete = false;
+				c->process_exited = true;
+				c->end_ns = 0;
+			}
+			calls__finish(cs, c);
+		}
+	}
+	for (unsigned b = 0; b < NCONN_BUCKETS; b++) {
+		struct conn_entry *e = cs->conn_buckets[b], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			if (e->pid == pid)
+				conn_free(cs, e);
+		}
+	}
+}
+
 void calls__finish_closing(struct calls *cs, uint64_t before_ns)
 {
 	while (cs->closing_oldest && cs->closing_oldest->closing_ns < before_ns)

@@ -84,6 +84,7 @@ struct call {
 	bool evicted_full;	 /* the table of open calls was full (--max-open-calls) */
 	bool conn_closed;	 /* its connection closed first: end_ns is when */
 	bool open_at_exit;	 /* still open when tracing ended */
+	bool process_exited;	 /* its process exited (or ran another program) first */
 };
 
 /* Open calls dropped from the table before their end, each printed as
@@ -129,6 +130,11 @@ void calls__finish(struct calls *cs, struct call *c);
  * of the connection is then forgotten: an object at the same address
  * later is a new one. */
 void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts);
+/* Process pid is gone (it exited, or an exec replaced its program): its
+ * open calls end as unfinished ("process exited", duration unknown), and
+ * what was known of its connections is forgotten (a new process may get
+ * its PID). */
+void calls__process_gone(struct calls *cs, uint32_t pid);
 /* Make final the closes begun before before_ns (UINT64_MAX: all). */
 void calls__finish_closing(struct calls *cs, uint64_t before_ns);
 /* Remember a connection's addresses (seen on one call, true for all). */

@@ -475,6 +475,7 @@ static int attach_one(struct loader *l, int i, int k, uint64_t off, const char *
 		return -e;
 	}
 	ln->fd = fd;
+	ln->pid = pid;
 	l->nlinks++;
 	return 0;
 }
@@ -507,6 +508,22 @@ int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entr
 	}
 	l->attach_s += now_s() - t0;
 	return 0;
+}
+
+void loader__detach_pid(struct loader *l, pid_t pid)
+{
+	int kept = 0;
+
+	/* One at a time: a process's few probes, not a whole session's. */
+	for (int i = 0; i < l->nlinks; i++) {
+		if (l->links[i].pid != pid) {
+			l->links[kept++] = l->links[i];
+			continue;
+		}
+		bpf_close_perf_event_fd(l->links[i].fd);
+		bpf_detach_uprobe(l->links[i].ev_name);
+	}
+	l->nlinks = kept;
 }
 
 int loader__table_fd(const struct loader *l, const char *name)

@@ -16,6 +16,7 @@
 struct loader_link {
 	char ev_name[64];
 	int fd;
+	pid_t pid;
 };
 
 struct loader_table {
@@ -57,6 +58,9 @@ int loader__load(struct loader *l, const char *text, const struct resolution *re
 /* Attach every loaded probe to pid at the file offsets of binary. */
 int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entry, char *err,
 		   size_t errlen);
+
+/* Remove the uprobes attached to pid (it exited, or runs another file). */
+void loader__detach_pid(struct loader *l, pid_t pid);
 
 /* The file descriptor of a table of the program, or -1. */
 int loader__table_fd(const struct loader *l, const char *name);

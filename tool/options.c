@@ -16,12 +16,21 @@
 
 static const char usage_text[] =
 	"Usage: gogrpctrace -p PID [options]\n"
+	"       gogrpctrace (-n NAME | --exe PATH | --cgroup PATH | --container ID | -a) [options]\n"
 	"       gogrpctrace --inspect [--json] (-p PID | BINARY)\n"
 	"       gogrpctrace --ebpf (-p PID | BINARY)\n"
 	"\n"
 	"Trace the gRPC calls (and HTTP requests) a running Go program makes and serves.\n"
 	"\n"
 	"  -p, --pid PID          trace this process (repeatable)\n"
+	"  -n, --name NAME        trace every process whose executable or comm is NAME,\n"
+	"                         those that start later too (repeatable, as are the\n"
+	"                         next four; a process that matches any is traced)\n"
+	"      --exe PATH         every process running the file PATH (the same file,\n"
+	"                         also as a container sees it)\n"
+	"      --cgroup PATH      every process in this cgroup v2 or under it\n"
+	"      --container ID     every process of the container (its ID or a prefix)\n"
+	"  -a, --all              every Go process that links a traced stack\n"
 	"  -m, --method GLOB      only calls whose method matches, e.g. '/pkg.Svc/*'\n"
 	"      --side SIDE        client or server: only calls of that side\n"
 	"      --protocol P       grpc, http or all (default: grpc in a process that\n"
@@ -56,6 +65,7 @@ static const char usage_text[] =
 	"EXAMPLES:\n"
 	"  gogrpctrace -p 1234                  # every call of PID 1234\n"
 	"  gogrpctrace -p 1234 -e               # only failed calls\n"
+	"  gogrpctrace -n server                # every 'server', restarts included\n"
 	"  gogrpctrace -p 1234 -m '/grpc.health.v1.Health/*' -v\n"
 	"  gogrpctrace -p 1234 --json -d 10 > calls.jsonl\n"
 	"  gogrpctrace -p 1234 --protocol all   # gRPC and plain HTTP requests\n"
@@ -89,10 +99,18 @@ enum {
 	OPT_PAUSE_BEFORE_ATTACH,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_OPEN_CALLS,
+	OPT_EXE,
+	OPT_CGROUP,
+	OPT_CONTAINER,
 };
 
 static const struct option long_options[] = {
 	{"pid", required_argument, NULL, 'p'},
+	{"name", required_argument, NULL, 'n'},
+	{"exe", required_argument, NULL, OPT_EXE},
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"container", required_argument, NULL, OPT_CONTAINER},
+	{"all", no_argument, NULL, 'a'},
 	{"method", required_argument, NULL, 'm'},
 	{"side", required_argument, NULL, OPT_SIDE},
 	{"protocol", required_argument, NULL, OPT_PROTOCOL},
@@ -131,6 +149,22 @@ static void bad(const char *fmt, const char *arg)
 	exit(2);
 }
 
+/* One more of a repeatable selector: -n, --exe, --cgroup, --container. */
+static void add_selector(const char **list, int *n, const char *opt, const char *arg)
+{
+	char what[64];
+
+	if (*n == MAX_SELECTORS) {
+		snprintf(what, sizeof(what), "too many %s options (at most %d): %%s", opt, MAX_SELECTORS);
+		bad(what, arg);
+	}
+	if (!*arg) {
+		snprintf(what, sizeof(what), "%s takes a value%%s", opt);
+		bad(what, "");
+	}
+	list[(*n)++] = arg;
+}
+
 static long parse_long(const char *s, const char *what, long min, long max)
 {
 	char *end;
@@ -157,6 +191,7 @@ static double parse_double(const char *s, const char *what)
 
 void options__parse(struct options *o, int argc, char **argv)
 {
+	bool following;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -164,12 +199,27 @@ void options__parse(struct options *o, int argc, char **argv)
 	o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
 	o->max_open_calls = DEFAULT_MAX_OPEN_CALLS;
 	o->open.debug_dirs = o->debug_dirs;
-	while ((c = getopt_long(argc, argv, "p:m:ed:wvh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:n:am:ed:wvh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o->npids == MAX_PIDS)
 				bad("too many -p options (at most 16): %s", optarg);
 			o->pids[o->npids++] = (pid_t)parse_long(optarg, "invalid PID: %s", 1, INT_MAX);
+			break;
+		case 'n':
+			add_selector(o->names, &o->nnames, "-n", optarg);
+			break;
+		case OPT_EXE:
+			add_selector(o->exes, &o->nexes, "--exe", optarg);
+			break;
+		case OPT_CGROUP:
+			add_selector(o->cgroups, &o->ncgroups, "--cgroup", optarg);
+			break;
+		case OPT_CONTAINER:
+			add_selector(o->containers, &o->ncontainers, "--container", optarg);
+			break;
+		case 'a':
+			o->all = true;
 			break;
 		case 'm':
 			o->method_glob = optarg;
@@ -285,12 +335,15 @@ void options__parse(struct options *o, int argc, char **argv)
 		o->binary = argv[optind++];
 	if (optind < argc)
 		bad("unexpected argument: %s", argv[optind]);
+	following = o->nnames || o->nexes || o->ncgroups || o->ncontainers || o->all;
 	if (o->binary && o->npids)
 		bad("give either -p PID or a BINARY, not both (%s)", o->binary);
 	if (!o->inspect && !o->ebpf && o->binary)
-		bad("tracing needs a running process: -p PID (got %s)", o->binary);
-	if (!o->binary && !o->npids)
-		bad("%s", "no target: give -p PID");
-	if ((o->inspect || o->ebpf) && o->npids > 1)
-		bad("%s", "--inspect and --ebpf take one target");
+		bad("tracing needs a running process: -p PID, -n NAME, --exe PATH, ... (got %s)",
+		    o->binary);
+	if (!o->binary && !o->npids && !following)
+		bad("%s", "no target: give -p PID, -n NAME, --exe PATH, --cgroup PATH, --container ID "
+			  "or -a");
+	if ((o->inspect || o->ebpf) && (o->npids > 1 || following))
+		bad("%s", "--inspect and --ebpf take one target: -p PID or a BINARY");
 }

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #define MAX_PIDS 16
+#define MAX_TARGETS 256 /* processes traced at once, -p's and those followed */
+#define MAX_SELECTORS 8 /* of each of -n, --exe, --cgroup, --container */
 #define MAX_DEBUG_DIRS 8
 #define DEFAULT_IDLE_TIMEOUT_S 300
 #define DEFAULT_MAX_OPEN_CALLS 16384
@@ -21,6 +23,17 @@ enum protocol_filter { PROTO_AUTO, PROTO_GRPC, PROTO_HTTP, PROTO_ALL };
 struct options {
 	pid_t pids[MAX_PIDS];
 	int npids;
+	/* Processes found by what they are, followed as they start and exit
+	 * (follow.h): any that matches one of these is traced. */
+	const char *names[MAX_SELECTORS];
+	int nnames;
+	const char *exes[MAX_SELECTORS];
+	int nexes;
+	const char *cgroups[MAX_SELECTORS];
+	int ncgroups;
+	const char *containers[MAX_SELECTORS];
+	int ncontainers;
+	bool all; /* -a: every Go process that links a traced stack */
 	const char *binary; /* positional, for --inspect/--ebpf without -p */
 	const char *method_glob;
 	enum side_filter side;

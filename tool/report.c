@@ -2,6 +2,7 @@
 #include "report.h"
 #include "probes.h"
 
+#include "follow.h"
 #include "json.h"
 #include "lathist.h"
 #include "msgprint.h"
@@ -47,7 +48,7 @@ struct report {
 		enum protocol_filter protocol; /* never PROTO_AUTO */
 		unsigned unknown_fields;       /* enum output_field: cannot be read */
 		struct msg_types types;	       /* its protobuf descriptors, for --payload */
-	} processes[MAX_PIDS];
+	} processes[MAX_TARGETS];
 	int nprocesses;
 };
 
@@ -259,20 +260,31 @@ static void member_raw(FILE *f, const char *key, const char *v)
 	fputs(v, f);
 }
 
-void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
-			 unsigned unknown_fields)
-{
-	if (r->nprocesses < MAX_PIDS)
-		r->processes[r->nprocesses++] =
-			(struct process){.pid = pid, .protocol = p, .unknown_fields = unknown_fields};
-}
-
 static const struct process *process_of(const struct report *r, uint32_t pid)
 {
 	for (int i = 0; i < r->nprocesses; i++)
 		if (r->processes[i].pid == pid)
 			return &r->processes[i];
 	return NULL;
+}
+
+void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
+			 unsigned unknown_fields)
+{
+	struct process *slot = (struct process *)process_of(r, pid);
+
+	if (!slot && r->nprocesses < MAX_TARGETS)
+		slot = &r->processes[r->nprocesses++];
+	if (slot)
+		*slot = (struct process){.pid = pid, .protocol = p, .unknown_fields = unknown_fields};
+}
+
+void report__forget_process(struct report *r, uint32_t pid)
+{
+	struct process *p = (struct process *)process_of(r, pid);
+
+	if (p)
+		*p = r->processes[--r->nprocesses];
 }
 
 void report__set_types(struct report *r, uint32_t pid, const struct protodb *db,
@@ -403,7 +415,8 @@ void report__header(struct report *r)
 /* The columns of the text rows: fixed for the whole run. */
 static struct textrow_layout row_layout(const struct report *r)
 {
-	return (struct textrow_layout){.wide = r->o->wide, .pid = r->o->wide || r->o->npids > 1};
+	return (struct textrow_layout){.wide = r->o->wide,
+				       .pid = r->o->wide || r->o->npids > 1 || follow__wanted(r->o)};
 }
 
 void report__columns(struct report *r)
@@ -425,6 +438,8 @@ static const char *unfinished_why(const struct call *c, char *buf, size_t len)
 		snprintf(buf, len, "evicted: too many open calls (the least recently seen)");
 	else if (c->conn_closed)
 		snprintf(buf, len, "connection closed");
+	else if (c->process_exited)
+		snprintf(buf, len, "process exited");
 	else if (c->open_at_exit)
 		snprintf(buf, len, "still open when tracing ended");
 	else

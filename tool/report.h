@@ -48,6 +48,8 @@ void report__free(struct report *r);
  * probes cannot fill, printed as unknown. */
 void report__set_process(struct report *r, uint32_t pid, enum protocol_filter p,
 			 unsigned unknown_fields);
+/* PID is no longer traced: forget it (a new process may get its PID). */
+void report__forget_process(struct report *r, uint32_t pid);
 struct protodb;
 /* PID's protobuf descriptors, which --payload decodes messages with (NULL:
  * none, why_none says why). After report__set_process; db outlives r. */

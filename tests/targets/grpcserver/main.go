@@ -7,6 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -31,7 +34,11 @@ func main() {
 	logConns := flag.Bool("log-conns", false, "print each accepted connection's addresses as a JSON line")
 	useTLS := flag.Bool("tls", false, "serve TLS with an in-memory self-signed certificate")
 	maxMsg := flag.Int("max-msg", 16<<20, "max message size in bytes, both directions")
+	execOnUSR1 := flag.String("exec-on-usr1", "", "on SIGUSR1, exec this command (space-separated words): the PID stays, the program changes")
 	flag.Parse()
+	if *execOnUSR1 != "" {
+		go execOnSignal(strings.Fields(*execOnUSR1))
+	}
 
 	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(*maxMsg), grpc.MaxSendMsgSize(*maxMsg)}
 	if *useTLS {
@@ -52,6 +59,14 @@ func main() {
 		fatal("listen: %v", err)
 	}
 	grpcserve.RunListener("grpcserver", s, lis)
+}
+
+func execOnSignal(argv []string) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGUSR1)
+	<-c
+	err := syscall.Exec(argv[0], argv, os.Environ())
+	fatal("exec %v: %v", argv, err)
 }
 
 func fatal(format string, args ...interface{}) {
