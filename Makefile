@@ -22,12 +22,12 @@ OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS) $(GEN_SR
 
 BIN = $(BUILD)/gogrpctrace$(SAN)
 
-.PHONY: all test unit runtime demo bench asan clean targets install deps golden offsets
+.PHONY: all test unit runtime demo bench asan clean targets jaeger install deps golden offsets
 
 CHECKS = $(BUILD)/check-func-oom $(BUILD)/check-perf-oom $(BUILD)/check-offsets-reload \
 	 $(BUILD)/check-lathist $(BUILD)/check-protodb $(BUILD)/check-pbdecode \
 	 $(BUILD)/check-msgasm $(BUILD)/check-events $(BUILD)/check-probe-table \
-	 $(BUILD)/check-dwarf-pure $(BUILD)/check-textrow $(BUILD)/check-follow
+	 $(BUILD)/check-dwarf-pure $(BUILD)/check-textrow $(BUILD)/check-follow $(BUILD)/check-otlp
 
 all: $(BIN) $(BUILD)/gogrpctrace $(BUILD)/render-golden $(BUILD)/itab-lookup $(CHECKS)
 
@@ -143,6 +143,10 @@ $(BUILD)/check-follow: tests/unit/follow.c tool/follow.c tool/follow.h tool/proc
 		       tool/procinfo.h tool/json.c tests/unit/check.h
 	$(CC) $(CFLAGS) -o $@ tests/unit/follow.c tool/follow.c tool/procinfo.c tool/json.c
 
+# Spans as OTLP bytes, trace contexts, receiver URLs (tests/unit/otlp.c).
+$(BUILD)/check-otlp: tests/unit/otlp.c tests/unit/check.h $(TOOL_LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ tests/unit/otlp.c $(TOOL_LIB_OBJS) $(LDLIBS)
+
 $(BUILD)/protodb-test.pb: $(wildcard tests/unit/protos/*.proto)
 	@mkdir -p $(BUILD)
 	protoc --include_imports --descriptor_set_out=$@ -Itests/unit/protos -I/usr/include $^
@@ -163,13 +167,17 @@ deps:
 targets:
 	bash tests/targets/build.sh
 
-test: deps all asan targets
+# The tracing backend the otlp/* tests send spans to (tests/otlp/build.sh).
+jaeger:
+	bash tests/otlp/build.sh
+
+test: deps all asan targets jaeger
 	bash tests/run.sh
 
 unit: deps all asan targets
 	bash tests/run.sh unit
 
-runtime: deps all targets
+runtime: deps all targets jaeger
 	bash tests/run.sh runtime
 
 demo: deps all

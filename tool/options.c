@@ -43,6 +43,10 @@ static const char usage_text[] =
 	"      --max-open-calls N keep at most N open calls; past it the least recently\n"
 	"                         seen is given up (default 16384; 0: no cap)\n"
 	"      --json             one JSON object per line\n"
+	"      --otlp URL         also send each call shown as an OpenTelemetry span to\n"
+	"                         this OTLP/HTTP receiver, e.g. http://127.0.0.1:4318\n"
+	"      --service-name S   the spans' service.name (default: the executable's name)\n"
+	"      --otlp-metadata    put request and response metadata in the spans too\n"
 	"  -w, --wide             rows with PID and sizes, and the method in full (by\n"
 	"                         default a row fits 80 columns)\n"
 	"  -v, --verbose          headers, trailers and each message as they happen\n"
@@ -102,6 +106,9 @@ enum {
 	OPT_EXE,
 	OPT_CGROUP,
 	OPT_CONTAINER,
+	OPT_OTLP,
+	OPT_SERVICE_NAME,
+	OPT_OTLP_METADATA,
 };
 
 static const struct option long_options[] = {
@@ -111,6 +118,9 @@ static const struct option long_options[] = {
 	{"cgroup", required_argument, NULL, OPT_CGROUP},
 	{"container", required_argument, NULL, OPT_CONTAINER},
 	{"all", no_argument, NULL, 'a'},
+	{"otlp", required_argument, NULL, OPT_OTLP},
+	{"service-name", required_argument, NULL, OPT_SERVICE_NAME},
+	{"otlp-metadata", no_argument, NULL, OPT_OTLP_METADATA},
 	{"method", required_argument, NULL, 'm'},
 	{"side", required_argument, NULL, OPT_SIDE},
 	{"protocol", required_argument, NULL, OPT_PROTOCOL},
@@ -220,6 +230,17 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case 'a':
 			o->all = true;
+			break;
+		case OPT_OTLP:
+			o->otlp_url = optarg;
+			break;
+		case OPT_SERVICE_NAME:
+			if (!*optarg)
+				bad("%s", "--service-name takes a name");
+			o->service_name = optarg;
+			break;
+		case OPT_OTLP_METADATA:
+			o->otlp_metadata = true;
 			break;
 		case 'm':
 			o->method_glob = optarg;
@@ -344,6 +365,8 @@ void options__parse(struct options *o, int argc, char **argv)
 	if (!o->binary && !o->npids && !following)
 		bad("%s", "no target: give -p PID, -n NAME, --exe PATH, --cgroup PATH, --container ID "
 			  "or -a");
+	if ((o->service_name || o->otlp_metadata) && !o->otlp_url)
+		bad("%s", "--service-name and --otlp-metadata shape the spans of --otlp URL: give it");
 	if ((o->inspect || o->ebpf) && (o->npids > 1 || following))
 		bad("%s", "--inspect and --ebpf take one target: -p PID or a BINARY");
 }

@@ -34,6 +34,11 @@ struct options {
 	const char *containers[MAX_SELECTORS];
 	int ncontainers;
 	bool all; /* -a: every Go process that links a traced stack */
+	/* --otlp URL: each shown call also goes as a span to this OTLP/HTTP
+	 * receiver (otlp.h); --service-name, --otlp-metadata shape them. */
+	const char *otlp_url;
+	const char *service_name;
+	bool otlp_metadata;
 	const char *binary; /* positional, for --inspect/--ebpf without -p */
 	const char *method_glob;
 	enum side_filter side;

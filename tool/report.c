@@ -6,6 +6,7 @@
 #include "json.h"
 #include "lathist.h"
 #include "msgprint.h"
+#include "secrets.h"
 #include "termtext.h"
 #include "textrow.h"
 #include "numtext.h"
@@ -50,6 +51,8 @@ struct report {
 		struct msg_types types;	       /* its protobuf descriptors, for --payload */
 	} processes[MAX_TARGETS];
 	int nprocesses;
+	shown_call_fn on_shown;
+	void *on_shown_ctx;
 };
 
 static const char *const code_names[] = {
@@ -138,82 +141,10 @@ void report__time(const struct report *r, uint64_t mono_ns, char *buf, size_t le
 	}
 }
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* The ASCII letters in s, any case, as bits (a = 1); *len: its length. */
-static unsigned letters(const char *s, size_t *len)
-{
-	unsigned have = 0;
-	const char *p;
-
-	/* Only letters are within 'a'..'z' once bit 5 is set. */
-	for (p = s; *p; p++) {
-		unsigned k = ((unsigned)(unsigned char)*p | 0x20) - 'a';
-
-		if (k < 26)
-			have |= 1u << k;
-	}
-	*len = (size_t)(p - s);
-	return have;
-}
-
-/* Whether word (lowercase) starts at s, ASCII letters in any case. */
-static bool word_at(const char *s, const char *word)
-{
-	for (; *word; s++, word++)
-		if (lower((unsigned char)*s) != *word)
-			return false;
-	return true;
-}
-
-/* Credentials stay out of terminals and logs unless asked for: these
- * names, and any name with one of the words below in it (any case). Every
- * field of every call is asked about: cheap for the names that are not. */
-static bool is_secret(const char *name)
-{
-#define NAME(s) {s, sizeof(s) - 1}
-	static const struct {
-		const char *name;
-		size_t len;
-	} exact[] = {
-		NAME("authorization"), NAME("proxy-authorization"), NAME("cookie"),
-		NAME("set-cookie"),    NAME("x-api-key"),		NAME("x-auth-token"),
-		NAME("x-csrf-token"),  NAME("x-xsrf-token"),
-	};
-#undef NAME
-	static const char *const words[] = {"token", "secret", "password", "api-key"};
-	static unsigned word_letters[sizeof(words) / sizeof(words[0])];
-	size_t len;
-	unsigned have = letters(name, &len);
-
-	/* Most names lack a letter of each word: one pass rules them out. */
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t n;
-
-		if (!word_letters[i])
-			word_letters[i] = letters(words[i], &n);
-		if ((have & word_letters[i]) != word_letters[i])
-			continue;
-		for (const char *p = name; *p; p++)
-			if (word_at(p, words[i]))
-				return true;
-	}
-	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (exact[i].len == len && strcasecmp(name, exact[i].name) == 0)
-			return true;
-	return false;
-}
-
 static const char *shown_value(const struct report *r, const char *name, const char *value,
 			       char *buf, size_t len)
 {
-	if (r->o->show_secrets || !is_secret(name))
-		return value;
-	snprintf(buf, len, "[redacted %zu bytes]", strlen(value));
-	return buf;
+	return secrets__shown(r->o->show_secrets, name, value, buf, len);
 }
 
 static const char *side_name(int side)
@@ -668,6 +599,32 @@ static void json_call(struct report *r, const struct call *c, double lat_ms)
 	json_tail(r, c, lat_ms);
 }
 
+void report__on_shown(struct report *r, shown_call_fn fn, void *ctx)
+{
+	r->on_shown = fn;
+	r->on_shown_ctx = ctx;
+}
+
+/* Monotonic nanoseconds (the BPF clock) as Unix nanoseconds. */
+static uint64_t unix_ns(const struct report *r, uint64_t mono_ns)
+{
+	int64_t real = (int64_t)mono_ns + r->mono_to_real_ns;
+
+	return real > 0 ? (uint64_t)real : 0;
+}
+
+/* Hand c to the --otlp exporter: an unfinished call ends when it was
+ * given up, now. */
+static void hand_on(const struct report *r, const struct call *c)
+{
+	char why[96];
+	const char *w = unfinished_why(c, why, sizeof(why));
+	uint64_t end = duration_known(c) ? c->end_ns : (uint64_t)clock_ns(CLOCK_MONOTONIC);
+
+	r->on_shown(c, unix_ns(r, c->start_ns), unix_ns(r, end > c->start_ns ? end : c->start_ns), w,
+		    r->on_shown_ctx);
+}
+
 void report__call(struct call *c, void *report)
 {
 	struct report *r = report;
@@ -683,6 +640,8 @@ void report__call(struct call *c, void *report)
 		return;
 	record(r, c, lat_ms);
 	r->printed++;
+	if (r->on_shown)
+		hand_on(r, c);
 	/* No flush here: the tracer flushes once per drain (every 10 ms), not
 	 * once per call, to keep the write calls off a busy machine. */
 	if (r->o->json)
@@ -809,6 +768,12 @@ void report__summary(struct report *r, const struct tally *t)
 			r->dropped_methods, t->evicted_idle, t->evicted_full);
 		if (r->o->probe_stats)
 			probes_json(r->out, t, r->o->count_ops);
+		if (t->spans.on) {
+			fprintf(r->out, ",\"spans_exported\":%" PRIu64 ",\"spans_dropped_full\":%" PRIu64
+					",\"spans_dropped_failed\":%" PRIu64 ",\"spans_last_error\":",
+				t->spans.exported, t->spans.dropped_full, t->spans.dropped_failed);
+			json_str(r->out, t->spans.last_error);
+		}
 		fprintf(r->out, "}\n");
 		fflush(r->out);
 		return;
@@ -843,6 +808,19 @@ void report__summary(struct report *r, const struct tally *t)
 		"open calls given up: %" PRIu64 " with no event for %u s, %" PRIu64
 		" past %u open calls\n",
 		t->evicted_idle, t->idle_timeout_s, t->evicted_full, t->max_open_calls);
+	if (t->spans.on) {
+		fputs("spans to ", r->out);
+		term_write(r->out, t->spans.url);
+		fprintf(r->out,
+			": %" PRIu64 " exported, %" PRIu64 " dropped (queue full), %" PRIu64
+			" dropped (requests failed)",
+			t->spans.exported, t->spans.dropped_full, t->spans.dropped_failed);
+		if (*t->spans.last_error) {
+			fputs("; last error: ", r->out);
+			term_write(r->out, t->spans.last_error);
+		}
+		fputc('\n', r->out);
+	}
 	if (r->o->probe_stats)
 		probes_text(r->out, t);
 	fflush(r->out);

@@ -21,6 +21,14 @@ struct probe_tally {
 	uint64_t reads, map_ops; /* --count-ops */
 };
 
+/* --otlp: what became of the spans (otlp.h's counts). */
+struct span_tally {
+	bool on;
+	const char *url;
+	uint64_t exported, dropped_full, dropped_failed;
+	char last_error[160];
+};
+
 struct tally {
 	uint64_t received;    /* events read from the ring buffers */
 	uint64_t emitted;     /* events the BPF side handed to them */
@@ -36,6 +44,7 @@ struct tally {
 	uint64_t evicted_idle; /* open calls given up: no event for --idle-timeout */
 	uint64_t evicted_full; /* open calls given up: --max-open-calls were open */
 	unsigned idle_timeout_s, max_open_calls; /* the limits, for the summary's words */
+	struct span_tally spans;
 	int nprobes; /* --probe-stats only */
 	struct probe_tally probes[MAX_PROBES];
 };
@@ -55,6 +64,12 @@ struct protodb;
  * none, why_none says why). After report__set_process; db outlives r. */
 void report__set_types(struct report *r, uint32_t pid, const struct protodb *db,
 		       const char *why_none);
+/* Each call shown (past the filters) is handed to fn too, with its times
+ * in Unix nanoseconds: its end, or for an unfinished call when it was
+ * given up; unfinished_why NULL for a finished call. --otlp's way in. */
+typedef void (*shown_call_fn)(const struct call *c, uint64_t start_ns, uint64_t end_ns,
+			      const char *unfinished_why, void *ctx);
+void report__on_shown(struct report *r, shown_call_fn fn, void *ctx);
 /* Tracing has started: the summary's clock starts now. */
 void report__header(struct report *r);
 /* The column header line (text mode). */

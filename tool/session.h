@@ -7,6 +7,7 @@
 #include "eventbuf.h"
 #include "events.h"
 #include "follow.h"
+#include "otlp.h"
 #include "procinfo.h"
 #include "program.h"
 #include "report.h"
@@ -35,6 +36,7 @@ struct session {
 	struct target targets[MAX_TARGETS];
 	int ntargets;
 	struct follow *follow; /* -n, --exe, ...: NULL with -p alone */
+	struct otlp *otlp;     /* --otlp: NULL without */
 	struct exe_id rejected[MAX_REJECTED]; /* a ring: the oldest is forgotten */
 	int nrejected;
 	bool started;	   /* announced: later attaches are announced as they come */

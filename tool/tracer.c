@@ -18,6 +18,7 @@
 
 #include <bcc/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -155,6 +156,40 @@ static int open_event_buffers(struct session *s)
 	return 0;
 }
 
+/* --otlp: the resource pid's spans will carry. */
+static void tell_exporter(struct session *s, pid_t pid)
+{
+	char exe[PATH_MAX], cgroup[PATH_MAX], id[65];
+	bool have_exe = procinfo__exe_path(pid, exe, sizeof(exe)) == 0;
+	bool in_container = procinfo__cgroup(pid, cgroup, sizeof(cgroup)) == 0 &&
+			    procinfo__container_id(cgroup, id);
+
+	otlp__set_process(s->otlp, pid, have_exe ? exe : NULL, in_container ? id : NULL);
+}
+
+/* report.c hands each call shown to the exporter. */
+static void export_call(const struct call *c, uint64_t start_ns, uint64_t end_ns,
+			const char *unfinished_why, void *ctx)
+{
+	otlp__call(ctx, c, start_ns, end_ns, unfinished_why);
+}
+
+/* Send the spans still queued, and keep the exporter's counts. */
+static void close_exporter(struct session *s)
+{
+	struct otlp_stats st;
+
+	if (!s->otlp)
+		return;
+	otlp__close(s->otlp, &st);
+	s->otlp = NULL;
+	s->tally.spans = (struct span_tally){.on = true, .url = s->o->otlp_url,
+					     .exported = st.exported,
+					     .dropped_full = st.dropped_full,
+					     .dropped_failed = st.dropped_failed};
+	snprintf(s->tally.spans.last_error, sizeof(s->tally.spans.last_error), "%s", st.last_error);
+}
+
 /* Trace pid: -p's (why NULL; a failure ends the session), or found by a
  * selector (why says which; a failure is said and passed over, and with
  * -a alone an executable that has nothing to trace is passed over
@@ -224,6 +259,8 @@ static int attach_process(struct session *s, pid_t pid, const char *why)
 			fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;
 	}
+	if (s->otlp)
+		tell_exporter(s, pid);
 	t.why = why ? strdup(why) : NULL;
 	t.reused = !made;
 	s->targets[s->ntargets++] = t;
@@ -263,6 +300,8 @@ static void drop_target(struct session *s, int i, const char *why)
 	loader__detach_pid(&s->progs[t.prog].loader, t.pid);
 	eventbuf__drain(s->eb, false);
 	calls__process_gone(s->calls, (uint32_t)t.pid);
+	if (s->otlp)
+		otlp__forget_process(s->otlp, t.pid);
 	report__forget_process(s->report, (uint32_t)t.pid);
 	s->targets[i] = s->targets[--s->ntargets];
 	announce__detach(s, t.pid, why);
@@ -454,6 +493,17 @@ int tracer__run(const struct options *o)
 	if (o->verbose)
 		fprintf(stderr, "gogrpctrace: a failed compile or load is logged to %s/%s%d.log\n",
 			STATE_DIR, LOADER_LOG_PREFIX, (int)getpid());
+	if (o->otlp_url) {
+		struct otlp_opts oo = {.url = o->otlp_url, .service_name = o->service_name,
+				       .metadata = o->otlp_metadata, .show_secrets = o->show_secrets};
+
+		s.otlp = otlp__new(&oo, err, sizeof(err));
+		if (!s.otlp) {
+			fprintf(stderr, "gogrpctrace: --otlp %s\n", err);
+			goto cleanup;
+		}
+		report__on_shown(s.report, export_call, s.otlp);
+	}
 	if (follow__wanted(o)) {
 		s.follow = follow__new(o, err, sizeof(err));
 		if (!s.follow) {
@@ -469,10 +519,16 @@ int tracer__run(const struct options *o)
 	poll_loop(&s);
 	finish(&s);
 	calls__flush(s.calls);
+	close_exporter(&s);
 	collect_evicted(&s);
 	report__summary(s.report, &s.tally);
 	ret = 0;
 cleanup:
+	if (s.otlp) {
+		struct otlp_stats st;
+
+		otlp__close(s.otlp, &st);
+	}
 	/* Detach first: the target stops paying for probes at once. */
 	for (int k = s.nprogs - 1; k >= 0; k--)
 		loader__close(&s.progs[k].loader);

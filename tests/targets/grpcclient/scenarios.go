@@ -13,19 +13,19 @@ import (
 
 // callSpec is one scripted call: what to send and what must come back.
 type callSpec struct {
-	method   string
-	kind     string            // unary, server_stream, client_stream, bidi
-	reqs     [][]byte          // request messages, in order
-	md       map[string]string // request metadata (custom + scripting keys)
-	wantCode codes.Code
-	wantMsg  string
-	wantResp [][]byte // exact response messages expected
-	health   bool     // grpc.health.v1 Check (proto codec) instead of Echo
+	method      string
+	kind        string            // unary, server_stream, client_stream, bidi
+	reqs        [][]byte          // request messages, in order
+	md          map[string]string // request metadata (custom + scripting keys)
+	wantCode    codes.Code
+	wantMsg     string
+	wantResp    [][]byte      // exact response messages expected
+	health      bool          // grpc.health.v1 Check (proto codec) instead of Echo
 	timeout     time.Duration // the call's deadline; 0 = callTimeout
 	cancelAfter time.Duration // cancel the call after this long; 0 = never
 }
 
-var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn", "bigheaders", "hang"}
+var scenarioNames = []string{"unary", "errors", "streams", "large", "all", "health", "resets", "secrets", "slow", "stress", "spawn", "bigheaders", "hang", "traced"}
 
 // scenario returns the calls of a named scenario, or nil if unknown.
 func scenario(name string) []callSpec {
@@ -69,6 +69,8 @@ func scenario(name string) []callSpec {
 	case "slow":
 		slow := unaryEcho(20, map[string]string{echo.KeySleepMs: "300"})
 		return []callSpec{unaryEcho(10, map[string]string{}), slow, unaryEcho(30, map[string]string{})}
+	case "traced":
+		return tracedCalls()
 	case "hang":
 		// A call the server holds for ten minutes: for tests that kill
 		// one side mid-call.
@@ -183,4 +185,30 @@ func isPrintableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// Trace contexts of the "traced" scenario's calls, as a caller's
+// instrumentation would send them: W3C traceparent, gRPC's binary
+// grpc-trace-bin (version 0; field 0 trace ID, 1 span ID, 2 flags).
+const (
+	TracedW3C       = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	TracedFailedW3C = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+)
+
+var tracedBin = string([]byte{0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+	0xcc, 0xdd, 0xee, 0xff, 0x01, 1, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 2, 1})
+
+// tracedCalls: one call joining a trace by each header, one failing
+// (UNAVAILABLE) in a trace, one in none.
+func tracedCalls() []callSpec {
+	failed := callSpec{method: echo.MethodUnary, kind: "unary", reqs: [][]byte{echo.Payload(3)},
+		md: map[string]string{"traceparent": TracedFailedW3C, echo.KeyWantCode: strconv.Itoa(int(codes.Unavailable)),
+			echo.KeyWantMessage: "down"},
+		wantCode: codes.Unavailable, wantMsg: "down"}
+	return []callSpec{
+		unaryEcho(11, map[string]string{"traceparent": TracedW3C}),
+		unaryEcho(12, map[string]string{"grpc-trace-bin": tracedBin}),
+		failed,
+		unaryEcho(13, map[string]string{}),
+	}
 }

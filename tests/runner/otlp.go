@@ -1,0 +1,385 @@
+package main
+
+// Calls as OpenTelemetry spans (issue #18, part 2). A real backend: Jaeger
+// (build/jaeger, the jaeger program of github.com/jaegertracing/jaeger
+// v1.76.0, built by tests/setup.sh from tests/otlp), run with its default
+// configuration (OTLP receiver and in-memory storage on loopback),
+// receives the spans of a traced run; each is read back through Jaeger's
+// query API and held to what the client did and what the tool printed:
+// name, kind, status, attributes, times, the process, and the parent the
+// call's traceparent or grpc-trace-bin names. And when the receiver is
+// down or too slow: spans counted as dropped, every call still printed.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"gogrpctrace/tests/targets/records"
+)
+
+func init() { extraRegistrations = append(extraRegistrations, registerOTLP) }
+
+func registerOTLP() {
+	register("unit", "otlp/spans", false, func() error { return runCheck("check-otlp") })
+	register("runtime", "otlp/jaeger", true, otlpJaeger)
+	register("runtime", "otlp/receiver-down", true, otlpReceiverDown)
+	register("runtime", "otlp/receiver-slow", true, otlpReceiverSlow)
+}
+
+const (
+	jaegerQuery = "http://127.0.0.1:16686"
+	jaegerOTLP  = "http://127.0.0.1:4318"
+)
+
+// The trace contexts grpcclient's "traced" scenario sends (its
+// scenarios.go): trace ID and parent span ID per call, "" for none.
+var tracedParents = []struct{ trace, parent string }{
+	{"0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"},
+	{"112233445566778899aabbccddeeff01", "0102030405060708"},
+	{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"},
+	{"", ""},
+}
+
+type jaegerTag struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+}
+
+type jaegerSpan struct {
+	TraceID       string      `json:"traceID"`
+	SpanID        string      `json:"spanID"`
+	OperationName string      `json:"operationName"`
+	StartTime     int64       `json:"startTime"` // µs
+	Duration      int64       `json:"duration"`  // µs
+	Tags          []jaegerTag `json:"tags"`
+	ProcessID     string      `json:"processID"`
+	References    []struct {
+		RefType string `json:"refType"`
+		TraceID string `json:"traceID"`
+		SpanID  string `json:"spanID"`
+	} `json:"references"`
+}
+
+type jaegerProcess struct {
+	ServiceName string      `json:"serviceName"`
+	Tags        []jaegerTag `json:"tags"`
+}
+
+func tag(tags []jaegerTag, key string) (string, bool) {
+	for _, t := range tags {
+		if t.Key == key {
+			return fmt.Sprint(t.Value), true
+		}
+	}
+	return "", false
+}
+
+func startJaeger() (*proc, error) {
+	bin := filepath.Join(repoRoot, "build", "jaeger")
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("no Jaeger (tests/setup.sh builds it): %v", err)
+	}
+	j, err := start(bin)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(jaegerQuery + "/api/services")
+		if err == nil {
+			resp.Body.Close()
+			if c, err := net.DialTimeout("tcp", "127.0.0.1:4318", time.Second); err == nil {
+				c.Close()
+				return j, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			j.stop(syscall.SIGKILL, time.Second)
+			return nil, fmt.Errorf("Jaeger did not come up: %v; stderr: %.2000s", err, j.errText())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// jaegerTraces polls the query API until want spans of service are there.
+func jaegerTraces(service string, want int) ([]jaegerSpan, map[string]jaegerProcess, error) {
+	var body struct {
+		Data []struct {
+			Spans     []jaegerSpan             `json:"spans"`
+			Processes map[string]jaegerProcess `json:"processes"`
+		} `json:"data"`
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(jaegerQuery + "/api/traces?limit=1000&lookback=1h&service=" + service)
+		if err != nil {
+			return nil, nil, err
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		var spans []jaegerSpan
+		procs := map[string]jaegerProcess{}
+		for _, t := range body.Data {
+			for _, s := range t.Spans {
+				p := t.Processes[s.ProcessID]
+				s.ProcessID = s.TraceID + "/" + s.ProcessID
+				procs[s.ProcessID] = p
+				spans = append(spans, s)
+			}
+		}
+		if len(spans) >= want || time.Now().After(deadline) {
+			return spans, procs, nil
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+type otlpSummary struct {
+	Type          string  `json:"type"`
+	Exported      *uint64 `json:"spans_exported"`
+	DroppedFull   *uint64 `json:"spans_dropped_full"`
+	DroppedFailed *uint64 `json:"spans_dropped_failed"`
+	LastError     *string `json:"spans_last_error"`
+}
+
+// tracedRun traces the server of the newest cell with toolArgs while the
+// client runs scenario; returns the client's account of its calls, the
+// tool's rpc lines (each checked against the schema; as many as the
+// client's calls) and its summary's span counts.
+func tracedRun(scenario string, toolArgs ...string) (*proc, []records.Call, []rpc, []string, otlpSummary, error) {
+	var sum otlpSummary
+	srv, addr, err := startServer(cells[0], false)
+	if err != nil {
+		return nil, nil, nil, nil, sum, err
+	}
+	defer srv.stop(syscall.SIGTERM, 5*time.Second)
+	tool, err := startToolIn("json", toolStartTimeout, append([]string{"-p", fmt.Sprint(srv.pid())}, toolArgs...)...)
+	if err != nil {
+		return nil, nil, nil, nil, sum, err
+	}
+	cli, err := start(targetBin(cells[0], "grpcclient"), "-addr", addr, "-scenario", scenario)
+	if err == nil {
+		err = cli.wait(30 * time.Second)
+	}
+	if err != nil {
+		tool.stop(syscall.SIGKILL, time.Second)
+		return nil, nil, nil, nil, sum, err
+	}
+	if err := endTool(tool, 30*time.Second); err != nil {
+		return nil, nil, nil, nil, sum, fmt.Errorf("%v: %s", err, tool.errText())
+	}
+	var rpcs []rpc
+	var lines []string
+	for _, l := range tool.lines() {
+		if err := checkJSONLine(l); err != nil {
+			return nil, nil, nil, nil, sum, err
+		}
+		var r rpc
+		if json.Unmarshal([]byte(l), &r) == nil && r.Type == "rpc" {
+			rpcs = append(rpcs, r)
+			lines = append(lines, l)
+		}
+		var s otlpSummary
+		if json.Unmarshal([]byte(l), &s) == nil && s.Type == "summary" {
+			sum = s
+		}
+	}
+	if sum.Exported == nil || sum.DroppedFull == nil || sum.DroppedFailed == nil || sum.LastError == nil {
+		return nil, nil, nil, nil, sum, fmt.Errorf("the summary has no span counts: %q", tool.lines())
+	}
+	var calls []records.Call
+	for _, l := range cli.lines() {
+		var c records.Call
+		if json.Unmarshal([]byte(l), &c) == nil && c.Type == "call" {
+			calls = append(calls, c)
+		}
+	}
+	if len(rpcs) != len(calls) {
+		return nil, nil, nil, nil, sum, fmt.Errorf("%d calls traced, the client makes %d", len(rpcs), len(calls))
+	}
+	return srv, calls, rpcs, lines, sum, nil
+}
+
+func otlpJaeger() error {
+	j, err := startJaeger()
+	if err != nil {
+		return err
+	}
+	defer j.stop(syscall.SIGTERM, 10*time.Second)
+	service := fmt.Sprintf("gogrpctrace-test-%d", time.Now().UnixNano())
+	srv, calls, rpcs, lines, sum, err := tracedRun("traced", "--otlp", jaegerOTLP, "--service-name", service, "--otlp-metadata")
+	if err != nil {
+		return err
+	}
+	if *sum.Exported != uint64(len(rpcs)) || *sum.DroppedFull != 0 || *sum.DroppedFailed != 0 || *sum.LastError != "" {
+		return fmt.Errorf("spans: %d exported, %d+%d dropped (%q); want %d, 0",
+			*sum.Exported, *sum.DroppedFull, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	}
+	spans, procs, err := jaegerTraces(service, len(rpcs))
+	if err != nil {
+		return err
+	}
+	if len(spans) != len(rpcs) || len(calls) != len(tracedParents) {
+		return fmt.Errorf("Jaeger holds %d spans of %s, the tool printed %d calls, the client made %d (want %d)",
+			len(spans), service, len(rpcs), len(calls), len(tracedParents))
+	}
+	used := map[int]bool{}
+	for i, r := range rpcs {
+		ts, err := time.Parse(time.RFC3339Nano, tsOf(lines[i]))
+		if err != nil {
+			return err
+		}
+		k := -1
+		for n, s := range spans {
+			if !used[n] && s.StartTime == ts.UnixMicro() {
+				k = n
+			}
+		}
+		if k < 0 {
+			return fmt.Errorf("call %d (%s at %v): no span starts then", i, r.Method, ts)
+		}
+		used[k] = true
+		if err := checkSpan(spans[k], procs[spans[k].ProcessID], r, calls[i], i, srv.pid(), service, lines[i]); err != nil {
+			return fmt.Errorf("call %d: %v", i, err)
+		}
+	}
+	return nil
+}
+
+func tsOf(line string) string {
+	var x struct {
+		Ts         string `json:"ts"`
+		DurationUs *int64 `json:"duration_us"`
+	}
+	json.Unmarshal([]byte(line), &x)
+	return x.Ts
+}
+
+func durationOf(line string) int64 {
+	var x struct {
+		DurationUs int64 `json:"duration_us"`
+	}
+	json.Unmarshal([]byte(line), &x)
+	return x.DurationUs
+}
+
+func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, i, pid int, service, line string) error {
+	if s.OperationName != strings.TrimPrefix(want.Method, "/") {
+		return fmt.Errorf("span name %q, method %q", s.OperationName, want.Method)
+	}
+	if d := s.Duration - durationOf(line); d < -1 || d > 1 {
+		return fmt.Errorf("span lasts %d µs, the tool printed %d", s.Duration, durationOf(line))
+	}
+	host, port, _ := net.SplitHostPort(r.Authority)
+	_, peerPort, _ := net.SplitHostPort(r.Peer)
+	wantTags := map[string]string{
+		"span.kind": "server", "rpc.system": "grpc", "rpc.service": "gogrpctrace.test.Echo",
+		"rpc.method": "Unary", "rpc.grpc.status_code": fmt.Sprint(want.GRPCStatus),
+		"rpc.response.status_code": want.GRPCStatusName, "server.address": host, "server.port": port,
+		"client.port": peerPort, "network.peer.port": peerPort, "network.transport": "tcp",
+		"network.protocol.version": "2", "gogrpctrace.request.bytes": fmt.Sprint(want.ReqBytes),
+		"gogrpctrace.response.bytes": fmt.Sprint(want.RespBytes), "gogrpctrace.stack": "grpc-go",
+	}
+	// The server's failures (UNAVAILABLE here) are errors, with the
+	// grpc-message; OK is none.
+	if want.GRPCStatus != 0 {
+		wantTags["error"] = "true"
+		wantTags["error.type"] = want.GRPCStatusName
+		wantTags["otel.status_description"] = want.GRPCMessage
+	}
+	for k, v := range wantTags {
+		if got, ok := tag(s.Tags, k); !ok || got != v {
+			return fmt.Errorf("tag %s = %q (present %v), want %q; tags %v", k, got, ok, v, s.Tags)
+		}
+	}
+	if want.GRPCStatus == 0 {
+		if _, ok := tag(s.Tags, "error"); ok {
+			return fmt.Errorf("an OK call marked as an error: %v", s.Tags)
+		}
+	}
+	for k, v := range want.Metadata {
+		if strings.HasSuffix(k, "-bin") || strings.HasPrefix(k, "x-want") {
+			continue
+		}
+		if got, ok := tag(s.Tags, "rpc.request.metadata."+k); !ok || !strings.Contains(got, v) {
+			return fmt.Errorf("metadata %s: %q, want %q", k, got, v)
+		}
+	}
+	parent := tracedParents[i]
+	switch {
+	case parent.trace != "":
+		if s.TraceID != parent.trace || len(s.References) != 1 || s.References[0].SpanID != parent.parent ||
+			s.References[0].TraceID != parent.trace {
+			return fmt.Errorf("trace %s, references %+v; want trace %s, parent %s", s.TraceID, s.References, parent.trace, parent.parent)
+		}
+	case len(s.References) != 0:
+		return fmt.Errorf("a call with no trace context has a parent: %+v", s.References)
+	}
+	if p.ServiceName != service {
+		return fmt.Errorf("service %q, want %q", p.ServiceName, service)
+	}
+	exe := targetBin(cells[0], "grpcserver")
+	for k, v := range map[string]string{"process.pid": fmt.Sprint(pid), "process.executable.path": exe, "process.executable.name": "grpcserver"} {
+		if got, ok := tag(p.Tags, k); !ok || got != v {
+			return fmt.Errorf("process tag %s = %q, want %q (%v)", k, got, v, p.Tags)
+		}
+	}
+	return nil
+}
+
+// A receiver that refuses connections: every span dropped and counted,
+// with the reason; every call printed all the same.
+func otlpReceiverDown() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	_, _, rpcs, _, sum, err := tracedRun("unary", "--otlp", "http://"+addr)
+	if err != nil {
+		return err
+	}
+	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "refused") {
+		return fmt.Errorf("receiver down: %d exported, %d dropped, last error %q; want 0, %d, refused",
+			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	}
+	return nil
+}
+
+// A receiver that takes the request and never answers in time.
+func otlpReceiverSlow() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	release := make(chan struct{})
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-time.After(30 * time.Second):
+		}
+	})}
+	go s.Serve(l)
+	defer s.Close()
+	defer close(release)
+	_, _, rpcs, _, sum, err := tracedRun("unary", "--otlp", "http://"+l.Addr().String())
+	if err != nil {
+		return err
+	}
+	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "no response in time") {
+		return fmt.Errorf("receiver slow: %d exported, %d dropped, last error %q; want 0, %d, no response in time",
+			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	}
+	return nil
+}
