@@ -28,7 +28,8 @@ func init() { extraRegistrations = append(extraRegistrations, registerOTLP) }
 
 func registerOTLP() {
 	register("unit", "otlp/spans", false, func() error { return runCheck("check-otlp") })
-	register("runtime", "otlp/jaeger", true, otlpJaeger)
+	register("runtime", "otlp/jaeger/server", true, func() error { return otlpJaeger("server") })
+	register("runtime", "otlp/jaeger/client", true, func() error { return otlpJaeger("client") })
 	register("runtime", "otlp/receiver-down", true, otlpReceiverDown)
 	register("runtime", "otlp/receiver-slow", true, otlpReceiverSlow)
 }
@@ -152,90 +153,131 @@ type otlpSummary struct {
 	LastError     *string `json:"spans_last_error"`
 }
 
-// tracedRun traces the server of the newest cell with toolArgs while the
-// client runs scenario; returns the client's account of its calls, the
-// tool's rpc lines (each checked against the schema; as many as the
-// client's calls) and its summary's span counts.
-func tracedRun(scenario string, toolArgs ...string) (*proc, []records.Call, []rpc, []string, otlpSummary, error) {
-	var sum otlpSummary
-	srv, addr, err := startServer(cells[0], false)
+// otlpRun: the newest cell's server (started by serverArgv, nil: as
+// is) and client running scenario, one side traced with toolArgs.
+type otlpRun struct {
+	scenario   string
+	side       string
+	serverArgv []string
+	toolArgs   []string
+}
+
+type otlpResult struct {
+	tracedPid int
+	calls     []records.Call // the client's account
+	rpcs      []rpc          // the tool's lines, as many as calls
+	lines     []string
+	sum       otlpSummary
+}
+
+// tracedRun runs o; every line of the tool is checked against the schema.
+func tracedRun(o otlpRun) (*otlpResult, error) {
+	argv := o.serverArgv
+	if argv == nil {
+		argv = []string{targetBin(cells[0], "grpcserver")}
+	}
+	srv, addr, err := startListening(argv[0], argv[1:]...)
 	if err != nil {
-		return nil, nil, nil, nil, sum, err
+		return nil, err
 	}
 	defer srv.stop(syscall.SIGTERM, 5*time.Second)
-	tool, err := startToolIn("json", toolStartTimeout, append([]string{"-p", fmt.Sprint(srv.pid())}, toolArgs...)...)
+	flag := tempFlag()
+	defer os.Remove(flag)
+	cli, err := start(targetBin(cells[0], "grpcclient"), "-addr", addr, "-scenario", o.scenario, "-wait-file", flag)
 	if err != nil {
-		return nil, nil, nil, nil, sum, err
+		return nil, err
 	}
-	cli, err := start(targetBin(cells[0], "grpcclient"), "-addr", addr, "-scenario", scenario)
-	if err == nil {
-		err = cli.wait(30 * time.Second)
+	defer cli.stop(syscall.SIGKILL, time.Second)
+	res := &otlpResult{tracedPid: srv.pid()}
+	if o.side == "client" {
+		res.tracedPid = cli.pid()
 	}
+	tool, err := startToolIn("json", toolStartTimeout, append([]string{"-p", fmt.Sprint(res.tracedPid)}, o.toolArgs...)...)
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(flag, nil, 0o600); err != nil {
+		return nil, err
+	}
+	if err := cli.wait(30 * time.Second); err != nil {
 		tool.stop(syscall.SIGKILL, time.Second)
-		return nil, nil, nil, nil, sum, err
+		return nil, err
 	}
 	if err := endTool(tool, 30*time.Second); err != nil {
-		return nil, nil, nil, nil, sum, fmt.Errorf("%v: %s", err, tool.errText())
+		return nil, fmt.Errorf("%v: %s", err, tool.errText())
 	}
-	var rpcs []rpc
-	var lines []string
 	for _, l := range tool.lines() {
 		if err := checkJSONLine(l); err != nil {
-			return nil, nil, nil, nil, sum, err
+			return nil, err
 		}
 		var r rpc
 		if json.Unmarshal([]byte(l), &r) == nil && r.Type == "rpc" {
-			rpcs = append(rpcs, r)
-			lines = append(lines, l)
+			res.rpcs = append(res.rpcs, r)
+			res.lines = append(res.lines, l)
 		}
 		var s otlpSummary
 		if json.Unmarshal([]byte(l), &s) == nil && s.Type == "summary" {
-			sum = s
+			res.sum = s
 		}
 	}
-	if sum.Exported == nil || sum.DroppedFull == nil || sum.DroppedFailed == nil || sum.LastError == nil {
-		return nil, nil, nil, nil, sum, fmt.Errorf("the summary has no span counts: %q", tool.lines())
+	if res.sum.Exported == nil || res.sum.DroppedFull == nil || res.sum.DroppedFailed == nil || res.sum.LastError == nil {
+		return nil, fmt.Errorf("the summary has no span counts: %q", tool.lines())
 	}
-	var calls []records.Call
 	for _, l := range cli.lines() {
 		var c records.Call
 		if json.Unmarshal([]byte(l), &c) == nil && c.Type == "call" {
-			calls = append(calls, c)
+			res.calls = append(res.calls, c)
 		}
 	}
-	if len(rpcs) != len(calls) {
-		return nil, nil, nil, nil, sum, fmt.Errorf("%d calls traced, the client makes %d", len(rpcs), len(calls))
+	if len(res.rpcs) != len(res.calls) {
+		return nil, fmt.Errorf("%d calls traced, the client made %d", len(res.rpcs), len(res.calls))
 	}
-	return srv, calls, rpcs, lines, sum, nil
+	return res, nil
 }
 
-func otlpJaeger() error {
+// otlpJaeger: the spans of one side's calls, read back from Jaeger. The
+// server runs in a container's cgroup (docker-ID.scope, joined before it
+// execs, as runc does): its spans' resource names the container.
+func otlpJaeger(side string) error {
+	mnt := cgroup2Mount()
+	if mnt == "" {
+		return fmt.Errorf("cgroup v2 is not mounted")
+	}
+	id := fmt.Sprintf("%064x", time.Now().UnixNano())
+	cg := filepath.Join(mnt, fmt.Sprintf("gogrpctrace-otlp-%d", os.Getpid()), "docker-"+id+".scope")
+	if err := os.MkdirAll(cg, 0o755); err != nil {
+		return err
+	}
+	defer os.Remove(filepath.Dir(cg))
+	defer os.Remove(cg)
 	j, err := startJaeger()
 	if err != nil {
 		return err
 	}
 	defer j.stop(syscall.SIGTERM, 10*time.Second)
-	service := fmt.Sprintf("gogrpctrace-test-%d", time.Now().UnixNano())
-	srv, calls, rpcs, lines, sum, err := tracedRun("traced", "--otlp", jaegerOTLP, "--service-name", service, "--otlp-metadata")
+	service := fmt.Sprintf("gogrpctrace-test-%s-%d", side, time.Now().UnixNano())
+	res, err := tracedRun(otlpRun{scenario: "traced", side: side,
+		serverArgv: []string{"sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$0"`, targetBin(cells[0], "grpcserver"), cg},
+		toolArgs:   []string{"--otlp", jaegerOTLP, "--service-name", service, "--otlp-metadata"}})
 	if err != nil {
 		return err
 	}
-	if *sum.Exported != uint64(len(rpcs)) || *sum.DroppedFull != 0 || *sum.DroppedFailed != 0 || *sum.LastError != "" {
+	sum := res.sum
+	if *sum.Exported != uint64(len(res.rpcs)) || *sum.DroppedFull != 0 || *sum.DroppedFailed != 0 || *sum.LastError != "" {
 		return fmt.Errorf("spans: %d exported, %d+%d dropped (%q); want %d, 0",
-			*sum.Exported, *sum.DroppedFull, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+			*sum.Exported, *sum.DroppedFull, *sum.DroppedFailed, *sum.LastError, len(res.rpcs))
 	}
-	spans, procs, err := jaegerTraces(service, len(rpcs))
+	spans, procs, err := jaegerTraces(service, len(res.rpcs))
 	if err != nil {
 		return err
 	}
-	if len(spans) != len(rpcs) || len(calls) != len(tracedParents) {
+	if len(spans) != len(res.rpcs) || len(res.calls) != len(tracedParents) {
 		return fmt.Errorf("Jaeger holds %d spans of %s, the tool printed %d calls, the client made %d (want %d)",
-			len(spans), service, len(rpcs), len(calls), len(tracedParents))
+			len(spans), service, len(res.rpcs), len(res.calls), len(tracedParents))
 	}
 	used := map[int]bool{}
-	for i, r := range rpcs {
-		ts, err := time.Parse(time.RFC3339Nano, tsOf(lines[i]))
+	for i, r := range res.rpcs {
+		ts, err := time.Parse(time.RFC3339Nano, tsOf(res.lines[i]))
 		if err != nil {
 			return err
 		}
@@ -249,7 +291,11 @@ func otlpJaeger() error {
 			return fmt.Errorf("call %d (%s at %v): no span starts then", i, r.Method, ts)
 		}
 		used[k] = true
-		if err := checkSpan(spans[k], procs[spans[k].ProcessID], r, calls[i], i, srv.pid(), service, lines[i]); err != nil {
+		want := spanWant{side: side, pid: res.tracedPid, service: service, parent: tracedParents[i]}
+		if side == "server" {
+			want.container = id
+		}
+		if err := checkSpan(spans[k], procs[spans[k].ProcessID], r, res.calls[i], want, res.lines[i]); err != nil {
 			return fmt.Errorf("call %d: %v", i, err)
 		}
 	}
@@ -273,7 +319,14 @@ func durationOf(line string) int64 {
 	return x.DurationUs
 }
 
-func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, i, pid int, service, line string) error {
+// spanWant: what a span's side, process and parent must be.
+type spanWant struct {
+	side, service, container string
+	pid                      int
+	parent                   struct{ trace, parent string }
+}
+
+func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, w spanWant, line string) error {
 	if s.OperationName != strings.TrimPrefix(want.Method, "/") {
 		return fmt.Errorf("span name %q, method %q", s.OperationName, want.Method)
 	}
@@ -283,15 +336,18 @@ func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, i, pid i
 	host, port, _ := net.SplitHostPort(r.Authority)
 	_, peerPort, _ := net.SplitHostPort(r.Peer)
 	wantTags := map[string]string{
-		"span.kind": "server", "rpc.system": "grpc", "rpc.service": "gogrpctrace.test.Echo",
+		"span.kind": w.side, "rpc.system": "grpc", "rpc.service": "gogrpctrace.test.Echo",
 		"rpc.method": "Unary", "rpc.grpc.status_code": fmt.Sprint(want.GRPCStatus),
 		"rpc.response.status_code": want.GRPCStatusName, "server.address": host, "server.port": port,
-		"client.port": peerPort, "network.peer.port": peerPort, "network.transport": "tcp",
+		"network.peer.port": peerPort, "network.transport": "tcp",
 		"network.protocol.version": "2", "gogrpctrace.request.bytes": fmt.Sprint(want.ReqBytes),
 		"gogrpctrace.response.bytes": fmt.Sprint(want.RespBytes), "gogrpctrace.stack": "grpc-go",
 	}
-	// The server's failures (UNAVAILABLE here) are errors, with the
-	// grpc-message; OK is none.
+	if w.side == "server" {
+		wantTags["client.port"] = peerPort
+	}
+	// UNAVAILABLE is an error on either side, with the grpc-message; OK
+	// is none.
 	if want.GRPCStatus != 0 {
 		wantTags["error"] = "true"
 		wantTags["error.type"] = want.GRPCStatusName
@@ -315,7 +371,7 @@ func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, i, pid i
 			return fmt.Errorf("metadata %s: %q, want %q", k, got, v)
 		}
 	}
-	parent := tracedParents[i]
+	parent := w.parent
 	switch {
 	case parent.trace != "":
 		if s.TraceID != parent.trace || len(s.References) != 1 || s.References[0].SpanID != parent.parent ||
@@ -325,14 +381,22 @@ func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, i, pid i
 	case len(s.References) != 0:
 		return fmt.Errorf("a call with no trace context has a parent: %+v", s.References)
 	}
-	if p.ServiceName != service {
-		return fmt.Errorf("service %q, want %q", p.ServiceName, service)
+	if p.ServiceName != w.service {
+		return fmt.Errorf("service %q, want %q", p.ServiceName, w.service)
 	}
-	exe := targetBin(cells[0], "grpcserver")
-	for k, v := range map[string]string{"process.pid": fmt.Sprint(pid), "process.executable.path": exe, "process.executable.name": "grpcserver"} {
+	prog := "grpc" + w.side
+	wantProc := map[string]string{"process.pid": fmt.Sprint(w.pid), "process.executable.path": targetBin(cells[0], prog),
+		"process.executable.name": prog}
+	if w.container != "" {
+		wantProc["container.id"] = w.container
+	}
+	for k, v := range wantProc {
 		if got, ok := tag(p.Tags, k); !ok || got != v {
 			return fmt.Errorf("process tag %s = %q, want %q (%v)", k, got, v, p.Tags)
 		}
+	}
+	if _, ok := tag(p.Tags, "container.id"); ok && w.container == "" {
+		return fmt.Errorf("a process in no container has a container.id: %v", p.Tags)
 	}
 	return nil
 }
@@ -346,10 +410,11 @@ func otlpReceiverDown() error {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	_, _, rpcs, _, sum, err := tracedRun("unary", "--otlp", "http://"+addr)
+	res, err := tracedRun(otlpRun{scenario: "unary", side: "server", toolArgs: []string{"--otlp", "http://" + addr}})
 	if err != nil {
 		return err
 	}
+	rpcs, sum := res.rpcs, res.sum
 	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "refused") {
 		return fmt.Errorf("receiver down: %d exported, %d dropped, last error %q; want 0, %d, refused",
 			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
@@ -373,10 +438,11 @@ func otlpReceiverSlow() error {
 	go s.Serve(l)
 	defer s.Close()
 	defer close(release)
-	_, _, rpcs, _, sum, err := tracedRun("unary", "--otlp", "http://"+l.Addr().String())
+	res, err := tracedRun(otlpRun{scenario: "unary", side: "client", toolArgs: []string{"--otlp", "http://" + l.Addr().String()}})
 	if err != nil {
 		return err
 	}
+	rpcs, sum := res.rpcs, res.sum
 	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "no response in time") {
 		return fmt.Errorf("receiver slow: %d exported, %d dropped, last error %q; want 0, %d, no response in time",
 			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
