@@ -469,6 +469,21 @@ void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t 
 
 void calls__process_gone(struct calls *cs, uint32_t pid)
 {
+	/* A connection that began to close first ends its calls as closed:
+	 * no frame of it can come now. Finishing one may free others (the
+	 * idle ones past the cap): the bucket is walked again each time. */
+	for (unsigned b = 0; b < NCONN_BUCKETS; b++) {
+		struct conn_entry *e = cs->conn_buckets[b];
+
+		while (e) {
+			if (e->pid == pid && e->closing_ns) {
+				conn_finish_close(cs, e);
+				e = cs->conn_buckets[b];
+			} else {
+				e = e->next;
+			}
+		}
+	}
 	for (unsigned b = 0; b < NBUCKETS && cs->open; b++) {
 		struct call *c = cs->buckets[b], *next;
 

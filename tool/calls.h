@@ -130,8 +130,9 @@ void calls__finish(struct calls *cs, struct call *c);
  * of the connection is then forgotten: an object at the same address
  * later is a new one. */
 void calls__conn_closed(struct calls *cs, uint32_t pid, uint64_t conn, uint64_t ts);
-/* Process pid is gone (it exited, or an exec replaced its program): its
- * open calls end as unfinished ("process exited", duration unknown), and
+/* Process pid is gone (it exited, or an exec replaced its program): the
+ * calls of its connections that began to close end as closed; its other
+ * open calls as unfinished ("process exited", duration unknown); and
  * what was known of its connections is forgotten (a new process may get
  * its PID). */
 void calls__process_gone(struct calls *cs, uint32_t pid);

@@ -23,7 +23,7 @@
 /* What a finished call showed, in order. */
 struct done {
 	uint32_t stream_id;
-	bool complete, tls, reset_queued, conn_closed;
+	bool complete, tls, reset_queued, conn_closed, process_exited;
 	int reset_code, reset_by, grpc_status;
 	uint32_t req_msgs;
 	char method[256];
@@ -38,8 +38,8 @@ static void on_done(struct call *c, void *ctx)
 	if (ndone == 16)
 		return;
 	done[ndone] = (struct done){c->stream_id, c->complete, c->tls, c->reset_queued,
-				    c->conn_closed, c->reset_code, c->reset_by, c->grpc_status,
-				    c->req_msgs, "", ""};
+				    c->conn_closed, c->process_exited, c->reset_code, c->reset_by,
+				    c->grpc_status, c->req_msgs, "", ""};
 	snprintf(done[ndone].method, sizeof(done[0].method), "%s", c->method);
 	snprintf(done[ndone].peer, sizeof(done[0].peer), "%.63s", c->peer);
 	ndone++;
@@ -288,6 +288,14 @@ static void request_by_address(uint64_t conn, uint64_t ts, uint64_t name_at, uin
 }
 
 static uint64_t forgotten_conn;
+static int nforgotten;
+
+static void count_forget(uint32_t pid, uint64_t conn, void *ctx)
+{
+	(void)ctx;
+	(void)conn;
+	nforgotten += pid == PID;
+}
 
 static void on_forget(uint32_t pid, uint64_t conn, void *ctx)
 {
@@ -343,12 +351,38 @@ static void addresses_once(void)
 	stop();
 }
 
+/* The process exits: a call whose connection began to close ends as
+ * closed (its frames can no longer come), another as "process exited",
+ * and its connections are forgotten: a new process may get its PID. */
+static void process_exits(void)
+{
+	start();
+	calls__on_conn_forget(sink.calls, count_forget, NULL);
+	nforgotten = 0;
+	headers(SIDE_CLIENT, DIR_OUT, 1, 1, 1 * MS, 0, ":path", "/s.S/M");
+	conn_close(1, 2 * MS);
+	headers(SIDE_CLIENT, DIR_OUT, 2, 1, 3 * MS, 0, ":path", "/s.S/M");
+	calls__process_gone(sink.calls, PID + 1);
+	CHECK(ndone == 0, "another process's end ended calls of this one");
+	calls__process_gone(sink.calls, PID);
+	CHECK(ndone == 2, "%d calls ended with their process, want 2", ndone);
+	CHECK(!done[0].complete && done[0].conn_closed && !done[0].process_exited,
+	      "the closing connection's call: conn_closed %d, process_exited %d", done[0].conn_closed,
+	      done[0].process_exited);
+	CHECK(!done[1].complete && !done[1].conn_closed && done[1].process_exited,
+	      "the open connection's call: conn_closed %d, process_exited %d", done[1].conn_closed,
+	      done[1].process_exited);
+	CHECK(nforgotten == 2, "%d connections forgotten, want 2", nforgotten);
+	stop();
+}
+
 int main(void)
 {
 	early_answer();
 	resets();
 	tls();
 	closes();
+	process_exits();
 	by_address();
 	addresses_once();
 	if (failures) {
