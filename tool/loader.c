@@ -510,20 +510,55 @@ int loader__attach(struct loader *l, const char *binary, pid_t pid, bool at_entr
 	return 0;
 }
 
+static void remove_link(const struct loader_link *ln)
+{
+	bpf_close_perf_event_fd(ln->fd);
+	bpf_detach_uprobe(ln->ev_name);
+}
+
+/* Links removed in the background: one removal waits for the kernel to
+ * let go of its uprobe (a grace period, a large part of a second on a
+ * busy machine), and a process's dozen would hold up the event loop. */
+struct link_batch {
+	int n;
+	struct loader_link links[];
+};
+
+static void *remove_links(void *arg)
+{
+	struct link_batch *b = arg;
+
+	for (int i = 0; i < b->n; i++)
+		remove_link(&b->links[i]);
+	free(b);
+	return NULL;
+}
+
 void loader__detach_pid(struct loader *l, pid_t pid)
 {
+	struct link_batch *b = malloc(sizeof(*b) + (size_t)l->nlinks * sizeof(b->links[0]));
+	pthread_attr_t attr;
+	pthread_t th;
 	int kept = 0;
 
-	/* One at a time: a process's few probes, not a whole session's. */
+	if (b)
+		b->n = 0;
 	for (int i = 0; i < l->nlinks; i++) {
-		if (l->links[i].pid != pid) {
+		if (l->links[i].pid != pid)
 			l->links[kept++] = l->links[i];
-			continue;
-		}
-		bpf_close_perf_event_fd(l->links[i].fd);
-		bpf_detach_uprobe(l->links[i].ev_name);
+		else if (b)
+			b->links[b->n++] = l->links[i];
+		else
+			remove_link(&l->links[i]); /* no memory: here, now */
 	}
 	l->nlinks = kept;
+	if (!b)
+		return;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, remove_links, b) != 0)
+		remove_links(b); /* no thread: here, now */
+	pthread_attr_destroy(&attr);
 }
 
 int loader__table_fd(const struct loader *l, const char *name)
@@ -617,10 +652,8 @@ static void *detach_some(void *arg)
 {
 	struct detach_work *w = arg;
 
-	for (int i = w->first; i < w->l->nlinks; i += w->step) {
-		bpf_close_perf_event_fd(w->l->links[i].fd);
-		bpf_detach_uprobe(w->l->links[i].ev_name);
-	}
+	for (int i = w->first; i < w->l->nlinks; i += w->step)
+		remove_link(&w->l->links[i]);
 	return NULL;
 }
 

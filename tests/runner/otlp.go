@@ -30,6 +30,7 @@ func registerOTLP() {
 	register("unit", "otlp/spans", false, func() error { return runCheck("check-otlp") })
 	register("runtime", "otlp/jaeger/server", true, func() error { return otlpJaeger("server") })
 	register("runtime", "otlp/jaeger/client", true, func() error { return otlpJaeger("client") })
+	register("runtime", "otlp/jaeger/http", true, otlpJaegerHTTP)
 	register("runtime", "otlp/receiver-down", true, otlpReceiverDown)
 	register("runtime", "otlp/receiver-slow", true, otlpReceiverSlow)
 }
@@ -446,6 +447,89 @@ func otlpReceiverSlow() error {
 	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "no response in time") {
 		return fmt.Errorf("receiver slow: %d exported, %d dropped, last error %q; want 0, %d, no response in time",
 			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	}
+	return nil
+}
+
+// otlpJaegerHTTP: plain HTTP's spans, HTTP/2 over TLS traced on the server
+// and HTTP/1.1 on the client, read back from Jaeger and held to the
+// tool's own lines: name, kind, method, path or URL, status, protocol
+// version, and an error exactly where the conventions put one (a server's
+// 5xx, a client's 4xx and 5xx).
+func otlpJaegerHTTP() error {
+	j, err := startJaeger()
+	if err != nil {
+		return err
+	}
+	defer j.stop(syscall.SIGTERM, 10*time.Second)
+	for _, run := range []struct{ mode, side, version string }{{"h2-tls", "server", "2"}, {"h1", "client", "1.1"}} {
+		service := fmt.Sprintf("gogrpctrace-test-%s-%d", run.mode, time.Now().UnixNano())
+		r, err := runHTTP(httpOpts{cell: cells[0], mode: httpModeNamed(run.mode), side: run.side, scenario: "all",
+			args: []string{"--otlp", jaegerOTLP, "--service-name", service}})
+		if err != nil {
+			return err
+		}
+		if len(r.https) == 0 {
+			return fmt.Errorf("%s: no HTTP lines", run.mode)
+		}
+		spans, _, err := jaegerTraces(service, len(r.https))
+		if err != nil {
+			return err
+		}
+		if len(spans) != len(r.https) {
+			return fmt.Errorf("%s: Jaeger holds %d spans, the tool printed %d requests", run.mode, len(spans), len(r.https))
+		}
+		for i, h := range r.https {
+			if err := checkHTTPSpan(spans, h, run.side, run.version); err != nil {
+				return fmt.Errorf("%s request %d (%s %s): %v", run.mode, i, h.Method, h.Path, err)
+			}
+		}
+	}
+	return nil
+}
+
+func checkHTTPSpan(spans []jaegerSpan, h httpTrace, side, version string) error {
+	ts, err := time.Parse(time.RFC3339Nano, h.TS)
+	if err != nil {
+		return err
+	}
+	var s *jaegerSpan
+	for k := range spans {
+		if spans[k].StartTime == ts.UnixMicro() && spans[k].OperationName == h.Method {
+			s = &spans[k]
+		}
+	}
+	if s == nil {
+		return fmt.Errorf("no span %s starts at %v", h.Method, ts)
+	}
+	scheme := "http"
+	if h.TLS {
+		scheme = "https"
+	}
+	host, _, _ := net.SplitHostPort(h.Authority)
+	want := map[string]string{"span.kind": side, "http.request.method": h.Method, "network.protocol.version": version,
+		"server.address": host, "gogrpctrace.stack": h.Stack}
+	if side == "server" {
+		want["url.path"] = h.Path
+		want["url.scheme"] = scheme
+	} else {
+		want["url.full"] = scheme + "://" + h.Authority + h.Path
+	}
+	failed := h.HTTPStatus == nil
+	if h.HTTPStatus != nil {
+		want["http.response.status_code"] = fmt.Sprint(*h.HTTPStatus)
+		failed = *h.HTTPStatus >= 500 || (side == "client" && *h.HTTPStatus >= 400)
+	}
+	if failed && h.Complete {
+		want["error"] = "true"
+	}
+	for k, v := range want {
+		if got, ok := tag(s.Tags, k); !ok || got != v {
+			return fmt.Errorf("tag %s = %q (present %v), want %q; tags %v", k, got, ok, v, s.Tags)
+		}
+	}
+	if _, ok := tag(s.Tags, "error"); ok && !(failed && h.Complete) {
+		return fmt.Errorf("status %v marked as an error: %v", h.HTTPStatus, s.Tags)
 	}
 	return nil
 }
