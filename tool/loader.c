@@ -516,18 +516,27 @@ static void remove_link(const struct loader_link *ln)
 	bpf_detach_uprobe(ln->ev_name);
 }
 
-/* Links removed in the background: one removal waits for the kernel to
- * let go of its uprobe (a grace period, a large part of a second on a
- * busy machine), and a process's dozen would hold up the event loop. */
+/* Links removed in the background, and a while later: one removal waits
+ * for the kernel to let go of its uprobe (a grace period, a large part of
+ * a second on a busy machine), under a lock every uprobe's creation takes
+ * too. A process's dozen would hold up the event loop, and the attach of
+ * the service's next run (a restart comes within a second or two) would
+ * wait for them: it goes first. */
+#define REMOVE_AFTER_S 5
+
 struct link_batch {
 	int n;
+	bool now; /* no delay: the caller is going anyway */
 	struct loader_link links[];
 };
 
 static void *remove_links(void *arg)
 {
 	struct link_batch *b = arg;
+	struct timespec later = {REMOVE_AFTER_S, 0};
 
+	if (!b->now)
+		nanosleep(&later, NULL);
 	for (int i = 0; i < b->n; i++)
 		remove_link(&b->links[i]);
 	free(b);
@@ -542,7 +551,7 @@ void loader__detach_pid(struct loader *l, pid_t pid)
 	int kept = 0;
 
 	if (b)
-		b->n = 0;
+		*b = (struct link_batch){0};
 	for (int i = 0; i < l->nlinks; i++) {
 		if (l->links[i].pid != pid)
 			l->links[kept++] = l->links[i];
@@ -556,8 +565,10 @@ void loader__detach_pid(struct loader *l, pid_t pid)
 		return;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, remove_links, b) != 0)
-		remove_links(b); /* no thread: here, now */
+	if (pthread_create(&th, &attr, remove_links, b) != 0) {
+		b->now = true; /* no thread: here, now */
+		remove_links(b);
+	}
 	pthread_attr_destroy(&attr);
 }
 
