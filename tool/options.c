@@ -109,6 +109,7 @@ enum {
 	OPT_OTLP,
 	OPT_SERVICE_NAME,
 	OPT_OTLP_METADATA,
+	OPT_OTLP_QUEUE,
 };
 
 static const struct option long_options[] = {
@@ -121,6 +122,7 @@ static const struct option long_options[] = {
 	{"otlp", required_argument, NULL, OPT_OTLP},
 	{"service-name", required_argument, NULL, OPT_SERVICE_NAME},
 	{"otlp-metadata", no_argument, NULL, OPT_OTLP_METADATA},
+	{"test-otlp-queue", required_argument, NULL, OPT_OTLP_QUEUE},
 	{"method", required_argument, NULL, 'm'},
 	{"side", required_argument, NULL, OPT_SIDE},
 	{"protocol", required_argument, NULL, OPT_PROTOCOL},
@@ -241,6 +243,9 @@ void options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_OTLP_METADATA:
 			o->otlp_metadata = true;
+			break;
+		case OPT_OTLP_QUEUE:
+			o->otlp_queue = (unsigned)parse_long(optarg, "invalid span queue: %s", 1, 1 << 20);
 			break;
 		case 'm':
 			o->method_glob = optarg;

@@ -39,6 +39,7 @@ struct options {
 	const char *otlp_url;
 	const char *service_name;
 	bool otlp_metadata;
+	unsigned otlp_queue; /* hidden: tests shrink the span queue to fill it */
 	const char *binary; /* positional, for --inspect/--ebpf without -p */
 	const char *method_glob;
 	enum side_filter side;

@@ -3,8 +3,9 @@
  *
  * Each queued span carries its own encoded Resource (the process it came
  * from), so a process may go while its spans wait. The queue holds at
- * most MAX_QUEUED spans: past that, and when a request fails, spans are
- * dropped and counted; the receiver never slows tracing down.
+ * most DEFAULT_MAX_QUEUED spans (a test sets fewer): past that, and when a
+ * request fails, spans are dropped and counted; the receiver never slows
+ * tracing down.
  */
 #include "otlp.h"
 
@@ -22,7 +23,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#define MAX_QUEUED 8192
+#define DEFAULT_MAX_QUEUED 8192
 #define BATCH 512
 #define SEND_EVERY_MS 1000
 #define TIMEOUT_MS 2000	      /* connect, send, receive: each */
@@ -60,7 +61,8 @@ struct otlp {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
-	struct queued *q; /* a ring of MAX_QUEUED */
+	struct queued *q; /* a ring of cap */
+	size_t cap;
 	size_t head, n;
 	bool stop;
 	struct otlp_stats st; /* under mu */
@@ -170,13 +172,13 @@ static void *exporter(void *arg)
 
 				pbenc__free(&e->resource);
 				pbenc__free(&e->span);
-				x->head = (x->head + 1) % MAX_QUEUED;
+				x->head = (x->head + 1) % x->cap;
 				x->n--;
 			}
 		}
 		while (batch && count < BATCH && x->n) {
 			batch[count++] = x->q[x->head];
-			x->head = (x->head + 1) % MAX_QUEUED;
+			x->head = (x->head + 1) % x->cap;
 			x->n--;
 		}
 		if (!count && x->stop)
@@ -196,12 +198,15 @@ struct otlp *otlp__new(const struct otlp_opts *o, char *err, size_t errlen)
 {
 	struct otlp *x = calloc(1, sizeof(*x));
 
-	if (!x || !(x->q = calloc(MAX_QUEUED, sizeof(*x->q)))) {
+	size_t cap = o->max_queued ? o->max_queued : DEFAULT_MAX_QUEUED;
+
+	if (!x || !(x->q = calloc(cap, sizeof(*x->q)))) {
 		free(x);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	x->o = *o;
+	x->cap = cap;
 	x->span_opts = (struct span_opts){.metadata = o->metadata, .show_secrets = o->show_secrets};
 	if (httppost__parse_url(o->url, "/v1/traces", &x->url, err, errlen)) {
 		free(x->q);
@@ -278,12 +283,12 @@ void otlp__call(struct otlp *x, const struct call *c, uint64_t start_ns, uint64_
 	else
 		otlpspan__resource(&e.resource, RS_RESOURCE, "unknown_service", c->pid, NULL, NULL);
 	pthread_mutex_lock(&x->mu);
-	if (x->n == MAX_QUEUED || e.span.failed || e.resource.failed) {
+	if (x->n == x->cap || e.span.failed || e.resource.failed) {
 		x->st.dropped_full++;
 		pbenc__free(&e.span);
 		pbenc__free(&e.resource);
 	} else {
-		x->q[(x->head + x->n) % MAX_QUEUED] = e;
+		x->q[(x->head + x->n) % x->cap] = e;
 		if (++x->n == BATCH)
 			pthread_cond_signal(&x->wake);
 	}

@@ -19,6 +19,7 @@ struct otlp_opts {
 	const char *service_name; /* NULL: each process's executable name */
 	bool metadata;		  /* --otlp-metadata */
 	bool show_secrets;
+	unsigned max_queued; /* spans that may wait; 0: the default, 8192 */
 };
 
 struct otlp_stats {

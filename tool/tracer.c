@@ -495,7 +495,8 @@ int tracer__run(const struct options *o)
 			STATE_DIR, LOADER_LOG_PREFIX, (int)getpid());
 	if (o->otlp_url) {
 		struct otlp_opts oo = {.url = o->otlp_url, .service_name = o->service_name,
-				       .metadata = o->otlp_metadata, .show_secrets = o->show_secrets};
+				       .metadata = o->otlp_metadata, .show_secrets = o->show_secrets,
+				       .max_queued = o->otlp_queue};
 
 		s.otlp = otlp__new(&oo, err, sizeof(err));
 		if (!s.otlp) {

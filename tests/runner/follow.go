@@ -27,6 +27,7 @@ func registerFollow() {
 	register("unit", "follow/selectors", false, func() error { return runCheck("check-follow") })
 	register("runtime", "follow/name-restart", true, followNameRestart)
 	register("runtime", "follow/exe", true, followExe)
+	register("runtime", "follow/exe-in-mount-namespace", true, followExeInNamespace)
 	register("runtime", "follow/cgroup-container", true, followCgroups)
 	register("runtime", "follow/all-text", true, followAllText)
 }
@@ -321,6 +322,49 @@ func followExe() error {
 		return err
 	}
 	return wantAttach(attached[f.servers[2].srv.pid()], "exe "+bin, true, link)
+}
+
+// --exe PATH where PATH names the file only in the process's own mount
+// namespace, as a container's path does: the service runs from a bind
+// mount made in a namespace of its own, at a directory that is empty
+// outside. Found through /proc/PID/root.
+func followExeInNamespace() error {
+	dir, err := os.MkdirTemp("", "gogrpctrace-follow-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if _, err := serviceCopy(dir, "service"); err != nil {
+		return err
+	}
+	view, err := os.MkdirTemp("", "gogrpctrace-view-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(view)
+	inView := filepath.Join(view, "service")
+	if _, err := os.Stat(inView); err == nil {
+		return fmt.Errorf("%s is there outside the namespace", inView)
+	}
+	f, err := startFollowTool("--exe", inView)
+	if err != nil {
+		return err
+	}
+	defer f.tool.stop(syscall.SIGKILL, time.Second)
+	// The same file run from where PATH names nothing, for it or for us:
+	// not what --exe PATH names.
+	if _, err := f.serve(false, filepath.Join(dir, "service")); err != nil {
+		return err
+	}
+	if _, err := f.serve(true, "unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mount --bind "$0" "$1" && exec "$1/service"`, dir, view); err != nil {
+		return err
+	}
+	attached, err := f.end()
+	if err != nil {
+		return err
+	}
+	return wantAttach(attached[f.servers[1].srv.pid()], "exe "+inView, false, inView)
 }
 
 // cgroup2Mount: where cgroup v2 is mounted ("" when it is not).

@@ -33,6 +33,7 @@ func registerOTLP() {
 	register("runtime", "otlp/jaeger/http", true, otlpJaegerHTTP)
 	register("runtime", "otlp/receiver-down", true, otlpReceiverDown)
 	register("runtime", "otlp/receiver-slow", true, otlpReceiverSlow)
+	register("runtime", "otlp/queue-full", true, otlpQueueFull)
 }
 
 const (
@@ -423,11 +424,11 @@ func otlpReceiverDown() error {
 	return nil
 }
 
-// A receiver that takes the request and never answers in time.
-func otlpReceiverSlow() error {
+// slowReceiver takes requests and never answers in time; stop ends it.
+func slowReceiver() (addr string, stop func(), err error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	release := make(chan struct{})
 	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -437,16 +438,47 @@ func otlpReceiverSlow() error {
 		}
 	})}
 	go s.Serve(l)
-	defer s.Close()
-	defer close(release)
-	res, err := tracedRun(otlpRun{scenario: "unary", side: "client", toolArgs: []string{"--otlp", "http://" + l.Addr().String()}})
+	return l.Addr().String(), func() { close(release); s.Close() }, nil
+}
+
+// A receiver that takes the request and never answers in time.
+func otlpReceiverSlow() error {
+	addr, stop, err := slowReceiver()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	res, err := tracedRun(otlpRun{scenario: "unary", side: "client", toolArgs: []string{"--otlp", "http://" + addr}})
 	if err != nil {
 		return err
 	}
 	rpcs, sum := res.rpcs, res.sum
-	if *sum.Exported != 0 || *sum.DroppedFailed != uint64(len(rpcs)) || !strings.Contains(*sum.LastError, "no response in time") {
-		return fmt.Errorf("receiver slow: %d exported, %d dropped, last error %q; want 0, %d, no response in time",
-			*sum.Exported, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	if *sum.Exported != 0 || *sum.DroppedFull != 0 || *sum.DroppedFailed != uint64(len(rpcs)) ||
+		!strings.Contains(*sum.LastError, "no response in time") {
+		return fmt.Errorf("receiver slow: %d exported, %d+%d dropped, last error %q; want 0, 0+%d, no response in time",
+			*sum.Exported, *sum.DroppedFull, *sum.DroppedFailed, *sum.LastError, len(rpcs))
+	}
+	return nil
+}
+
+// The queue full (four spans may wait, a hidden test flag, and the
+// receiver never answers): the spans past it are dropped at once and
+// counted apart; every span is accounted for, and every call printed.
+func otlpQueueFull() error {
+	addr, stop, err := slowReceiver()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	res, err := tracedRun(otlpRun{scenario: "all", side: "server",
+		toolArgs: []string{"--otlp", "http://" + addr, "--test-otlp-queue", "4"}})
+	if err != nil {
+		return err
+	}
+	sum, n := res.sum, uint64(len(res.rpcs))
+	if n <= 8 || *sum.Exported != 0 || *sum.DroppedFull == 0 || *sum.DroppedFull+*sum.DroppedFailed != n {
+		return fmt.Errorf("queue of 4, %d calls: %d exported, %d dropped (queue full), %d dropped (failed)",
+			n, *sum.Exported, *sum.DroppedFull, *sum.DroppedFailed)
 	}
 	return nil
 }
