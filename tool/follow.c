@@ -143,11 +143,6 @@ void follow__free(struct follow *f)
 	free(f);
 }
 
-static bool same_exe(struct exe_id a, struct exe_id b)
-{
-	return a.dev == b.dev && a.ino == b.ino;
-}
-
 /* Is the file at path, seen from pid's root, the one pid runs? */
 static bool runs_file(pid_t pid, struct exe_id exe, const char *path)
 {
@@ -157,7 +152,7 @@ static bool runs_file(pid_t pid, struct exe_id exe, const char *path)
 	if (path[0] != '/')
 		return false;
 	snprintf(root_path, sizeof(root_path), "/proc/%d/root%s", (int)pid, path);
-	return stat(root_path, &st) == 0 && same_exe(exe, (struct exe_id){st.st_dev, st.st_ino});
+	return stat(root_path, &st) == 0 && procinfo__same_exe(exe, (struct exe_id){st.st_dev, st.st_ino});
 }
 
 /* Which selector takes pid, in why; false: none. */
@@ -179,11 +174,13 @@ static bool judge(const struct follow *f, pid_t pid, struct exe_id exe, char *wh
 			}
 	}
 	for (int i = 0; i < o->nexes; i++)
-		if ((f->exe_found[i] && same_exe(exe, f->exe_ids[i])) || runs_file(pid, exe, o->exes[i])) {
+		if ((f->exe_found[i] && procinfo__same_exe(exe, f->exe_ids[i])) ||
+		    runs_file(pid, exe, o->exes[i])) {
 			snprintf(why, len, "exe %s", o->exes[i]);
 			return true;
 		}
-	have_cgroup = (o->ncgroups || o->ncontainers) && procinfo__cgroup(pid, cgroup, sizeof(cgroup)) == 0;
+	have_cgroup = (o->ncgroups || o->ncontainers) &&
+		      procinfo__cgroup(pid, cgroup, sizeof(cgroup)) == 0;
 	for (int i = 0; i < o->ncgroups && have_cgroup; i++)
 		if (procinfo__cgroup_under(cgroup, f->cgroups[i])) {
 			snprintf(why, len, "cgroup %s", f->cgroups[i]);
@@ -264,7 +261,7 @@ void follow__scan(struct follow *f, follow_found_fn found, void *ctx)
 		if (*end || v <= 0 || v > INT_MAX || pid == self || procinfo__exe_id(pid, &exe) != 0)
 			continue;
 		old = find_seen(f, pid);
-		judged = old && same_exe(old->exe, exe);
+		judged = old && procinfo__same_exe(old->exe, exe);
 		/* (remember may move the arrays: old is not used past here.)
 		 * Out of memory: it is judged again on the next scan. */
 		if (!remember(f, pid, exe) || judged)

@@ -54,7 +54,8 @@ int httppost__parse_url(const char *url, const char *default_path, struct http_u
 			n = 0; /* refused below as no port */
 		snprintf(u->port, sizeof(u->port), "%.*s", (int)n, port + 1);
 	}
-	if (!hlen || hlen >= sizeof(u->host) || !*u->port || strspn(u->port, "0123456789") != strlen(u->port)) {
+	if (!hlen || hlen >= sizeof(u->host) || !*u->port ||
+	    strspn(u->port, "0123456789") != strlen(u->port)) {
 		snprintf(err, errlen, "%s: no host, or a port that is not a number", url);
 		return -1;
 	}

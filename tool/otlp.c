@@ -89,9 +89,9 @@ static void random_id(struct otlp *x, uint8_t *id, size_t n)
 	} while (id[0] == 0 && id[n - 1] == 0); /* never the all-zero invalid ID */
 }
 
-/* The request of spans q[from..from+count): one ResourceSpans per run of
+/* The request of batch[0..count): one ResourceSpans per run of
  * spans with the same resource. */
-static void build_request(struct otlp *x, struct pbenc *req, struct queued *batch, size_t count)
+static void build_request(struct pbenc *req, const struct queued *batch, size_t count)
 {
 	pbenc__reset(req);
 	for (size_t i = 0; i < count;) {
@@ -111,7 +111,6 @@ static void build_request(struct otlp *x, struct pbenc *req, struct queued *batc
 		pbenc__end(req, rs);
 		i = j;
 	}
-	(void)x;
 }
 
 /* Send a batch; count it exported or dropped. */
@@ -120,7 +119,7 @@ static void send_batch(struct otlp *x, struct queued *batch, size_t count, struc
 	char err[160] = "";
 	int status;
 
-	build_request(x, req, batch, count);
+	build_request(req, batch, count);
 	if (req->failed) {
 		snprintf(err, sizeof(err), "out of memory");
 		status = -1;

@@ -15,6 +15,11 @@ struct exe_id {
 	ino_t ino;
 };
 
+static inline bool procinfo__same_exe(struct exe_id a, struct exe_id b)
+{
+	return a.dev == b.dev && a.ino == b.ino;
+}
+
 /* Field 22 of /proc/PID/stat: when the process started; 0 when it is gone
  * or a zombie (exited, not yet reaped: its memory is gone too). */
 unsigned long long procinfo__start_time(pid_t pid);

@@ -340,15 +340,14 @@ static int prepare_program(struct program_env *s, struct program *p, pid_t pid, 
 }
 
 int program__open(struct program *p, struct program_env *env, pid_t pid, const char *exe,
-		  dev_t dev, ino_t ino, bool quiet)
+		  struct exe_id id, bool quiet)
 {
 	char err[GOBIN_ERRLEN];
 	double t0 = now_s();
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	p->dev = dev;
-	p->ino = ino;
+	p->exe = id;
 	ret = gobin__open(exe, &env->o->open, &p->gb, err, sizeof(err));
 	env->read_s += now_s() - t0;
 	if (ret) {

@@ -8,6 +8,7 @@
 #include "kheaders.h"
 #include "loader.h"
 #include "options.h"
+#include "procinfo.h"
 #include "resolve.h"
 
 #include <stdbool.h>
@@ -26,8 +27,7 @@ struct program_env {
 };
 
 struct program {
-	dev_t dev;
-	ino_t ino;
+	struct exe_id exe; /* the file it was made for */
 	struct gobin *gb;
 	struct resolution res;
 	struct loader loader;
@@ -39,12 +39,12 @@ struct program {
 	char types_why[256];   /* then why */
 };
 
-/* Read exe, the file pid runs (dev and ino name it), and load its program
+/* Read exe, the file pid runs (id names it), and load its program
  * into p. quiet (-a): a file that is not a Go program, or has nothing to
  * trace, is passed over without a word. 0, or -1 with the reason said
  * (unless quiet) and p left empty. */
 int program__open(struct program *p, struct program_env *env, pid_t pid, const char *exe,
-		  dev_t dev, ino_t ino, bool quiet);
+		  struct exe_id id, bool quiet);
 void program__close(struct program *p);
 
 /* --protocol, with its default decided for this binary: gRPC only where

@@ -87,7 +87,7 @@ static bool is_rejected(const struct session *s, struct exe_id id)
 	int n = s->nrejected < MAX_REJECTED ? s->nrejected : MAX_REJECTED;
 
 	for (int i = 0; i < n; i++)
-		if (s->rejected[i].dev == id.dev && s->rejected[i].ino == id.ino)
+		if (procinfo__same_exe(s->rejected[i], id))
 			return true;
 	return false;
 }
@@ -108,7 +108,7 @@ static struct program *program_for(struct session *s, pid_t pid, const char *exe
 
 	*made = false;
 	for (int k = 0; k < s->nprogs; k++)
-		if (s->progs[k].dev == id.dev && s->progs[k].ino == id.ino)
+		if (procinfo__same_exe(s->progs[k].exe, id))
 			return &s->progs[k];
 	if (s->nprogs == MAX_PROGRAMS) {
 		if (!s->full_said)
@@ -118,7 +118,7 @@ static struct program *program_for(struct session *s, pid_t pid, const char *exe
 		return NULL;
 	}
 	p = &s->progs[s->nprogs];
-	if (program__open(p, &s->env, pid, exe, id.dev, id.ino, quiet))
+	if (program__open(p, &s->env, pid, exe, id, quiet))
 		return NULL;
 	s->nprogs++;
 	*made = true;
@@ -321,8 +321,8 @@ static bool check_targets(struct session *s)
 
 		if (procinfo__start_time(t->pid) != t->starttime)
 			drop_target(s, i, "exited");
-		else if (s->follow && (procinfo__exe_id(t->pid, &exe) != 0 || exe.dev != t->exe.dev ||
-				       exe.ino != t->exe.ino))
+		else if (s->follow &&
+			 (procinfo__exe_id(t->pid, &exe) != 0 || !procinfo__same_exe(exe, t->exe)))
 			drop_target(s, i, "exec");
 	}
 	return s->ntargets > 0;

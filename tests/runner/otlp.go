@@ -279,7 +279,8 @@ func otlpJaeger(side string) error {
 	}
 	used := map[int]bool{}
 	for i, r := range res.rpcs {
-		ts, err := time.Parse(time.RFC3339Nano, tsOf(res.lines[i]))
+		start, _ := lineTimes(res.lines[i])
+		ts, err := time.Parse(time.RFC3339Nano, start)
 		if err != nil {
 			return err
 		}
@@ -304,21 +305,14 @@ func otlpJaeger(side string) error {
 	return nil
 }
 
-func tsOf(line string) string {
+// lineTimes: a tool line's start ("ts") and duration_us.
+func lineTimes(line string) (ts string, durationUs int64) {
 	var x struct {
 		Ts         string `json:"ts"`
-		DurationUs *int64 `json:"duration_us"`
+		DurationUs int64  `json:"duration_us"`
 	}
 	json.Unmarshal([]byte(line), &x)
-	return x.Ts
-}
-
-func durationOf(line string) int64 {
-	var x struct {
-		DurationUs int64 `json:"duration_us"`
-	}
-	json.Unmarshal([]byte(line), &x)
-	return x.DurationUs
+	return x.Ts, x.DurationUs
 }
 
 // spanWant: what a span's side, process and parent must be.
@@ -332,8 +326,8 @@ func checkSpan(s jaegerSpan, p jaegerProcess, r rpc, want records.Call, w spanWa
 	if s.OperationName != strings.TrimPrefix(want.Method, "/") {
 		return fmt.Errorf("span name %q, method %q", s.OperationName, want.Method)
 	}
-	if d := s.Duration - durationOf(line); d < -1 || d > 1 {
-		return fmt.Errorf("span lasts %d µs, the tool printed %d", s.Duration, durationOf(line))
+	if _, printed := lineTimes(line); s.Duration-printed < -1 || s.Duration-printed > 1 {
+		return fmt.Errorf("span lasts %d µs, the tool printed %d", s.Duration, printed)
 	}
 	host, port, _ := net.SplitHostPort(r.Authority)
 	_, peerPort, _ := net.SplitHostPort(r.Peer)
