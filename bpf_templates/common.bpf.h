@@ -11,8 +11,11 @@
  * stack.
  *
  * Probes sit on the prologue's stack-check jump where there is one. When
- * that jump is taken (CF or ZF set) the function grows its stack and starts
- * again, so the hit is skipped: it will be seen once more.
+ * that jump is taken the function grows its stack and starts again, so the
+ * hit is skipped: it will be seen once more.
+ *
+ * GO_MACHINE (1 amd64, 2 arm64) picks the registers and the flags: the
+ * only parts of a probe that differ between the two.
  */
 #ifndef COMMON_BPF_H
 #define COMMON_BPF_H
@@ -38,8 +41,6 @@ static long (*probe_read_user)(void *dst, u32 size, const void *src) =
 #define bpf_probe_read_user probe_read_user
 #endif
 
-#define X86_FLAGS_CF 0x1
-#define X86_FLAGS_ZF 0x40
 
 #define LOC_REG 1
 #define LOC_STACK 2
@@ -142,6 +143,24 @@ static __always_inline struct proc_key proc_key_of(u64 ptr)
 	return k;
 }
 
+#if GO_MACHINE == 2
+/* A register by its DWARF number (x0-x30, 31 the stack pointer); reg is a
+ * constant, so this folds. */
+static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
+{
+	if (reg >= 0 && reg < 31)
+		return ctx->regs[reg];
+	if (reg == 31)
+		return ctx->sp;
+	return 0;
+}
+
+/* The probe sits on B.LS (taken when C is clear or Z is set, that is when
+ * SP is at or below the stack guard). */
+#define PSTATE_Z 0x40000000
+#define PSTATE_C 0x20000000
+#define STACK_CHECK_TAKEN(ctx) (((ctx)->pstate & PSTATE_Z) || !((ctx)->pstate & PSTATE_C))
+#else
 /* A register by its DWARF number; reg is a constant, so this folds. */
 static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
 {
@@ -165,6 +184,12 @@ static __always_inline u64 read_reg(struct pt_regs *ctx, int reg)
 	}
 	return 0;
 }
+
+/* The probe sits on JBE (taken when CF or ZF is set) or on JB. */
+#define X86_FLAGS_CF 0x1
+#define X86_FLAGS_ZF 0x40
+#define STACK_CHECK_TAKEN(ctx) ((ctx)->flags & (X86_FLAGS_CF | X86_FLAGS_ZF))
+#endif
 
 /* One word of an argument, masked to its size: Go leaves the upper bytes
  * of a register holding a bool or uint32 undefined. */
@@ -190,7 +215,7 @@ static __always_inline u64 arg_word(struct pt_regs *ctx, int kind, int reg, long
 	do {                                                                 \
 		count(CNT_HITS + P##_IDX);                                   \
 		set_running_probe(P##_IDX);                                  \
-		if (P##_AT_JBE && ((ctx)->flags & (X86_FLAGS_CF | X86_FLAGS_ZF))) { \
+		if (P##_AT_STACK_CHECK && STACK_CHECK_TAKEN(ctx)) {          \
 			count(CNT_RESTARTS);                                 \
 			return 0;                                            \
 		}                                                            \

@@ -174,12 +174,12 @@ int probe_h1_cli_start(struct pt_regs *ctx)
 #endif
 
 #if PROBE_H1_CLI_END
-/* A return of ReadResponse(r, req) (*Response, error): RAX is the
- * response, nil on an error. */
+/* A return of ReadResponse(r, req) (*Response, error): the first result
+ * register (DWARF 0: RAX, X0) is the response, nil on an error. */
 int probe_h1_cli_end(struct pt_regs *ctx)
 {
 	struct ev_h1 *e;
-	u64 resp = ctx->ax;
+	u64 resp = read_reg(ctx, 0);
 	s64 status = 0;
 
 	PROBE_ENTER(ctx, H1_CLI_END);

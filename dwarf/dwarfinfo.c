@@ -222,20 +222,20 @@ int gobin__member(struct gobin *gb, const char *type, const char *path, uint64_t
 }
 
 /* The CFA at pc as SP + off. At our probe points (entry, or the stack
- * check before the frame is set up) it is SP + 8 on amd64; the CFI says so
- * too when present, and wins. */
-static int cfa_offset(struct gobin *gb, uint64_t pc, int64_t *off)
+ * check before the frame is set up) it is the machine's entry CFA (SP + 8
+ * on amd64, SP on arm64); the CFI says so too when present, and wins. */
+static int cfa_offset(struct gobin *gb, const struct gobin_machine *m, uint64_t pc, int64_t *off)
 {
 	Dwarf_CFI *cfi = dwarf_getcfi(gb->dw);
 	Dwarf_Frame *frame = NULL;
 	Dwarf_Op *ops;
 	size_t nops;
 
-	*off = 8;
+	*off = m->entry_cfa;
 	if (!cfi || dwarf_cfi_addrframe(cfi, pc, &frame) != 0)
 		return 0;
 	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_bregx &&
-	    ops[0].number == 7) {
+	    ops[0].number == (Dwarf_Word)m->dwarf_sp) {
 		*off = (int64_t)ops[0].number2;
 		free(frame);
 		return 0;
@@ -246,8 +246,8 @@ static int cfa_offset(struct gobin *gb, uint64_t pc, int64_t *off)
 
 /* Turn one location expression into pieces. A value without DW_OP_piece
  * is one piece of the type's size. */
-static const char *expr_to_pieces(struct gobin *gb, Dwarf_Op *expr, size_t n, int64_t cfa,
-				  uint64_t whole_size, struct gobin_param *p)
+static const char *expr_to_pieces(struct gobin *gb, const struct gobin_machine *m, Dwarf_Op *expr,
+				  size_t n, int64_t cfa, uint64_t whole_size, struct gobin_param *p)
 {
 	struct gobin_piece cur = {.kind = GOBIN_LOC_NONE};
 
@@ -268,7 +268,7 @@ static const char *expr_to_pieces(struct gobin *gb, Dwarf_Op *expr, size_t n, in
 		} else if (op->atom == DW_OP_call_frame_cfa) {
 			cur.kind = GOBIN_LOC_STACK;
 			cur.stack_off = cfa;
-		} else if (op->atom == DW_OP_breg7) {
+		} else if (op->atom == DW_OP_breg0 + m->dwarf_sp) {
 			cur.kind = GOBIN_LOC_STACK;
 			cur.stack_off = (int64_t)op->number;
 		} else if (op->atom == DW_OP_piece) {
@@ -311,8 +311,8 @@ static void undouble_pieces(struct gobin_param *p, uint64_t whole_size)
 	p->npieces /= 2;
 }
 
-static void read_param(struct gobin *gb, Dwarf_Die *die, uint64_t pc, int64_t cfa,
-		       struct gobin_param *p)
+static void read_param(struct gobin *gb, const struct gobin_machine *m, Dwarf_Die *die,
+		       uint64_t pc, int64_t cfa, struct gobin_param *p)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die type;
@@ -349,21 +349,27 @@ static void read_param(struct gobin *gb, Dwarf_Die *die, uint64_t pc, int64_t cf
 		p->why = "no location at the probe address";
 		return;
 	}
-	p->why = expr_to_pieces(gb, expr, exprlen, cfa, size, p);
+	p->why = expr_to_pieces(gb, m, expr, exprlen, cfa, size, p);
 	if (!p->why)
 		undouble_pieces(p, size);
 }
 
 void gobin__read_params(struct gobin *gb, struct gobin_func *fn)
 {
+	const struct gobin_machine *m = gobin__machine(gb);
 	Dwarf_Die die, child;
 	int64_t cfa;
 	int n = 0;
 
 	fn->params_why = NULL;
+	if (!m) {
+		fn->params_why = gobin__note(gb, "the reader does not know the registers of %s",
+					     gobin__arch(gb));
+		return;
+	}
 	if (die_lookup(gb, fn->name, &die, &fn->params_why))
 		return;
-	if (cfa_offset(gb, fn->probe, &cfa)) {
+	if (cfa_offset(gb, m, fn->probe, &cfa)) {
 		fn->params_why = "the call frame information at the probe is not SP-relative";
 		return;
 	}
@@ -382,7 +388,7 @@ void gobin__read_params(struct gobin *gb, struct gobin_func *fn)
 		return;
 	do {
 		if (dwarf_tag(&child) == DW_TAG_formal_parameter && fn->nparams < n)
-			read_param(gb, &child, fn->probe, cfa, &fn->params[fn->nparams++]);
+			read_param(gb, m, &child, fn->probe, cfa, &fn->params[fn->nparams++]);
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 

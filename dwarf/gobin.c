@@ -194,42 +194,25 @@ const char *gobin__module_version(const struct gobin *gb, const char *path)
 	return NULL;
 }
 
+const struct gobin_machine *gobin__machine(const struct gobin *gb)
+{
+	return gobin__machine_of_elf(gb->img.ehdr.e_machine);
+}
+
 const char *gobin__arch(const struct gobin *gb)
 {
-	switch (gb->img.ehdr.e_machine) {
-	case EM_X86_64:
-		return "amd64";
-	case EM_AARCH64:
-		return "arm64";
-	case EM_386:
-		return "386";
-	default:
-		return "unknown";
-	}
+	const struct gobin_machine *m = gobin__machine(gb);
+
+	if (m)
+		return m->goarch;
+	return gb->img.ehdr.e_machine == EM_386 ? "386" : "unknown";
 }
 
-/* Go switched amd64 to the register ABI in 1.17 and arm64 in 1.18. */
 const char *gobin__abi(const struct gobin *gb)
 {
-	const char *since = gb->img.ehdr.e_machine == EM_X86_64   ? "go1.17"
-			    : gb->img.ehdr.e_machine == EM_AARCH64 ? "go1.18"
-							       : NULL;
+	const struct gobin_machine *m = gobin__machine(gb);
 
-	if (since && gobin__version_cmp(gb->bi.go_version, since) >= 0)
+	if (m && gobin__version_cmp(gb->bi.go_version, m->register_abi_since) >= 0)
 		return "register";
 	return "stack";
-}
-
-static const char *const amd64_regs[] = {
-	"ax", "dx", "cx", "bx", "si", "di", "bp", "sp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-};
-
-const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg)
-{
-	if (gb->img.ehdr.e_machine != EM_X86_64)
-		return NULL;
-	if (dwarf_reg < 0 || dwarf_reg >= (int)(sizeof(amd64_regs) / sizeof(amd64_regs[0])))
-		return NULL;
-	return amd64_regs[dwarf_reg];
 }

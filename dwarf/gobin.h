@@ -273,7 +273,31 @@ const uint8_t *gobin__rodata_bytes(const struct gobin *gb, uint64_t vaddr, uint6
  * in one loadable segment's file bytes; else NULL. Valid as long as gb. */
 const uint8_t *gobin__image_bytes(const struct gobin *gb, uint64_t vaddr, uint64_t len);
 
-/* The pt_regs field name of a DWARF register number, or NULL. */
-const char *gobin__reg_name(const struct gobin *gb, int dwarf_reg);
+/* What differs between the machines the reader knows (dwarf/machine.c):
+ * amd64 and arm64. Facts, not code: a value read from a binary is checked
+ * against these before it is used. */
+struct gobin_machine {
+	const char *goarch;		/* "amd64", "arm64" */
+	unsigned elf_machine;		/* EM_X86_64, EM_AARCH64 */
+	const char *register_abi_since; /* the Go release that passes arguments in registers */
+	int dwarf_sp;			/* DWARF number of the stack pointer */
+	int64_t entry_cfa;		/* the CFA minus SP at a function's entry */
+	int max_value_reg;		/* highest DWARF register that can hold an argument */
+	uint64_t user_end;		/* user addresses lie below it */
+	const char *const *reg_names;	/* by DWARF number, as disassemblers write them */
+	int nreg_names;
+	int template_id; /* GO_MACHINE of the BPF templates (common.bpf.h) */
+};
+
+/* The binary's machine, or NULL for one the reader does not know (its
+ * functions are then probed at their entries, RETs unknown, and nothing
+ * is rendered). */
+const struct gobin_machine *gobin__machine(const struct gobin *gb);
+const struct gobin_machine *gobin__machine_of_elf(unsigned elf_machine);
+const struct gobin_machine *gobin__machine_named(const char *goarch);
+/* The machine this program was built for: the only one it can trace live. */
+const struct gobin_machine *gobin__machine_native(void);
+/* A DWARF register's name ("rax", "x0"), or NULL. */
+const char *gobin__machine_reg_name(const struct gobin_machine *m, int dwarf_reg);
 
 #endif

@@ -3,64 +3,38 @@
  *
  * A uprobe on an instruction the kernel must single-step (Go's entry
  * `cmp`/`lea`) costs an order of magnitude more than one on an instruction
- * it emulates, such as the stack-check `jbe` a few bytes later. Before that
- * jump the argument registers are untouched, so the arguments can be read
- * there. Only instruction boundaries found by decoding from the entry are
- * ever used.
+ * it emulates, such as the stack check's `jbe` (amd64) or `b.ls` (arm64)
+ * a few bytes later. Before that branch the argument registers are
+ * untouched, so the arguments can be read there. Only instruction
+ * boundaries found by decoding from the entry are ever used. The machine's
+ * own facts are in prologue_amd64.c and prologue_arm64.c.
  */
 #include "prologue.h"
+#include "prologue_decode.h"
 
-#include <capstone/capstone.h>
+#include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_FUNC_BYTES (1 << 20)
-#define PROLOGUE_INSNS 6
 
-/* Registers the prologue may write before the stack check without
- * disturbing the arguments: Go's scratch registers and the flags. */
-static bool harmless_write(uint16_t reg)
+static const struct prologue_decoder *decoder_for(unsigned elf_machine)
 {
-	switch (reg) {
-	case X86_REG_R12:
-	case X86_REG_R13:
-	case X86_REG_EFLAGS:
-	case X86_REG_RIP:
-		return true;
+	switch (elf_machine) {
+	case EM_X86_64:
+		return &prologue_amd64;
+	case EM_AARCH64:
+		return &prologue_arm64;
 	default:
-		return false;
+		return NULL;
 	}
 }
 
-static bool writes_only_scratch(csh cs, const cs_insn *insn)
-{
-	cs_regs rd, wr;
-	uint8_t nrd, nwr;
-
-	if (cs_regs_access(cs, insn, rd, &nrd, wr, &nwr) != CS_ERR_OK)
-		return false;
-	for (int i = 0; i < nwr; i++)
-		if (!harmless_write(wr[i]))
-			return false;
-	return true;
-}
-
-static uint64_t branch_target(const cs_insn *insn)
-{
-	const cs_x86 *x = &insn->detail->x86;
-
-	if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM)
-		return (uint64_t)x->operands[0].imm;
-	return 0;
-}
-
-/* Find the stack-check `jbe` among the first instructions. The stack ABI
- * (Go < 1.17) loads g into a register first, which is fine there since no
- * argument lives in a register. */
-static void find_stack_check(csh cs, bool stack_abi, struct gobin_func *fn,
-			     const uint8_t *code, size_t len)
+/* Find the stack check's branch among the first instructions. */
+static void find_stack_check(csh cs, const struct prologue_decoder *dec, bool stack_abi,
+			     struct gobin_func *fn, const uint8_t *code, size_t len)
 {
 	const uint8_t *p = code;
 	size_t left = len;
@@ -72,32 +46,20 @@ static void find_stack_check(csh cs, bool stack_abi, struct gobin_func *fn,
 	if (!insn)
 		return;
 	for (int i = 0; i < PROLOGUE_INSNS && cs_disasm_iter(cs, &p, &left, &addr, insn); i++) {
-		uint64_t target;
+		int verdict = dec->judge(cs, insn, stack_abi, fn->end);
 
-		if (insn->id == X86_INS_JBE) {
-			target = branch_target(insn);
-			if (target > insn->address && target < fn->end) {
-				fn->probe = insn->address;
-				fn->probe_is_stack_check = true;
-			}
-			break;
+		if (verdict == PROLOGUE_PROBE_HERE) {
+			fn->probe = insn->address;
+			fn->probe_is_stack_check = true;
 		}
-		if (insn->id == X86_INS_JB) {
-			target = branch_target(insn);
-			if (target > insn->address && target < fn->end)
-				continue; /* big frames check for SP underflow first */
-			break;
-		}
-		if (insn->id != X86_INS_CMP && insn->id != X86_INS_LEA && insn->id != X86_INS_MOV &&
-		    insn->id != X86_INS_SUB)
-			break;
-		if (!stack_abi && !writes_only_scratch(cs, insn))
+		if (verdict != PROLOGUE_NEXT)
 			break;
 	}
 	cs_free(insn, 1);
 }
 
-static void find_rets(csh cs, struct gobin_func *fn, const uint8_t *code, size_t len)
+
+static void find_rets(csh cs, const struct prologue_decoder *dec, struct gobin_func *fn, const uint8_t *code, size_t len)
 {
 	const uint8_t *p = code;
 	size_t left = len;
@@ -109,11 +71,17 @@ static void find_rets(csh cs, struct gobin_func *fn, const uint8_t *code, size_t
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_OFF);
 	while (left > 0) {
 		if (!cs_disasm_iter(cs, &p, &left, &addr, insn)) {
+			if (dec->fixed_width && left >= dec->fixed_width) {
+				p += dec->fixed_width;
+				left -= dec->fixed_width;
+				addr += dec->fixed_width;
+				continue;
+			}
 			/* Undecodable bytes: the list is incomplete, say so. */
 			fn->rets_truncated = true;
 			break;
 		}
-		if (insn->id != X86_INS_RET)
+		if (!dec->is_ret(insn))
 			continue;
 		if (fn->nrets == GOBIN_MAX_RETS) {
 			fn->rets_truncated = true;
@@ -128,11 +96,12 @@ int prologue__scan(const struct elfimage *img, bool stack_abi, struct gobin_func
 		   struct notes *notes, const char **why)
 {
 	size_t len = fn->end - fn->entry;
+	const struct prologue_decoder *dec = decoder_for(img->ehdr.e_machine);
 	uint8_t *code;
 	csh cs;
 
 	fn->probe = fn->entry;
-	if (img->ehdr.e_machine != EM_X86_64) {
+	if (!dec) {
 		fn->rets_truncated = true;
 		return 0; /* entry probes only; RETs unknown */
 	}
@@ -150,14 +119,14 @@ int prologue__scan(const struct elfimage *img, bool stack_abi, struct gobin_func
 		*why = "function code lies outside the file";
 		return -EFAULT;
 	}
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+	if (cs_open(dec->arch, dec->mode, &cs) != CS_ERR_OK) {
 		free(code);
-		*why = "cannot start the x86 decoder";
+		*why = "cannot start the instruction decoder";
 		return -EINVAL;
 	}
 	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-	find_stack_check(cs, stack_abi, fn, code, len);
-	find_rets(cs, fn, code, len);
+	find_stack_check(cs, dec, stack_abi, fn, code, len);
+	find_rets(cs, dec, fn, code, len);
 	cs_close(&cs);
 	free(code);
 	return 0;

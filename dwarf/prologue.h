@@ -9,7 +9,7 @@
 
 /**
  * prologue__scan() - fill fn->probe and fn->rets from fn->entry..fn->end
- * @stack_abi: the binary passes arguments on the stack (Go < 1.17 on amd64)
+ * @stack_abi: the binary passes arguments on the stack (Go < 1.17 on amd64, < 1.18 on arm64)
  *
  * On machines whose code is not decoded yet the probe is the entry and the
  * RETs are unknown (fn->rets_truncated). Return: 0; -EINVAL (implausible

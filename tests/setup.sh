@@ -13,6 +13,7 @@ packages=(
 	golang-1.19-go golang-google-grpc-dev golang-golang-x-net-dev # the Debian cell
 	golang-github-golang-protobuf-1-3-dev                          # ... its protobuf runtime (pbserver, pbclient)
 	llvm-14-tools binutils gdb jq                     # oracles for the tests
+	binutils-aarch64-linux-gnu qemu-user-static       # ... and for the arm64 builds
 	debuginfod                                        # a debug-info server for the tests
 	clang-14 libclang-rt-14-dev python3               # the fuzz target (tests/fuzz)
 	qemu-system-x86                                   # a throwaway VM for kernels we cannot become (tests/vm)

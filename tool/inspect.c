@@ -9,16 +9,12 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *const x86_names[] = {
-	"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-};
-
-static const char *reg_display(int dwarf_reg)
+/* A register as the machine's disassemblers name it ("rax", "x0"). */
+static const char *reg_display(const struct gobin *gb, int dwarf_reg)
 {
-	if (dwarf_reg >= 0 && dwarf_reg < 16)
-		return x86_names[dwarf_reg];
-	return "?";
+	const char *name = gobin__machine_reg_name(gobin__machine(gb), dwarf_reg);
+
+	return name ? name : "?";
 }
 
 /* Every function the table mentions, in table order, each once. */
@@ -176,10 +172,10 @@ static const char *itab_source_text(const char *source)
 						: "from the symbol table";
 }
 
-static void print_piece(FILE *f, const struct gobin_piece *pc)
+static void print_piece(FILE *f, const struct gobin *gb, const struct gobin_piece *pc)
 {
 	if (pc->kind == GOBIN_LOC_REG)
-		fprintf(f, "%s", reg_display(pc->dwarf_reg));
+		fprintf(f, "%s", reg_display(gb, pc->dwarf_reg));
 	else if (pc->kind == GOBIN_LOC_STACK)
 		fprintf(f, "[sp%+lld]", (long long)pc->stack_off);
 	else
@@ -210,7 +206,7 @@ static void human_params(FILE *f, const struct layout *l, const struct gobin_fun
 		}
 		for (int k = 0; k < p->npieces; k++) {
 			fprintf(f, "%s", k ? ", " : "");
-			print_piece(f, &p->pieces[k]);
+			print_piece(f, l->gb, &p->pieces[k]);
 		}
 		fprintf(f, "\n");
 	}
@@ -368,10 +364,10 @@ static void print_human(FILE *f, const struct resolution *res)
 
 /* ---- JSON output ---- */
 
-static void json_piece(FILE *f, const struct gobin_piece *pc)
+static void json_piece(FILE *f, const struct gobin *gb, const struct gobin_piece *pc)
 {
 	if (pc->kind == GOBIN_LOC_REG)
-		fprintf(f, "{\"reg\":\"%s\",\"size\":%u}", reg_display(pc->dwarf_reg), pc->size);
+		fprintf(f, "{\"reg\":\"%s\",\"size\":%u}", reg_display(gb, pc->dwarf_reg), pc->size);
 	else if (pc->kind == GOBIN_LOC_STACK)
 		fprintf(f, "{\"stack\":%lld,\"size\":%u}", (long long)pc->stack_off, pc->size);
 	else
@@ -412,7 +408,7 @@ static void json_params(FILE *f, const struct layout *l, const struct gobin_func
 		fprintf(f, ",\"pieces\":[");
 		for (int c = 0; c < pa->npieces; c++) {
 			fprintf(f, "%s", c ? "," : "");
-			json_piece(f, &pa->pieces[c]);
+			json_piece(f, l->gb, &pa->pieces[c]);
 		}
 		fprintf(f, "]}");
 	}

@@ -2,7 +2,8 @@
  *
  * bcc compiles against a kernel tree (/lib/modules/$(uname -r)/build by
  * default). Debian splits its header packages in two: the source headers
- * (linux-headers-V-common) and the generated ones (linux-headers-V-amd64).
+ * (linux-headers-V-common) and the generated ones (linux-headers-V-amd64,
+ * -arm64).
  * bcc takes the first through BCC_KERNEL_SOURCE; the generated include
  * directories go in as extra -I flags. A uprobe program reads only
  * struct pt_regs, whose layout does not change between kernel versions,
@@ -18,6 +19,16 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+/* The machine this tool runs on, which the headers must be for: Debian's
+ * name of it (the packages' suffix) and the kernel's (its arch/ folder). */
+#if defined(__aarch64__)
+#define DEBIAN_ARCH "arm64"
+#define KERNEL_ARCH "arm64"
+#else
+#define DEBIAN_ARCH "amd64"
+#define KERNEL_ARCH "x86"
+#endif
 
 static bool has_file(const char *dir, const char *rel)
 {
@@ -61,8 +72,8 @@ static bool use_debian_pair(struct kheaders *kh, const char *gen)
 		return false;
 	snprintf(kh->source, sizeof(kh->source), "%s", common);
 	snprintf(kh->desc, sizeof(kh->desc), "%s with %s", common, gen);
-	add_flag(kh, gen, "arch/x86/include/generated/uapi");
-	add_flag(kh, gen, "arch/x86/include/generated");
+	add_flag(kh, gen, "arch/" KERNEL_ARCH "/include/generated/uapi");
+	add_flag(kh, gen, "arch/" KERNEL_ARCH "/include/generated");
 	add_flag(kh, gen, "include");
 	add_flag(kh, gen, "include/generated/uapi");
 	return true;
@@ -77,7 +88,7 @@ static bool use_dir(struct kheaders *kh, const char *dir)
 	return use_full_tree(kh, real) || use_debian_pair(kh, real);
 }
 
-/* The newest /usr/src/linux-headers-*-amd64 with its -common twin. */
+/* The newest /usr/src/linux-headers-*-amd64 (-arm64) with its -common twin. */
 static bool use_newest_debian(struct kheaders *kh)
 {
 	DIR *d = opendir("/usr/src");
@@ -88,9 +99,10 @@ static bool use_newest_debian(struct kheaders *kh)
 		return false;
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
+		const size_t suffix = sizeof("-" DEBIAN_ARCH) - 1;
 
-		if (strncmp(de->d_name, "linux-headers-", 14) != 0 || n < 6 ||
-		    strcmp(de->d_name + n - 6, "-amd64") != 0)
+		if (strncmp(de->d_name, "linux-headers-", 14) != 0 || n < suffix ||
+		    strcmp(de->d_name + n - suffix, "-" DEBIAN_ARCH) != 0)
 			continue;
 		if (strverscmp(de->d_name, best) > 0)
 			snprintf(best, sizeof(best), "%s", de->d_name);
@@ -146,7 +158,7 @@ int kheaders__find(struct kheaders *kh, const char *explicit_dir, char *err, siz
 		 "no kernel headers found for the BPF compiler (looked in %s and "
 		 "/usr/src/linux-headers-*); install them with "
 		 "'apt-get install linux-headers-%s' or, when that does not exist, "
-		 "'apt-get install linux-headers-amd64', or pass --kernel-headers DIR",
+		 "'apt-get install linux-headers-" DEBIAN_ARCH "', or pass --kernel-headers DIR",
 		 build, u.release);
 	return -1;
 }

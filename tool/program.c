@@ -267,6 +267,18 @@ static int prepare_program(struct program_env *s, struct program *p, pid_t pid, 
 	double t0 = now_s();
 	int ret;
 
+	/* A program of another machine runs here only under an emulator,
+	 * which holds its code as data: a breakpoint there would corrupt it. */
+	ro.machine = gobin__machine(p->gb);
+	if (!ro.machine || ro.machine != gobin__machine_native()) {
+		if (!quiet)
+			fprintf(stderr, "gogrpctrace: PID %d (%s): the executable is for %s, and this "
+					"machine runs %s: not traced (an emulated program's code is "
+					"the emulator's data)\n",
+				(int)pid, term_text(why, sizeof(why), exe), gobin__arch(p->gb),
+				gobin__machine_native() ? gobin__machine_native()->goarch : "?");
+		return -1;
+	}
 	if (resolution__run(&p->res, p->gb, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gogrpctrace: %s\n", err);
 		return -1;

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,9 @@ func setupEnv() error {
 	// No test may reach a debuginfod server it did not start itself (a
 	// stripped binary would make the tool ask the servers named here).
 	os.Unsetenv("DEBUGINFOD_URLS")
-	toolPath = filepath.Join(repoRoot, "build", "gogrpctrace")
+	// An arm64 runner (in the arm64 VM, tests/vm/arm64) runs the tool built
+	// there into build/arm64/ against the cells' arm64/ programs.
+	toolPath = filepath.Join(repoRoot, "build", archDir(), "gogrpctrace")
 	asanPath = filepath.Join(repoRoot, "build", "gogrpctrace-asan")
 	targetsDir = filepath.Join(repoRoot, "build", "targets")
 	if _, err := os.Stat(toolPath); err != nil {
@@ -85,9 +88,18 @@ func readCells(path string) error {
 	return sc.Err()
 }
 
+// archDir is the folder of this machine's builds under build/ and a cell's
+// targets: none for amd64, the machine's name for others.
+func archDir() string {
+	if runtime.GOARCH == "amd64" {
+		return ""
+	}
+	return runtime.GOARCH
+}
+
 // targetBin is the path of a target program of a cell.
 func targetBin(c cell, prog string) string {
-	return filepath.Join(targetsDir, c.name, prog)
+	return filepath.Join(targetsDir, c.name, archDir(), prog)
 }
 
 // toolStartTimeout bounds the tool's start-up (read, compile, attach). An

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -192,6 +193,18 @@ func dumpAgreesWithNm(bin string, d *itabDumpOut, nm map[string]uint64) error {
 // runItabDump runs bin with GOGRPCTRACE_DUMP_ITABS=1 and parses what it
 // prints. Static itabs must lie in the file's loadable bytes (the programs
 // are not position-independent: runtime addresses are file addresses).
+// emulatorFor is the command that runs a program of machine m here: ""
+// for this machine's own programs.
+func emulatorFor(m elf.Machine) string {
+	switch {
+	case m == elf.EM_AARCH64 && runtime.GOARCH != "arm64":
+		return "/usr/bin/qemu-aarch64-static"
+	case m == elf.EM_X86_64 && runtime.GOARCH != "amd64":
+		return "/usr/bin/qemu-x86_64-static"
+	}
+	return ""
+}
+
 func runItabDump(bin string) (*itabDumpOut, error) {
 	raw, err := os.ReadFile(bin)
 	if err != nil {
@@ -215,11 +228,17 @@ func runItabDump(bin string) (*itabDumpOut, error) {
 		}
 		return false
 	}
-	r, err := runToolEnv(bin, []string{itabDumpEnv + "=1"}, nil)
+	// A program of another machine runs under QEMU's user-mode emulator,
+	// which maps it at its link addresses: the runtime prints the same.
+	cmd, args := bin, []string(nil)
+	if emu := emulatorFor(ef.Machine); emu != "" {
+		cmd, args = emu, []string{bin}
+	}
+	r, err := runToolEnv(cmd, []string{itabDumpEnv + "=1"}, args)
 	if err != nil {
 		return nil, err
 	}
-	what := itabDumpEnv + "=1 " + bin
+	what := itabDumpEnv + "=1 " + strings.Join(append([]string{cmd}, args...), " ")
 	if err := r.common(what); err != nil {
 		return nil, err
 	}

@@ -5,9 +5,11 @@ package main
 //   nm -S               function entry/end/size, itab addresses, missing symbols
 //   the runtime         itab addresses where nm lists no go:itab symbol (Go
 //                       1.27): the program's own itab table (itabdump.go)
-//   objdump -d          the probe instruction (stack-check jbe) and every ret
+//   objdump -d          the probe instruction (stack-check jbe, b.ls on arm64)
+//                       and every ret (aarch64-linux-gnu-objdump for arm64)
 //   readelf -hlSW       file offsets (PT_LOAD), machine, .debug_info/.symtab
-//   llvm-dwarfdump-14   parameter locations at the probe, struct layouts, ABI
+//   llvm-dwarfdump-14   parameter locations at the probe, struct layouts, ABI,
+//                       the CFA at a function's entry (.debug_frame)
 //   go version -m       Go release and module list; go tool buildid
 // The first mismatch fails the test, naming binary, item, ours and oracle's.
 
@@ -31,6 +33,10 @@ func registerOracle() {
 			prog := prog
 			register("unit", "inspect-oracle/"+c.name+"/"+prog, false, func() error {
 				return checkInspectOracle(c, targetBin(c, prog))
+			})
+			// Cross-built for arm64 (tests/targets/build.sh), read here.
+			register("unit", "inspect-oracle/"+c.name+"/arm64/"+prog, false, func() error {
+				return checkInspectOracle(c, targetBin(c, "arm64/"+prog))
 			})
 		}
 	}
@@ -333,12 +339,15 @@ type oracleFacts struct {
 	bi    *goBuildInfo
 	bid   string
 	itabs *itabTruth // nm's go:itab symbols, else the runtime's itab table
+	arch  *oracleArch // by readelf's machine
+	cfa   int64       // CFA minus SP at a function's entry (.debug_frame)
 	errNm error
 	errEl error
 	errDw error
 	errBi error
 	errID error
 	errIt error
+	errCF error
 }
 
 func gatherOracle(bin string, wantDwarf bool) *oracleFacts {
@@ -353,9 +362,15 @@ func gatherOracle(bin string, wantDwarf bool) *oracleFacts {
 		defer wg.Done()
 		if wantDwarf {
 			o.dw, o.errDw = loadDwarf(bin)
+			o.cfa, o.errCF = entryCFA(bin)
 		}
 	}()
 	wg.Wait()
+	if o.elf != nil {
+		if o.arch = oracleArchs[o.elf.machine]; o.arch == nil {
+			o.errEl = fmt.Errorf("%s: readelf Machine %q: the oracle knows no such machine", bin, o.elf.machine)
+		}
+	}
 	return o
 }
 
@@ -363,7 +378,7 @@ func checkInspectOracle(c cell, bin string) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%v (build the targets: bash tests/targets/build.sh)", err)
 	}
-	for _, t := range []string{"nm", "objdump", "readelf", llvmDwarfdump, goTool} {
+	for _, t := range []string{"nm", "objdump", "aarch64-linux-gnu-objdump", "readelf", llvmDwarfdump, goTool} {
 		if _, err := exec.LookPath(t); err != nil {
 			return fmt.Errorf("oracle tool %s: %v", t, err)
 		}
@@ -390,7 +405,7 @@ func checkInspectOracle(c cell, bin string) error {
 		}
 	}
 	o := gatherOracle(bin, true)
-	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID, o.errIt} {
+	for _, e := range []error{o.errNm, o.errEl, o.errDw, o.errBi, o.errID, o.errIt, o.errCF} {
 		if e != nil {
 			return fmt.Errorf("oracle: %v", e)
 		}
@@ -769,7 +784,8 @@ func (v *verifier) checkFunc(f *jFunc) error {
 	if err != nil || !strings.HasPrefix(f.Probe, "0x") {
 		return v.mismatch(item("probe"), f.Probe, "an address")
 	}
-	ins, err := disasm(v.bin, entry, end)
+	arch := v.o.arch
+	ins, err := arch.disasm(v.bin, entry, end)
 	if err != nil {
 		return fmt.Errorf("oracle: %v", err)
 	}
@@ -777,24 +793,23 @@ func (v *verifier) checkFunc(f *jFunc) error {
 		return fmt.Errorf("%s: %s: objdump shows no instruction at the entry 0x%x", v.bin, f.Name, entry)
 	}
 	// The stack-check prologue as objdump decodes it, within 64 bytes.
-	allowed := map[string]bool{"cmp": true, "lea": true, "mov": true, "sub": true, "jb": true}
-	var jbe uint64
+	var jbe uint64 // the stack check's branch (jbe, b.ls)
 	for _, in := range ins {
 		if in.addr >= entry+64 {
 			break
 		}
-		if in.mnem == "jbe" {
+		if in.mnem == arch.stackCheck {
 			jbe = in.addr
 			break
 		}
-		if !allowed[strings.TrimSuffix(in.mnem, "q")] {
+		if !arch.prologue[strings.TrimSuffix(in.mnem, "q")] {
 			break
 		}
 	}
 	switch f.ProbeKind {
 	case "stack_check":
 		if jbe == 0 {
-			return v.mismatch(item("probe (stack_check)"), f.Probe, "no cmp/lea/mov/sub/jb prologue ending in jbe within 64 bytes (objdump)")
+			return v.mismatch(item("probe (stack_check)"), f.Probe, "no stack-check prologue ending in "+arch.stackCheck+" within 64 bytes (objdump)")
 		}
 		if probe != jbe {
 			var at string
@@ -803,14 +818,14 @@ func (v *verifier) checkFunc(f *jFunc) error {
 					at = in.text
 				}
 			}
-			return v.mismatch(item("probe (stack_check)"), fmt.Sprintf("%s (%q)", f.Probe, at), fmt.Sprintf("0x%x jbe (objdump)", jbe))
+			return v.mismatch(item("probe (stack_check)"), fmt.Sprintf("%s (%q)", f.Probe, at), fmt.Sprintf("0x%x %s (objdump)", jbe, arch.stackCheck))
 		}
 	case "entry":
 		if probe != entry {
 			return v.mismatch(item("probe (entry)"), f.Probe, fmt.Sprintf("0x%x (entry)", entry))
 		}
 		if jbe != 0 {
-			return v.mismatch(item("probe_kind"), "entry", fmt.Sprintf("stack_check: objdump shows the prologue's jbe at 0x%x", jbe))
+			return v.mismatch(item("probe_kind"), "entry", fmt.Sprintf("stack_check: objdump shows the prologue's %s at 0x%x", arch.stackCheck, jbe))
 		}
 	default:
 		return v.mismatch(item("probe_kind"), f.ProbeKind, "stack_check or entry")
@@ -830,7 +845,7 @@ func (v *verifier) checkFunc(f *jFunc) error {
 	// Returns: every ret objdump shows in [entry, end), nothing else.
 	var rets []uint64
 	for _, in := range ins {
-		if in.addr < end && in.isRet() {
+		if in.addr < end && arch.isRet(in) {
 			rets = append(rets, in.addr)
 		}
 	}
@@ -958,7 +973,7 @@ func (v *verifier) checkParams(f *jFunc, entry, end, probe uint64) error {
 				why = "no location at the probe"
 			} else {
 				size, ok := dw.typeSize(w.decl)
-				exp, err = evalPieces(expr, size, ok)
+				exp, err = evalPieces(expr, size, ok, v.o.arch.dwarfRegs, v.o.cfa)
 				if err != nil {
 					return fmt.Errorf("%s: oracle: %s: %v", v.bin, it, err)
 				}

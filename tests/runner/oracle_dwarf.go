@@ -304,10 +304,6 @@ func piecesString(ps []oPiece) string {
 	return "[" + strings.Join(s, " ") + "]"
 }
 
-// DWARF register numbers of x86-64 (System V psABI).
-var dwarfRegX86 = []string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"}
-
 var locRange = regexp.MustCompile(`^\[0x([0-9a-f]+), 0x([0-9a-f]+)\): (.*)$`)
 
 // locationAt returns the expression of a DW_AT_location valid at pc:
@@ -339,9 +335,10 @@ func locationAt(raw string, pc uint64) (expr string, found bool, err error) {
 }
 
 // evalPieces turns an expression into pieces as seen at a probe where SP
-// equals SP at function entry: DW_OP_call_frame_cfa is SP+8, so the frame
-// base (Go: DW_OP_call_frame_cfa) plus X is SP+8+X.
-func evalPieces(expr string, wholeSize uint64, haveSize bool) ([]oPiece, error) {
+// equals SP at function entry: DW_OP_call_frame_cfa is SP+cfa (entryCFA),
+// so the frame base (Go: DW_OP_call_frame_cfa) plus X is SP+cfa+X. regs
+// names the registers by DWARF number.
+func evalPieces(expr string, wholeSize uint64, haveSize bool, regs []string, cfa int64) ([]oPiece, error) {
 	var ps []oPiece
 	var cur *oPiece
 	sawPiece := false
@@ -353,25 +350,25 @@ func evalPieces(expr string, wholeSize uint64, haveSize bool) ([]oPiece, error) 
 		switch {
 		case strings.HasPrefix(f[0], "DW_OP_reg") && f[0] != "DW_OP_regx" && f[0] != "DW_OP_regval_type":
 			n, err := strconv.Atoi(strings.TrimPrefix(f[0], "DW_OP_reg"))
-			if err != nil || n < 0 || n >= len(dwarfRegX86) {
+			if err != nil || n < 0 || n >= len(regs) {
 				return nil, fmt.Errorf("unsupported register op %q", op)
 			}
-			cur = &oPiece{Reg: dwarfRegX86[n]}
+			cur = &oPiece{Reg: regs[n]}
 		case f[0] == "DW_OP_regx" && len(f) >= 2:
 			n, err := strconv.ParseUint(f[1], 0, 8)
-			if err != nil || int(n) >= len(dwarfRegX86) {
+			if err != nil || int(n) >= len(regs) {
 				return nil, fmt.Errorf("unsupported register op %q", op)
 			}
-			cur = &oPiece{Reg: dwarfRegX86[n]}
+			cur = &oPiece{Reg: regs[n]}
 		case f[0] == "DW_OP_fbreg" && len(f) >= 2:
 			x, err := strconv.ParseInt(strings.TrimPrefix(f[1], "+"), 0, 64)
 			if err != nil {
 				return nil, fmt.Errorf("bad op %q", op)
 			}
-			v := 8 + x
+			v := cfa + x
 			cur = &oPiece{Stack: &v}
 		case f[0] == "DW_OP_call_frame_cfa":
-			v := int64(8)
+			v := cfa
 			cur = &oPiece{Stack: &v}
 		case f[0] == "DW_OP_piece" && len(f) >= 2:
 			n, err := strconv.ParseUint(f[1], 0, 64)

@@ -147,6 +147,67 @@ func (ef *elfFacts) fileOffset(va uint64) (uint64, bool) {
 	return 0, false
 }
 
+// ---- the machine ----
+
+// oracleArch is what the oracles must know of a machine, taken from its
+// psABI and the Go assembler's prologues, not from the tool.
+type oracleArch struct {
+	objdump    string          // a GNU objdump that decodes the machine
+	dwarfRegs  []string        // register names by DWARF number, as the tool writes them
+	stackCheck string          // the prologue's conditional branch to morestack
+	prologue   map[string]bool // the mnemonics that may come before it
+	rets       map[string]bool // return instructions (first word or, prefixed, second)
+}
+
+// oracleArchs by readelf's "Machine:".
+var oracleArchs = map[string]*oracleArch{
+	"Advanced Micro Devices X86-64": {
+		objdump: "objdump",
+		// System V psABI.
+		dwarfRegs: []string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp",
+			"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"},
+		// CMP SP, 16(R14); JBE morestack (JB after a CMP of SP-framesize).
+		stackCheck: "jbe",
+		prologue:   map[string]bool{"cmp": true, "lea": true, "mov": true, "sub": true, "jb": true},
+		rets:       map[string]bool{"ret": true, "retq": true},
+	},
+	"AArch64": {
+		objdump: "aarch64-linux-gnu-objdump",
+		// DWARF for the Arm 64-bit Architecture: x0..x30, then sp.
+		dwarfRegs: []string{"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",
+			"x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20",
+			"x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp"},
+		// MOVD 16(g), R16; [SUB $n, RSP, R17;] CMP R16, R17; BLS morestack
+		// (a huge frame first checks the subtraction with BLO, b.cc).
+		stackCheck: "b.ls",
+		prologue: map[string]bool{"ldr": true, "sub": true, "subs": true, "cmp": true, "mov": true,
+			"movz": true, "movk": true, "b.cc": true, "b.lo": true},
+		rets: map[string]bool{"ret": true},
+	},
+}
+
+// entryCFA is the CFA minus SP at a function's entry, from the initial
+// instructions of the first CIE of .debug_frame (llvm-dwarfdump): 8 where
+// CALL pushed the return address, 0 where BL left it in a register.
+func entryCFA(bin string) (int64, error) {
+	out, err := runOut(llvmDwarfdump, "--debug-frame", bin)
+	if err != nil {
+		return 0, err
+	}
+	inCIE := false
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[3] == "CIE" {
+			inCIE = true
+			continue
+		}
+		if inCIE && len(f) == 3 && f[0] == "DW_CFA_def_cfa:" {
+			return strconv.ParseInt(strings.TrimPrefix(f[2], "+"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("llvm-dwarfdump --debug-frame %s: no DW_CFA_def_cfa in a CIE", bin)
+}
+
 // ---- objdump ----
 
 type insn struct {
@@ -156,8 +217,8 @@ type insn struct {
 	text string
 }
 
-func disasm(bin string, start, stop uint64) ([]insn, error) {
-	out, err := runOut("objdump", "-d", "--no-show-raw-insn", "-w",
+func (a *oracleArch) disasm(bin string, start, stop uint64) ([]insn, error) {
+	out, err := runOut(a.objdump, "-d", "--no-show-raw-insn", "-w",
 		fmt.Sprintf("--start-address=0x%x", start), fmt.Sprintf("--stop-address=0x%x", stop), bin)
 	if err != nil {
 		return nil, err
@@ -174,6 +235,9 @@ func disasm(bin string, start, stop uint64) ([]insn, error) {
 			continue
 		}
 		text := strings.TrimSpace(line[i+2:])
+		if c := strings.Index(text, "//"); c >= 0 { // AArch64's comments
+			text = strings.TrimSpace(text[:c])
+		}
 		if c := strings.Index(text, " <"); c >= 0 && strings.HasSuffix(text, ">") {
 			text = strings.TrimSpace(text[:c])
 		}
@@ -186,12 +250,9 @@ func disasm(bin string, start, stop uint64) ([]insn, error) {
 	return ins, nil
 }
 
-func (in insn) isRet() bool {
-	if in.mnem == "ret" || in.mnem == "retq" {
-		return true
-	}
-	// prefixed forms: "repz ret", "bnd ret"
-	return len(in.ops) > 0 && (in.ops[0] == "ret" || in.ops[0] == "retq")
+func (a *oracleArch) isRet(in insn) bool {
+	// prefixed forms on x86: "repz ret", "bnd ret"
+	return a.rets[in.mnem] || len(in.ops) > 0 && a.rets[in.ops[0]]
 }
 
 // ---- go version -m / go tool buildid ----

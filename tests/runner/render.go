@@ -5,6 +5,7 @@ package main
 // program text, and the probe table held to the templates.
 
 import (
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,7 +24,7 @@ func registerRender() {
 	register("unit", "probes/table", false, func() error { return runCheck("check-probe-table") })
 	register("unit", "probes/bpf-functions", false, probeFunctions)
 	for _, c := range cells {
-		for _, prog := range []string{"grpcserver", "grpcclient"} {
+		for _, prog := range []string{"grpcserver", "grpcclient", "arm64/grpcserver", "arm64/grpcclient"} {
 			c, prog := c, prog
 			register("unit", "render/numbers-only/"+c.name+"/"+prog, false, func() error {
 				return numbersOnly(targetBin(c, prog))
@@ -115,6 +116,16 @@ func numbersOnly(bin string) error {
 	}
 	if defines < 50 {
 		return fmt.Errorf("only %d defines: probes missing?", defines)
+	}
+	// The templates' registers and flags are the binary's machine's.
+	ef, err := elf.Open(bin)
+	if err != nil {
+		return err
+	}
+	defer ef.Close()
+	want := map[elf.Machine]string{elf.EM_X86_64: "1", elf.EM_AARCH64: "2"}[ef.Machine]
+	if !strings.Contains(prelude, "\n#define GO_MACHINE "+want+"\n") {
+		return fmt.Errorf("%s is %v: the prelude lacks #define GO_MACHINE %s", bin, ef.Machine, want)
 	}
 	return nil
 }

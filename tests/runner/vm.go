@@ -51,7 +51,7 @@ var stockKernelTests = []string{
 
 func registerVM() {
 	register("runtime", "vm/lockdown-confidentiality", true, func() error {
-		out, err := runInVM("lockdown=confidentiality", []string{"startup/lockdown-mode"})
+		out, err := runInVM(amd64VM, "lockdown=confidentiality", []string{"startup/lockdown-mode"})
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func registerVM() {
 		if err := allRegistered(stockKernelTests); err != nil {
 			return err
 		}
-		_, err := runInVM("lockdown=none", stockKernelTests)
+		_, err := runInVM(amd64VM, "lockdown=none", stockKernelTests)
 		return err
 	})
 }
@@ -84,10 +84,21 @@ func allRegistered(names []string) error {
 	return nil
 }
 
+// vmKind is one of the throwaway VMs: the script that boots it and the
+// runner built for its machine.
+type vmKind struct {
+	boot    string // relative to the repository
+	runner  func() (string, error)
+	machine string // uname -m in the guest
+}
+
+// amd64VM runs this runner itself in the stock kernel (tests/vm).
+var amd64VM = vmKind{boot: "tests/vm/boot.sh", runner: os.Executable, machine: "x86_64"}
+
 // runInVM boots the VM with kargs and runs the named runtime tests in it;
 // every one must pass.
-func runInVM(kargs string, names []string) (string, error) {
-	self, err := os.Executable()
+func runInVM(vm vmKind, kargs string, names []string) (string, error) {
+	self, err := vm.runner()
 	if err != nil {
 		return "", err
 	}
@@ -97,12 +108,12 @@ func runInVM(kargs string, names []string) (string, error) {
 	}
 	pattern := "^(" + strings.Join(quoted, "|") + ")$"
 	// The guest compiles about ten times slower (emulated CPU).
-	job := fmt.Sprintf("cd %q && echo \"kernel: $(uname -r)\" && echo \"lockdown: $(cat /sys/kernel/security/lockdown)\" && "+
+	job := fmt.Sprintf("cd %q && echo \"kernel: $(uname -r)\" && echo \"machine: $(uname -m)\" && echo \"lockdown: $(cat /sys/kernel/security/lockdown)\" && "+
 		"GG_TOOL_START_TIMEOUT=600 %q -run %q runtime", repoRoot, self, pattern)
-	cmd := exec.Command(filepath.Join(repoRoot, "tests", "vm", "boot.sh"), kargs, "bash", "-c", job)
+	cmd := exec.Command(filepath.Join(repoRoot, vm.boot), kargs, "bash", "-c", job)
 	// The stock kernel's list takes about 14 minutes emulated: boot.sh's
 	// default of 15 left no margin once the decode tests joined it.
-	cmd.Env = append(os.Environ(), "GG_VM_TIMEOUT=1500")
+	cmd.Env = append(os.Environ(), "GG_VM_TIMEOUT=1800")
 	b, err := cmd.CombinedOutput()
 	out := string(b)
 	if err != nil {
@@ -111,6 +122,9 @@ func runInVM(kargs string, names []string) (string, error) {
 	kernel := regexp.MustCompile(`(?m)^kernel: (\S+)$`).FindStringSubmatch(out)
 	if kernel == nil || kernel[1] == hostRelease() {
 		return out, fmt.Errorf("the VM did not run a kernel of its own:\n%s", out)
+	}
+	if !strings.Contains(out, "\nmachine: "+vm.machine+"\n") {
+		return out, fmt.Errorf("the VM is not an %s machine:\n%s", vm.machine, out)
 	}
 	for _, n := range names {
 		if !strings.Contains(out, "PASS "+n+" (") {

@@ -20,15 +20,18 @@ sw_progs=(grpcserver grpcclient)
 # independent executables into pie/: mapped at a different address in
 # each process (the tool adds the load bias to every address it renders).
 pie_progs=(grpcserver grpcclient)
+# And, for the cells whose tests are "all", cross-built for arm64 into
+# arm64/: read by --inspect here, traced in the arm64 VM (tests/vm/arm64).
+arm64_progs=(grpcserver grpcclient h2server h2client)
 pkgdirs=(internal records grpcserver grpcclient h2server h2client grpcload pbserver pbclient)
 
-declare -A c_go c_toolchain c_version c_grpc c_modfile
+declare -A c_go c_toolchain c_version c_grpc c_modfile c_tests
 order=()
-while read -r cell gocmd toolchain version grpc xnet modfile _tests; do
+while read -r cell gocmd toolchain version grpc xnet modfile tests; do
 	[[ -z "$cell" || "$cell" == \#* ]] && continue
 	order+=("$cell")
 	c_go[$cell]=$gocmd c_toolchain[$cell]=$toolchain c_version[$cell]=$version
-	c_grpc[$cell]=$grpc c_modfile[$cell]=$modfile
+	c_grpc[$cell]=$grpc c_modfile[$cell]=$modfile c_tests[$cell]=$tests
 done <"$here/cells.txt"
 
 # Protobuf generations of pbserver/pbclient per cell (pbcells.txt).
@@ -81,6 +84,19 @@ pie_names() {
 	return 0
 }
 
+# arm64_names CELL: the cell's arm64 binaries (arm64/...), if it has any.
+arm64_names() {
+	[[ "${c_tests[$1]}" == all ]] && echo "${arm64_progs[@]/#/arm64/}"
+	return 0
+}
+
+# build_arm64 CELL TMPDIR GO-BUILD-COMMAND...: the cell's arm64 binaries.
+build_arm64() {
+	local cell=$1 tmp=$2
+	shift 2
+	[[ -z "$(arm64_names "$cell")" ]] || "$@" -o "$tmp/arm64/" "${arm64_progs[@]/#/./}"
+}
+
 # up_to_date CELL: all binaries exist and no input is newer than any of them.
 up_to_date() {
 	local cell=$1 dest=$out/$1 modfile=${c_modfile[$1]} p inputs
@@ -90,7 +106,7 @@ up_to_date() {
 		inputs+=("$here/$modfile" "$here/${modfile%.mod}.sum")
 	fi
 	for p in "${progs[@]##*/}" "${sw_progs[@]/#/sw/}" $(pb_names "$cell") $(pb_names "$cell" | sed 's#[^ ]*#sw/&#g') \
-		$(pie_names "$cell"); do
+		$(pie_names "$cell") $(arm64_names "$cell"); do
 		[[ -x "$dest/$p" ]] || return 1
 		[[ -z "$(find "${inputs[@]}" -newer "$dest/$p" -print -quit)" ]] || return 1
 	done
@@ -120,6 +136,7 @@ build_module() {
 		"${run[@]}" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}" &&
 		{ [[ -z "$(pie_names "$cell")" ]] ||
 			"${run[@]}" -buildmode=pie -ldflags="$ld" -o "$tmp/pie/" "${pie_progs[@]/#/./}"; } &&
+		build_arm64 "$cell" "$tmp" env GOARCH=arm64 "${run[@]}" -ldflags="$ld" &&
 		build_pb "$cell" "$tmp" "$ld" "" "${run[@]}")
 }
 
@@ -145,6 +162,7 @@ build_gopath() {
 	(cd "$gp/src/gogrpctrace/tests/targets" &&
 		"${run[@]}" -tags "$tags" -ldflags="$ld" -o "$tmp/" "${progs[@]/#/./}" &&
 		"${run[@]}" -tags "$tags" -ldflags="-s -w${ld:+ $ld}" -o "$tmp/sw/" "${sw_progs[@]/#/./}" &&
+		build_arm64 "$cell" "$tmp" env GOARCH=arm64 "${run[@]}" -tags "$tags" -ldflags="$ld" &&
 		build_pb "$cell" "$tmp" "$ld" "$tags" "${run[@]}")
 }
 
@@ -191,6 +209,11 @@ for cell in "${cells[@]}"; do
 			mkdir -p "$out/$cell/pie"
 			for p in $(pie_names "$cell"); do mv -f "$tmp/$p" "$out/$cell/$p"; done
 			rmdir "$tmp/pie"
+		fi
+		if [[ -n "$(arm64_names "$cell")" ]]; then
+			mkdir -p "$out/$cell/arm64"
+			for p in $(arm64_names "$cell"); do mv -f "$tmp/$p" "$out/$cell/$p"; done
+			rmdir "$tmp/arm64"
 		fi
 		rmdir "$tmp/sw" "$tmp"
 		echo "built       $cell ($have, grpc ${c_grpc[$cell]}) in $((SECONDS - start))s -> $out/$cell"

@@ -63,7 +63,7 @@ static void fill_need(struct resolved_need *rn, const struct need *nd, bool drop
 int main(int argc, char **argv)
 {
 	static struct resolution res;
-	struct render_opts ro = {0};
+	struct render_opts ro = {.machine = gobin__machine_named("amd64")};
 	const char *mode = argc > 1 ? argv[1] : "all";
 	bool missing = strcmp(mode, "missing") == 0;
 	char err[256];

@@ -15,10 +15,8 @@ repo=$(cd "$here/../.." && pwd)
 vm="$repo/build/vm"
 export PATH=/usr/local/go/bin:$PATH
 
-if (($# < 2)); then
-	echo "usage: boot.sh \"KERNEL ARGS\" COMMAND..." >&2
-	exit 2
-fi
+source "$here/vmjob.sh"
+vm_usage $#
 kargs=$1
 shift
 command -v qemu-system-x86_64 >/dev/null ||
@@ -33,27 +31,14 @@ mkdir -p "$vm"
 	-o "$vm/initramfs.cpio" 9p 9pnet_virtio virtio_pci overlay
 
 # The job runs from a file the guest reads through the shared root.
-run=$(mktemp -d "$vm/run.XXXXXX")
-[[ -n "${GG_VM_KEEP:-}" ]] || trap 'rm -rf "$run"' EXIT
-printf '%q ' "$@" >"$run/job.sh"
-echo >>"$run/job.sh"
-: >"$run/job.log"
+vm_job_start "$vm" "$@"
 
 timeout "${GG_VM_TIMEOUT:-900}" qemu-system-x86_64 -accel "${GG_VM_ACCEL:-tcg}" -m 3072 -smp 2 \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kernel" -initrd "$vm/initramfs.cpio" \
-	-append "console=ttyS0 quiet panic=-1 $kargs ggjob=$run/job.sh" \
+	-append "console=ttyS0 quiet panic=-1 $kargs ggjob=$run/job.sh ggout=/dev/ttyS1" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-serial "file:$run/console.log" -serial "file:$run/job.log" || true
 
-# The guest's serial line ends lines with CR LF.
-tr -d '\r' <"$run/job.log" >"$run/job.txt"
-grep -v '^gogrpctrace-vm: exit ' "$run/job.txt" || true
-status=$(sed -n 's/^gogrpctrace-vm: exit \([0-9]*\)$/\1/p' "$run/job.txt" | tail -1)
-if [[ -z "$status" ]]; then
-	echo "boot.sh: the VM ended without the job's status; its console:" >&2
-	tail -20 "$run/console.log" >&2
-	exit 3
-fi
-exit "$status"
+vm_job_end

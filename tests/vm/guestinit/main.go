@@ -1,9 +1,14 @@
-// guestinit is PID 1 of the throwaway VM in which tests meet a kernel this
-// machine cannot become (lockdown=confidentiality is one-way: once entered it
-// holds until reboot). It loads the modules the initramfs carries, mounts the
-// host's root read-only through 9p with a tmpfs overlay on top (the guest
-// writes nothing to the host), runs the job script named by ggjob= on the
-// kernel command line with its output on the second serial port, reports the
+// guestinit is PID 1 of the throwaway VMs: the amd64 one in which tests
+// meet a kernel this machine cannot become (lockdown=confidentiality is
+// one-way: once entered it holds until reboot), and the emulated arm64 one
+// (tests/vm/arm64). It loads the modules the initramfs carries, mounts the
+// root shared as 9p tag hostroot (this machine's root, or the arm64 root)
+// read-only with a tmpfs overlay on top, and the share tag at the path
+// ggshare= names if there is one (the checkout, for the arm64 root) the
+// same way, so the guest writes nothing to the host. It runs the job script
+// named by ggjob= on the kernel command line with its output on the device
+// ggout= names (the second serial port; on arm64's virt machine, whose one
+// UART is the kernel's console, a virtio console), reports the
 // exit status there and powers off.
 package main
 
@@ -18,7 +23,7 @@ import (
 	"unsafe"
 )
 
-var out *os.File // the job's serial port; the console until it exists
+var out *os.File // the job's port (ggout=); the console until it exists
 
 func say(format string, a ...any) {
 	fmt.Fprintf(out, "gogrpctrace-vm: "+format+"\n", a...)
@@ -39,12 +44,17 @@ func run() int {
 		say("%v", err)
 		return 100
 	}
-	if f, err := os.OpenFile("/dev/ttyS1", os.O_WRONLY, 0); err == nil {
-		out = f
-	}
 	if err := loadModules("/modules"); err != nil {
 		say("%v", err)
 		return 101
+	}
+	// A virtio console appears once its driver has probed the port.
+	for i := 0; i < 50; i++ {
+		if f, err := os.OpenFile(os.Getenv("ggout"), os.O_WRONLY, 0); err == nil {
+			out = f
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err := mountRoot("/newroot"); err != nil {
 		say("%v", err)
@@ -66,8 +76,10 @@ func run() int {
 	}
 	cmd := exec.Command("/bin/bash", job)
 	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Dir = filepath.Dir(job)
 	cmd.Env = []string{"PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOME=/root", "TMPDIR=/tmp", "GOCACHE=/tmp/gocache", "GOFLAGS=-mod=mod", "CI=" + os.Getenv("CI")}
+		"HOME=/root", "TMPDIR=/tmp", "LANG=C.UTF-8", "GOCACHE=/tmp/gocache", "GOFLAGS=-mod=mod",
+		"CI=" + os.Getenv("CI")}
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode()
@@ -82,7 +94,9 @@ type mount struct{ src, dir, fs string }
 
 var kernelFilesystems = []mount{
 	{"proc", "/proc", "proc"}, {"sysfs", "/sys", "sysfs"}, {"devtmpfs", "/dev", "devtmpfs"},
-	{"tracefs", "/sys/kernel/tracing", "tracefs"}, {"securityfs", "/sys/kernel/security", "securityfs"},
+	{"tracefs", "/sys/kernel/tracing", "tracefs"}, {"debugfs", "/sys/kernel/debug", "debugfs"},
+	{"securityfs", "/sys/kernel/security", "securityfs"},
+	{"devpts", "/dev/pts", "devpts"}, {"tmpfs", "/dev/shm", "tmpfs"},
 }
 
 // mountAll mounts each of ms below root, in order.
@@ -120,37 +134,58 @@ func loadModules(dir string) error {
 	return nil
 }
 
-// mountRoot puts the host's root (read-only 9p) under a tmpfs overlay at
-// dir, then the guest's own kernel filesystems inside it. /tmp stays the
-// overlay's: the host's checkout may live there.
-func mountRoot(dir string) error {
-	for _, d := range []string{"/lower", "/rw", dir} {
-		os.MkdirAll(d, 0755)
-	}
+// mount9p mounts the 9p share tag read-only at dir, waiting for the device:
+// it appears when virtio-pci has probed it.
+func mount9p(tag, dir string) error {
+	os.MkdirAll(dir, 0755)
 	var err error
-	// The 9p device appears when virtio-pci has probed it; give it a moment.
-	for i := 0; i < 50; i++ {
-		err = syscall.Mount("hostroot", "/lower", "9p", syscall.MS_RDONLY,
+	for i := 0; i < 100; i++ {
+		err = syscall.Mount(tag, dir, "9p", syscall.MS_RDONLY,
 			"trans=virtio,version=9p2000.L,cache=loose,msize=512000")
 		if err == nil {
-			break
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err != nil {
-		return fmt.Errorf("mount the host's root (9p): %v", err)
+	return fmt.Errorf("mount 9p %s: %v", tag, err)
+}
+
+// overlay mounts a writable overlay of lower at dir, its changes kept in
+// the tmpfs under /rw/name.
+func overlay(name, lower, dir string) error {
+	upper, work := "/rw/"+name+"/upper", "/rw/"+name+"/work"
+	os.MkdirAll(upper, 0755)
+	os.MkdirAll(work, 0755)
+	os.MkdirAll(dir, 0755)
+	if err := syscall.Mount("overlay", dir, "overlay", 0,
+		"lowerdir="+lower+",upperdir="+upper+",workdir="+work); err != nil {
+		return fmt.Errorf("mount overlay on %s: %v", dir, err)
 	}
+	return nil
+}
+
+// mountRoot puts the root (9p tag hostroot) under a tmpfs overlay at dir,
+// the share (9p tag share, at ggshare= on the command line) likewise at its
+// own path inside it, then the guest's kernel filesystems. /tmp stays the
+// overlay's: the host's checkout may live there.
+func mountRoot(dir string) error {
+	os.MkdirAll("/rw", 0755)
 	if err := syscall.Mount("tmpfs", "/rw", "tmpfs", 0, "size=4g"); err != nil {
 		return fmt.Errorf("mount tmpfs: %v", err)
 	}
-	os.MkdirAll("/rw/upper", 0755)
-	os.MkdirAll("/rw/work", 0755)
-	if err := syscall.Mount("overlay", dir, "overlay", 0,
-		"lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work"); err != nil {
-		return fmt.Errorf("mount overlay: %v", err)
+	if err := mount9p("hostroot", "/lower/root"); err != nil {
+		return err
+	}
+	if err := overlay("root", "/lower/root", dir); err != nil {
+		return err
+	}
+	if share := os.Getenv("ggshare"); share != "" {
+		if err := mount9p("share", "/lower/share"); err != nil {
+			return err
+		}
+		if err := overlay("share", "/lower/share", filepath.Join(dir, share)); err != nil {
+			return err
+		}
 	}
 	return mountAll(dir, kernelFilesystems)
 }
-
-// sysFinitModule is finit_module(2) on x86-64; the syscall package predates it.
-const sysFinitModule = 313
