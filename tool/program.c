@@ -268,7 +268,9 @@ static int prepare_program(struct program_env *s, struct program *p, pid_t pid, 
 	int ret;
 
 	/* A program of another machine runs here only under an emulator,
-	 * which holds its code as data: a breakpoint there would corrupt it. */
+	 * which holds its code as data: a breakpoint there would corrupt it.
+	 * A safety net: such a process's /proc/PID/exe is the emulator,
+	 * already refused as not a Go program, so no test reaches it. */
 	ro.machine = gobin__machine(p->gb);
 	if (!ro.machine || ro.machine != gobin__machine_native()) {
 		if (!quiet)

@@ -338,7 +338,7 @@ type oracleFacts struct {
 	dw    *dwarfDB
 	bi    *goBuildInfo
 	bid   string
-	itabs *itabTruth // nm's go:itab symbols, else the runtime's itab table
+	itabs *itabTruth  // nm's go:itab symbols, else the runtime's itab table
 	arch  *oracleArch // by readelf's machine
 	cfa   int64       // CFA minus SP at a function's entry (.debug_frame)
 	errNm error
