@@ -33,8 +33,10 @@ fi
 # The VM tests boot Debian's stock kernel, the one linux-headers-amd64 is
 # for: its package is unpacked (not installed) into build/vm/kernel.
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-kver=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
-if [[ -n "$kver" && ! -e "$repo/build/vm/kernel/boot/vmlinuz-$kver" ]]; then
+source "$repo/tests/vm/stockkernel.sh"
+stock_kernel
+kver=$kabi-amd64
+if [[ ! -e "$repo/build/vm/kernel/boot/vmlinuz-$kver" ]]; then
 	echo "setup: unpacking linux-image-$kver into build/vm/kernel"
 	tmp=$(mktemp -d)
 	(cd "$tmp" && apt-get download -q "linux-image-$kver" >/dev/null 2>&1)

@@ -65,8 +65,7 @@ int main(int argc, char **argv)
 		inspect__print(stdout, &res, o.json);
 		ret = 0;
 	} else {
-		struct render_opts ro = {.machine = gobin__machine(gb),
-					 .payload = o.payload,
+		struct render_opts ro = {.payload = o.payload,
 					 .scratch_cpus = o.payload ? render__possible_cpus() : 0};
 		char *text = render__program(&res, &ro, err, sizeof(err));
 

@@ -271,8 +271,7 @@ static int prepare_program(struct program_env *s, struct program *p, pid_t pid, 
 	 * which holds its code as data: a breakpoint there would corrupt it.
 	 * A safety net: such a process's /proc/PID/exe is the emulator,
 	 * already refused as not a Go program, so no test reaches it. */
-	ro.machine = gobin__machine(p->gb);
-	if (!ro.machine || ro.machine != gobin__machine_native()) {
+	if (!gobin__machine(p->gb) || gobin__machine(p->gb) != gobin__machine_native()) {
 		if (!quiet)
 			fprintf(stderr, "gogrpctrace: PID %d (%s): the executable is for %s, and this "
 					"machine runs %s: not traced (an emulated program's code is "

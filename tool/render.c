@@ -353,7 +353,7 @@ char *render__program(const struct resolution *res, const struct render_opts *ro
 			 nprobe_specs, MAX_PROBES);
 		return NULL;
 	}
-	d.m = ro->machine;
+	d.m = res->machine;
 	if (!d.m) {
 		snprintf(err, errlen, "the binary is for a machine the templates do not know "
 				      "(amd64 and arm64 are traced)");

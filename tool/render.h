@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 struct render_opts {
-	const struct gobin_machine *machine; /* the binary's (gobin__machine) */
 	int payload;	   /* bytes of payload to copy; 0 = off */
 	int scratch_cpus;  /* with payload: possible CPUs (one scratch slot each) */
 	int ringbuf_pages; /* 0 = default */

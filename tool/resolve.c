@@ -310,6 +310,7 @@ int resolution__run(struct resolution *res, struct gobin *gb, char *err, size_t 
 
 	memset(res, 0, sizeof(*res));
 	res->gb = gb;
+	res->machine = gobin__machine(gb);
 	resolution__wanted(&funcs, &nfuncs, &structs, &nstructs);
 	ret = gobin__index(gb, funcs, nfuncs, structs, nstructs, &why);
 	if (ret) {

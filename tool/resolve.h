@@ -44,6 +44,7 @@ struct rule_result {
 
 struct resolution {
 	struct gobin *gb;
+	const struct gobin_machine *machine; /* gb's (gobin__machine), NULL if unknown */
 	struct layout layout; /* DWARF or the offsets table */
 	int nrules;
 	struct rule_result rules[8];

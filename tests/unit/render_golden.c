@@ -63,12 +63,13 @@ static void fill_need(struct resolved_need *rn, const struct need *nd, bool drop
 int main(int argc, char **argv)
 {
 	static struct resolution res;
-	struct render_opts ro = {.machine = gobin__machine_named("amd64")};
+	struct render_opts ro = {0};
 	const char *mode = argc > 1 ? argv[1] : "all";
 	bool missing = strcmp(mode, "missing") == 0;
 	char err[256];
 	char *text;
 
+	res.machine = gobin__machine_named("amd64"); /* no binary: the golden files are amd64's */
 	if (strcmp(mode, "payload") == 0)
 		ro.payload = 64, ro.scratch_cpus = 2;
 	for (int i = 0; i < nprobe_specs; i++) {

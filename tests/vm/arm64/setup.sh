@@ -50,19 +50,11 @@ if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
 	update-binfmts --enable qemu-aarch64
 fi
 
-# 2. Which kernel: the one the host's linux-headers-amd64 depends on; when
-# that is not installed, the one apt would install.
-deps=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null || true)
-if [[ -z "$deps" ]]; then
-	cand=$(apt-cache policy linux-headers-amd64 | sed -n 's/^ *Candidate: //p')
-	deps=$(apt-cache show "linux-headers-amd64=$cand" | sed -n 's/^Depends: //p' | head -1)
-fi
-# deps looks like "linux-headers-6.1.0-48-amd64 (= 6.1.172-1)".
-abi=$(sed -n 's/.*linux-headers-\([^ ,]*\)-amd64.*/\1/p' <<<"$deps")
-srcver=$(sed -n 's/.*(= \([^)]*\)).*/\1/p' <<<"$deps")
-[[ -n "$abi" && -n "$srcver" ]] || { echo "setup: cannot tell the kernel from '$deps'" >&2; exit 1; }
-kver="$abi-arm64"
-echo "setup: kernel $kver (Debian $srcver)"
+# 2. Which kernel: the amd64 VM's release (tests/vm/stockkernel.sh).
+source "$here/../stockkernel.sh"
+stock_kernel || exit 1
+kver="$kabi-arm64"
+echo "setup: kernel $kver (Debian $ksrcver)"
 
 # The Debian mirrors apt uses here, as one-line sources entries (one suite
 # each), read from apt's configuration at run time: both the one-line
@@ -108,7 +100,7 @@ if [[ ! -e "$vm/kernel/boot/vmlinuz-$kver" ]]; then
 		-o "Dir::Etc::SourceParts=-" -o "Dir::Etc::Preferences=$tmp/etc/preferences"
 		-o "Dir::Etc::PreferencesParts=$tmp/etc/preferences.d")
 	apt-get "${aptopt[@]}" -q update >/dev/null
-	(cd "$tmp" && apt-get "${aptopt[@]}" -q download "linux-image-$kver=$srcver" >/dev/null)
+	(cd "$tmp" && apt-get "${aptopt[@]}" -q download "linux-image-$kver=$ksrcver" >/dev/null)
 	rm -rf "$vm/kernel"
 	mkdir -p "$vm/kernel"
 	dpkg-deb -x "$tmp"/linux-image-"$kver"_*.deb "$vm/kernel"
@@ -129,7 +121,7 @@ guest_packages=(
 	base-files base-passwd bash coreutils libc-bin mount util-linux iproute2 kmod procps
 	libbpfcc-dev libelf-dev libdw-dev libcapstone-dev libdebuginfod-dev
 	libprotobuf-c-dev zlib1g-dev libc6-dev
-	"linux-headers-arm64=$srcver" # pins the header tree to the booted kernel's
+	"linux-headers-arm64=$ksrcver" # pins the header tree to the booted kernel's
 )
 stamp="$vm/root/.gogrpctrace-setup-$kver"
 if [[ ! -e "$stamp" ]]; then
