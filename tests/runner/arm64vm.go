@@ -49,7 +49,7 @@ func buildArm64() (string, error) {
 }
 
 func registerVMArm64() {
-	registerBeside("vm-arm64", "runtime", "vm-arm64/runtime", true, func() error {
+	register("runtime", "vm-arm64/runtime", true, func() error {
 		if err := allRegistered(arm64Tests); err != nil {
 			return err
 		}

@@ -19,7 +19,6 @@ type test struct {
 	name     string
 	kind     string // "unit" or "runtime"
 	needRoot bool
-	lane     string // "": runs in its turn; else beside the others (see registerBeside)
 	run      func() error
 }
 
@@ -27,49 +26,6 @@ var tests []test
 
 func register(kind, name string, needRoot bool, run func() error) {
 	tests = append(tests, test{name: name, kind: kind, needRoot: needRoot, run: run})
-}
-
-// registerBeside registers a test that starts with the run and goes on
-// beside the other tests; the tests of one lane run one after another.
-// Its result is reported after theirs, so that none waits for it. The
-// emulated VMs are such tests: each keeps about one core busy for many
-// minutes, mostly on the guest's compiler, while most tests here leave
-// the other core idle.
-func registerBeside(lane, kind, name string, needRoot bool, run func() error) {
-	tests = append(tests, test{name: name, kind: kind, needRoot: needRoot, lane: lane, run: run})
-}
-
-// result is what a test's run returned, and how long it took.
-type result struct {
-	err     error
-	seconds float64
-}
-
-func timed(run func() error) result {
-	start := time.Now()
-	err := run()
-	return result{err: err, seconds: time.Since(start).Seconds()}
-}
-
-// startLanes starts the tests that run beside the others, a goroutine per
-// lane, and returns where each one's result will arrive.
-func startLanes(selected []test) map[string]chan result {
-	lanes := map[string][]test{}
-	results := map[string]chan result{}
-	for _, t := range selected {
-		if t.lane != "" {
-			lanes[t.lane] = append(lanes[t.lane], t)
-			results[t.name] = make(chan result, 1)
-		}
-	}
-	for _, lane := range lanes {
-		go func(lane []test) {
-			for _, t := range lane {
-				results[t.name] <- timed(t.run)
-			}
-		}(lane)
-	}
-	return results
 }
 
 func main() {
@@ -85,7 +41,7 @@ func main() {
 	}
 	registerAll()
 	sort.SliceStable(tests, func(i, j int) bool { return tests[i].kind > tests[j].kind })
-	var selected []test
+	passed, failed := 0, 0
 	for _, t := range tests {
 		if (kind != "" && t.kind != kind) || !re.MatchString(t.name) {
 			continue
@@ -94,44 +50,24 @@ func main() {
 			fmt.Println(t.kind, t.name)
 			continue
 		}
-		selected = append(selected, t)
-	}
-	if *list {
-		return
-	}
-	root := os.Geteuid() == 0
-	var runnable []test
-	for _, t := range selected {
-		if !t.needRoot || root {
-			runnable = append(runnable, t)
-		}
-	}
-	beside := startLanes(runnable)
-	passed, failed := 0, 0
-	report := func(t test, r result) {
-		if r.err != nil {
-			fmt.Printf("FAIL %s (%.1fs): %v\n", t.name, r.seconds, r.err)
-			failed++
-		} else {
-			fmt.Printf("PASS %s (%.1fs)\n", t.name, r.seconds)
-			passed++
-		}
-	}
-	var later []test
-	for _, t := range selected {
-		switch {
-		case t.needRoot && !root:
+		if t.needRoot && os.Geteuid() != 0 {
 			// Not a skip: a runtime test that cannot run is a failure.
 			fmt.Printf("FAIL %s: needs root\n", t.name)
 			failed++
-		case t.lane != "":
-			later = append(later, t)
-		default:
-			report(t, timed(t.run))
+			continue
+		}
+		start := time.Now()
+		err := t.run()
+		if err != nil {
+			fmt.Printf("FAIL %s (%.1fs): %v\n", t.name, time.Since(start).Seconds(), err)
+			failed++
+		} else {
+			fmt.Printf("PASS %s (%.1fs)\n", t.name, time.Since(start).Seconds())
+			passed++
 		}
 	}
-	for _, t := range later {
-		report(t, <-beside[t.name])
+	if *list {
+		return
 	}
 	fmt.Printf("%d passed, %d failed\n", passed, failed)
 	if failed > 0 || passed == 0 {

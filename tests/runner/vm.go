@@ -50,7 +50,7 @@ var stockKernelTests = []string{
 }
 
 func registerVM() {
-	registerBeside("vm", "runtime", "vm/lockdown-confidentiality", true, func() error {
+	register("runtime", "vm/lockdown-confidentiality", true, func() error {
 		out, err := runInVM(amd64VM, "lockdown=confidentiality", []string{"startup/lockdown-mode"})
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func registerVM() {
 		}
 		return nil
 	})
-	registerBeside("vm", "runtime", "vm/stock-kernel", true, func() error {
+	register("runtime", "vm/stock-kernel", true, func() error {
 		if err := allRegistered(stockKernelTests); err != nil {
 			return err
 		}
