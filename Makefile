@@ -16,7 +16,7 @@ DWARF_LIBS = -ldw -lelf -lcapstone -lz
 
 DWARF_SRCS = $(wildcard dwarf/*.c)
 TOOL_SRCS = $(wildcard tool/*.c)
-TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h) tool/offsets.tbl
+TEMPLATES = $(wildcard bpf_templates/*.c bpf_templates/*.h) $(wildcard tool/offsets_*.tbl)
 OBJS = $(patsubst %.c,$(BUILD)/obj$(SAN)/%.o,$(DWARF_SRCS) $(TOOL_SRCS) $(GEN_SRCS)) \
        $(BUILD)/obj$(SAN)/templates.o
 
@@ -66,8 +66,9 @@ $(BUILD)/render-golden: tests/unit/render_golden.c $(TOOL_LIB_OBJS)
 $(BUILD)/offsets-dump: tests/offsets/dump.c $(TOOL_LIB_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# Rebuild tool/offsets.tbl from reference builds of every grpc-go release
-# in tests/offsets/versions.txt (slow: about a hundred Go builds).
+# Rebuild tool/offsets_GOARCH.tbl (GOARCH from the environment, amd64 when
+# unset) from reference builds of every grpc-go release in
+# tests/offsets/versions.txt (slow: hundreds of Go builds).
 offsets: deps $(BUILD)/offsets-dump
 	bash tests/offsets/generate.sh
 

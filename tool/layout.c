@@ -28,16 +28,9 @@ void layout__init(struct layout *l, struct gobin *gb, const char *grpc_version,
 			snprintf(l->dwarf_origin, sizeof(l->dwarf_origin), "DWARF");
 		return;
 	}
-	/* Parameter locations (DWARF register numbers) and the code sizes
-	 * that fingerprint a release are the machine's own: the table's
-	 * reference builds are amd64's. */
-	if (gobin__machine(gb) != gobin__machine_named("amd64")) {
-		snprintf(l->table_err, sizeof(l->table_err),
-			 "the offsets table holds amd64 builds only and this binary is for %s: "
-			 "give its DWARF (a debug file, --debuginfo)",
-			 gobin__arch(gb));
-		l->table_why = l->table_err;
-	} else if (offsets__load(l->table_err, sizeof(l->table_err)))
+	/* Parameter locations and code sizes are the machine's own: each
+	 * machine has a table of its own reference builds. */
+	if (offsets__load(gobin__arch(gb), l->table_err, sizeof(l->table_err)))
 		l->table_why = l->table_err;
 	offsets__versions(gb, grpc_version, grpc_source, &l->ov);
 }

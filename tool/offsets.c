@@ -1,5 +1,6 @@
-/* offsets.c - read the built-in offsets table and answer lookups from it.
- * The format is described at the top of tool/offsets.tbl. */
+/* offsets.c - read the built-in offsets tables (one per machine) and
+ * answer lookups from them. The format is described at the top of
+ * tool/offsets_amd64.tbl. */
 #include "offsets.h"
 #include "render.h" /* embedded_file() */
 #include "../dwarf/strmap.h"
@@ -32,12 +33,28 @@ struct ref_build {
 	bool gopath; /* built in GOPATH mode, as distributions build */
 };
 
-static struct row *rows;
-static int nrows;
-static struct ref_build *builds;
-static int nbuilds;
-static char *text; /* the table, split in place */
-static bool loaded;
+/* One machine's table: parameter locations and code sizes are the
+ * machine's own, so each has reference builds of its own. */
+struct offsets_table {
+	const char *goarch;
+	struct row *rows;
+	int nrows;
+	struct ref_build *builds;
+	int nbuilds;
+	char *text; /* the table, split in place */
+	bool loaded;
+};
+
+static struct offsets_table tables[] = {{.goarch = "amd64"}, {.goarch = "arm64"}};
+
+/* The table of machine goarch, or NULL for a machine none is made for. */
+static struct offsets_table *table_of(const char *goarch)
+{
+	for (size_t i = 0; goarch && i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (strcmp(tables[i].goarch, goarch) == 0)
+			return &tables[i];
+	return NULL;
+}
 
 /* Strings made for answers live as long as the process, each kept once:
  * a tracer asks a few hundred questions, which repeat (and a fuzzer asks
@@ -100,7 +117,7 @@ static int split(char *line, char **f, int max)
 	return n;
 }
 
-static int parse_line(char *line, int lineno, char *err, size_t errlen)
+static int parse_line(struct offsets_table *t, char *line, int lineno, char *err, size_t errlen)
 {
 	char *f[MAX_FIELDS];
 	int n = split(line, f, MAX_FIELDS), kind, owner;
@@ -109,7 +126,8 @@ static int parse_line(char *line, int lineno, char *err, size_t errlen)
 	if (n == 0 || f[0][0] == '#')
 		return 0;
 	if (strcmp(f[0], "build") == 0 && n >= 4) {
-		builds[nbuilds++] = (struct ref_build){f[1], f[2], f[3], n > 4 && strcmp(f[4], "gopath") == 0};
+		t->builds[t->nbuilds++] =
+			(struct ref_build){f[1], f[2], f[3], n > 4 && strcmp(f[4], "gopath") == 0};
 		return 0;
 	}
 	kind = kind_of(f[0]);
@@ -118,7 +136,7 @@ static int parse_line(char *line, int lineno, char *err, size_t errlen)
 		snprintf(err, errlen, "offsets table line %d is malformed", lineno);
 		return -EINVAL;
 	}
-	r = &rows[nrows++];
+	r = &t->rows[t->nrows++];
 	*r = (struct row){.kind = kind, .owner = owner, .golo = f[1], .gohi = f[2],
 			  .lo = f[4], .hi = f[5], .key = f[6]};
 	for (int i = kind == ROW_PARAM ? 8 : 7; i < n && r->nvalues < MAX_VALUES; i++)
@@ -129,59 +147,68 @@ static int parse_line(char *line, int lineno, char *err, size_t errlen)
 }
 
 /* Back to no table at all: what a failed parse leaves behind. */
-static void unload(void)
+static void unload(struct offsets_table *t)
 {
-	free(text);
-	free(rows);
-	free(builds);
-	text = NULL;
-	rows = NULL;
-	builds = NULL;
-	nrows = nbuilds = 0;
+	free(t->text);
+	free(t->rows);
+	free(t->builds);
+	t->text = NULL;
+	t->rows = NULL;
+	t->builds = NULL;
+	t->nrows = t->nbuilds = 0;
 }
 
-int offsets__load(char *err, size_t errlen)
+int offsets__load(const char *goarch, char *err, size_t errlen)
 {
-	const char *tbl = embedded_file("offsets.tbl");
+	struct offsets_table *t = table_of(goarch);
+	char name[32];
+	const char *tbl;
 	int lines = 1, lineno = 0;
 
-	if (loaded)
+	if (t && t->loaded)
 		return 0;
-	/* A failed call before left nothing; start from nothing anyway. */
-	unload();
+	snprintf(name, sizeof(name), "offsets_%s.tbl", t ? t->goarch : "");
+	tbl = t ? embedded_file(name) : NULL;
 	if (!tbl) {
-		snprintf(err, errlen, "the offsets table is not built in");
+		snprintf(err, errlen,
+			 "the offsets table has no reference builds for %s: give its DWARF "
+			 "(a debug file, --debuginfo)",
+			 goarch ? goarch : "this machine");
 		return -ENOENT;
 	}
+	/* A failed call before left nothing; start from nothing anyway. */
+	unload(t);
 	for (const char *p = tbl; *p; p++)
 		lines += *p == '\n';
-	text = strdup(tbl);
-	rows = calloc((size_t)lines, sizeof(*rows));
-	builds = calloc((size_t)lines, sizeof(*builds));
-	if (!text || !rows || !builds) {
-		unload();
+	t->text = strdup(tbl);
+	t->rows = calloc((size_t)lines, sizeof(*t->rows));
+	t->builds = calloc((size_t)lines, sizeof(*t->builds));
+	if (!t->text || !t->rows || !t->builds) {
+		unload(t);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (char *line = text, *next; line; line = next) {
+	for (char *line = t->text, *next; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		int ret = parse_line(line, ++lineno, err, errlen);
+		int ret = parse_line(t, line, ++lineno, err, errlen);
 
 		/* No half table: lookups and a second call see none at all. */
 		if (ret) {
-			unload();
+			unload(t);
 			return ret;
 		}
 	}
-	loaded = true;
+	t->loaded = true;
 	return 0;
 }
 
-int offsets__nbuilds(void)
+int offsets__nbuilds(const char *goarch)
 {
-	return nbuilds;
+	const struct offsets_table *t = table_of(goarch);
+
+	return t ? t->nbuilds : 0;
 }
 
 /* "go1.26.8" -> "go1.26" */
@@ -214,12 +241,13 @@ static const char *build_version(const struct ref_build *b, int o)
 
 /* Does the code of gb have, for every function the table fingerprints
  * for (go minor, owner release), exactly the recorded size? */
-static bool fingerprint_matches(struct gobin *gb, const char *gom, int o, const char *version)
+static bool fingerprint_matches(const struct offsets_table *t, struct gobin *gb, const char *gom,
+				int o, const char *version)
 {
 	int compared = 0;
 
-	for (int i = 0; i < nrows; i++) {
-		const struct row *r = &rows[i];
+	for (int i = 0; i < t->nrows; i++) {
+		const struct row *r = &t->rows[i];
 		const struct gobin_func *fn;
 		const char *why;
 
@@ -251,21 +279,22 @@ static bool same_row_values(const struct row *r, const struct row *q)
  * aside) equal release b's? Then which of them gb was built with does not
  * matter. Most rows are ranges holding both: only the others are looked
  * for again. */
-static bool same_values(const char *gom, int o, const char *a, const char *b)
+static bool same_values(const struct offsets_table *t, const char *gom, int o, const char *a,
+			const char *b)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		const char *x = pass ? b : a, *y = pass ? a : b;
 
-		for (int i = 0; i < nrows; i++) {
-			const struct row *r = &rows[i];
+		for (int i = 0; i < t->nrows; i++) {
+			const struct row *r = &t->rows[i];
 			bool found = false;
 
 			if (r->kind == ROW_FUNC || (int)r->owner != o || !row_covers(r, gom, x) ||
 			    row_covers(r, gom, y))
 				continue;
-			for (int j = 0; j < nrows && !found; j++)
-				found = j != i && (int)rows[j].owner == o && row_covers(&rows[j], gom, y) &&
-					same_row_values(r, &rows[j]);
+			for (int j = 0; j < t->nrows && !found; j++)
+				found = j != i && (int)t->rows[j].owner == o &&
+					row_covers(&t->rows[j], gom, y) && same_row_values(r, &t->rows[j]);
 			if (!found)
 				return false;
 		}
@@ -277,9 +306,9 @@ static bool same_values(const char *gom, int o, const char *a, const char *b)
  * (when with_grpc is set, of that grpc-go release; with gopath, only those
  * built in GOPATH mode) whose code matches gb's: their count, the first
  * and last, and whether all of them give the same values. */
-static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, const char *with_grpc,
-			     bool gopath, const char **match, const char **last, bool *same,
-			     int *ntried)
+static int fingerprint_among(const struct offsets_table *t, struct gobin *gb, const char *gom_self,
+			     int o, const char *with_grpc, bool gopath, const char **match,
+			     const char **last, bool *same, int *ntried)
 {
 	const char *tried[256];
 	int nmatch = 0;
@@ -287,23 +316,24 @@ static int fingerprint_among(struct gobin *gb, const char *gom_self, int o, cons
 	*match = *last = NULL;
 	*same = true;
 	*ntried = 0;
-	for (int b = 0; b < nbuilds && *ntried < 256; b++) {
-		const char *rel = build_version(&builds[b], o);
+	for (int b = 0; b < t->nbuilds && *ntried < 256; b++) {
+		const struct ref_build *rb = &t->builds[b];
+		const char *rel = build_version(rb, o);
 		char gom[16];
 		bool seen = false;
 
-		go_minor(builds[b].go, gom, sizeof(gom));
-		if (strcmp(gom, gom_self) != 0 || (with_grpc && strcmp(builds[b].grpc, with_grpc) != 0) ||
-		    (gopath && !builds[b].gopath))
+		go_minor(rb->go, gom, sizeof(gom));
+		if (strcmp(gom, gom_self) != 0 || (with_grpc && strcmp(rb->grpc, with_grpc) != 0) ||
+		    (gopath && !rb->gopath))
 			continue;
 		for (int k = 0; k < *ntried && !seen; k++)
 			seen = strcmp(tried[k], rel) == 0;
 		if (seen)
 			continue;
 		tried[(*ntried)++] = rel;
-		if (fingerprint_matches(gb, gom_self, o, rel)) {
+		if (fingerprint_matches(t, gb, gom_self, o, rel)) {
 			if (*match)
-				*same &= same_values(gom_self, o, *match, rel);
+				*same &= same_values(t, gom_self, o, *match, rel);
 			*match = *match ? *match : rel;
 			*last = rel;
 			nmatch++;
@@ -329,8 +359,8 @@ static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
 	for (int k = 0; k < 4; k++) {
 		if ((k == 0 || k == 1) && !grpc)
 			continue;
-		nmatch = fingerprint_among(gb, gom_self, o, k < 2 ? grpc : NULL, k % 2 == 0, &match,
-					   &last, &same, &ntried);
+		nmatch = fingerprint_among(v->table, gb, gom_self, o, k < 2 ? grpc : NULL, k % 2 == 0,
+					   &match, &last, &same, &ntried);
 		if (nmatch == 1 || (nmatch > 1 && same))
 			break;
 	}
@@ -347,6 +377,10 @@ static void fingerprint(struct gobin *gb, struct offsets_versions *v, int o)
 	if (nmatch)
 		snprintf(v->why_buf[o], sizeof(v->why_buf[o]),
 			 "no module list, and its code matches %d reference builds with %s", nmatch,
+			 gom_self);
+	else if (!ntried)
+		snprintf(v->why_buf[o], sizeof(v->why_buf[o]),
+			 "no module list, and the offsets table has no reference builds with %s",
 			 gom_self);
 	else
 		snprintf(v->why_buf[o], sizeof(v->why_buf[o]),
@@ -365,10 +399,13 @@ void offsets__versions(struct gobin *gb, const char *grpc_version, const char *g
 		v->version[OWNER_GRPC] = grpc_version;
 		v->source[OWNER_GRPC] = grpc_source;
 	}
+	v->table = table_of(gobin__arch(gb));
 	v->version[OWNER_XNET] = gobin__module_version(gb, "golang.org/x/net");
 	if (v->version[OWNER_XNET])
 		v->source[OWNER_XNET] = "module data";
-	if (!v->go_minor[0] || !loaded)
+	if (v->table && !v->table->loaded)
+		v->table = NULL;
+	if (!v->go_minor[0] || !v->table)
 		return;
 	for (int o = OWNER_GRPC; o < NOWNERS; o++)
 		if (!v->version[o])
@@ -390,8 +427,8 @@ static const struct row *lookup(const struct offsets_versions *v, enum row_kind 
 	const struct row *any = NULL;
 	const char *lo = NULL, *hi = NULL, *golo = NULL, *gohi = NULL;
 
-	for (int i = 0; i < nrows; i++) {
-		const struct row *r = &rows[i];
+	for (int i = 0; v->table && i < v->table->nrows; i++) {
+		const struct row *r = &v->table->rows[i];
 
 		if (r->kind != kind || strcmp(r->key, key) != 0 ||
 		    (name && strcmp(r->name, name) != 0))
@@ -409,7 +446,7 @@ static const struct row *lookup(const struct offsets_versions *v, enum row_kind 
 			hi = r->hi;
 	}
 	*err = -ERANGE;
-	if (!loaded)
+	if (!v->table)
 		*why = "the offsets table could not be read";
 	else if (!any)
 		*err = -ENOENT, *why = "no DWARF, and the offsets table has no entry for it";
@@ -529,12 +566,15 @@ static int params_missing(const struct offsets_versions *v, const char *func, co
 {
 	int err;
 
-	for (int i = 0; i < nrows; i++)
-		if (rows[i].kind == ROW_NOPARAMS && strcmp(rows[i].key, func) == 0 &&
-		    v->go_minor[0] && row_covers(&rows[i], v->go_minor, v->version[rows[i].owner])) {
+	for (int i = 0; v->table && i < v->table->nrows; i++) {
+		const struct row *r = &v->table->rows[i];
+
+		if (r->kind == ROW_NOPARAMS && strcmp(r->key, func) == 0 && v->go_minor[0] &&
+		    row_covers(r, v->go_minor, v->version[r->owner])) {
 			*why = "no parameters in the reference build's DWARF";
 			return -ENOENT;
 		}
+	}
 	lookup(v, ROW_PARAM, func, NULL, &err, why);
 	return err;
 }
@@ -569,8 +609,8 @@ int offsets__params(const struct offsets_versions *v, const char *func, struct g
 
 	if (max > 64)
 		max = 64;
-	for (int i = 0; i < nrows && n < max; i++) {
-		const struct row *r = &rows[i];
+	for (int i = 0; v->table && i < v->table->nrows && n < max; i++) {
+		const struct row *r = &v->table->rows[i];
 
 		if (r->kind != ROW_PARAM || strcmp(r->key, func) != 0 || !v->go_minor[0] ||
 		    !row_covers(r, v->go_minor, v->version[r->owner]))

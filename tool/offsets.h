@@ -1,6 +1,7 @@
-/* offsets.h - the offsets table (tool/offsets.tbl, compiled in): member
- * offsets, struct sizes and parameter locations of the releases that
- * `make offsets` built, for binaries that carry no DWARF.
+/* offsets.h - the offsets tables (tool/offsets_GOARCH.tbl, compiled in):
+ * member offsets, struct sizes and parameter locations of the releases
+ * that `make offsets` built for each machine, for binaries that carry no
+ * DWARF.
  *
  * Every value belongs to an owner: the standard library (keyed by the Go
  * minor release), grpc-go or golang.org/x/net (keyed by the Go minor
@@ -17,8 +18,11 @@
 
 enum offsets_owner { OWNER_GO, OWNER_GRPC, OWNER_XNET, NOWNERS };
 
-/* The releases of one binary, as the table's keys. */
+struct offsets_table;
+
+/* The releases of one binary, as the table's keys, and its machine's table. */
 struct offsets_versions {
+	const struct offsets_table *table; /* NULL: none loaded for the machine */
 	char go_minor[16];		/* "go1.26", "" if unknown */
 	const char *version[NOWNERS];	/* module release, NULL if unknown */
 	const char *source[NOWNERS];	/* where it came from, for --inspect */
@@ -27,10 +31,11 @@ struct offsets_versions {
 	char why_buf[NOWNERS][192];
 };
 
-/* Parse the built-in table (once). 0, or -EINVAL with the bad line in err. */
-int offsets__load(char *err, size_t errlen);
+/* Parse the built-in table of machine goarch (once). 0; -ENOENT when none
+ * is built in for it, -EINVAL with the bad line in err. */
+int offsets__load(const char *goarch, char *err, size_t errlen);
 
-/* Fill v for gb. grpc_version/grpc_source come from the rule's checker
+/* Fill v for gb (with its machine's table, if loaded). grpc_version/grpc_source come from the rule's checker
  * (module data or the user-agent string); x/net from the module data; a
  * module release still unknown is looked for by its code's fingerprint
  * (function sizes equal to one reference build's). */
@@ -53,7 +58,7 @@ int offsets__param(const struct offsets_versions *v, const char *func, const cha
 int offsets__params(const struct offsets_versions *v, const char *func, struct gobin_param *out,
 		    int max, const char **origins, const char **why);
 
-/* The reference builds, for --inspect: "go1.26.8 grpc v1.85.0 x/net v0.60.0". */
-int offsets__nbuilds(void);
+/* The number of reference builds of machine goarch's table. */
+int offsets__nbuilds(const char *goarch);
 
 #endif

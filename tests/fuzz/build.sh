@@ -26,7 +26,7 @@ srcs=("$root"/dwarf/*.c
 	"$root"/tool/inspect_protos.c "$root"/tool/protodb.c "$root"/tool/protobuild.c
 	"$root"/tool/protocheck.c "$root"/tool/arena.c "$root"/tool/protomodel.c
 	"$root"/build/gen/google/protobuf/descriptor.pb-c.c)
-templates=("$root"/bpf_templates/*.c "$root"/bpf_templates/*.h "$root"/tool/offsets.tbl)
+templates=("$root"/bpf_templates/*.c "$root"/bpf_templates/*.h "$root"/tool/offsets_*.tbl)
 
 # descriptor.proto's parser, as the Makefile generates it.
 if [[ ! -f "$root/build/gen/google/protobuf/descriptor.pb-c.c" ]]; then

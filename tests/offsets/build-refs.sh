@@ -2,10 +2,12 @@
 # build-refs.sh OUTDIR [TOOLCHAIN...] - build the reference program
 # (tests/offsets/ref) once per toolchain and grpc-go release of
 # versions.txt, plus Debian's Go 1.19 with Debian's packaged grpc-go in
-# GOPATH mode. Toolchains named as arguments limit it to their builds. Each build lands
-# in OUTDIR/<name>/ with:
+# GOPATH mode, for the machine GOARCH names (amd64 when unset). Toolchains
+# named as arguments limit it to their builds. Each build lands in
+# OUTDIR/<name>/ with:
 #   ref      the binary
 #   build    one line: go version, grpc version, x/net version, how built
+#            (the mode, module or gopath, then GOARCH=..., then the rest)
 # A build already there is kept. Failures (a release that needs a newer Go,
 # a module the proxy does not serve) are listed in OUTDIR/skipped.txt.
 set -uo pipefail
@@ -16,9 +18,14 @@ only=("$@")
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 [[ ${#only[@]} -gt 0 ]] || : >"$out/skipped.txt"
 export PATH=/usr/local/go/bin:$PATH
+export GOARCH=${GOARCH:-amd64}
 
 field() { awk -v k="$1" '$1 == k { for (i = 2; i <= NF; i++) print $i }' "$here/versions.txt"; }
-mapfile -t toolchains < <(field toolchain)
+# amd64's toolchains are on "toolchain" lines, another machine's on
+# "toolchain-GOARCH" lines.
+key=toolchain
+[[ $GOARCH == amd64 ]] || key=toolchain-$GOARCH
+mapfile -t toolchains < <(field "$key")
 mapfile -t grpcs < <(field grpc)
 mapfile -t xnets < <(field xnet)
 
@@ -53,9 +60,9 @@ build_module() {
 		rm -rf "$dir"
 		return 0
 	fi
-	printf '%s %s %s module %s go get google.golang.org/grpc@%s%s\n' \
+	printf '%s %s %s module GOARCH=%s %s go get google.golang.org/grpc@%s%s\n' \
 		"$(go version "$dir/ref" | sed 's/^.*: //')" "$(modversion "$dir/ref" google.golang.org/grpc)" \
-		"$(modversion "$dir/ref" golang.org/x/net)" "$([[ $tc == /* ]] && echo "$tc" || echo "GOTOOLCHAIN=$tc")" \
+		"$(modversion "$dir/ref" golang.org/x/net)" "$GOARCH" "$([[ $tc == /* ]] && echo "$tc" || echo "GOTOOLCHAIN=$tc")" \
 		"$grpc" "${xnet:+ golang.org/x/net@$xnet}" >"$dir/build"
 	echo "built $name"
 }
@@ -79,8 +86,8 @@ build_debian() {
 	rm -rf "$gp"
 	grpc=v$(dpkg-query -W -f '${Version}' golang-google-grpc-dev | sed 's/^[0-9]*://; s/[-+~].*//')
 	xnet=v$(dpkg-query -W -f '${Version}' golang-golang-x-net-dev | sed 's/^[0-9]*://; s/[-+~].*//')
-	printf '%s %s %s gopath Debian golang-1.19-go, golang-google-grpc-dev, golang-golang-x-net-dev\n' \
-		"$(/usr/lib/go-1.19/bin/go version "$dir/ref" | sed 's/^.*: //')" "$grpc" "$xnet" >"$dir/build"
+	printf '%s %s %s gopath GOARCH=%s Debian golang-1.19-go, golang-google-grpc-dev, golang-golang-x-net-dev\n' \
+		"$(/usr/lib/go-1.19/bin/go version "$dir/ref" | sed 's/^.*: //')" "$grpc" "$xnet" "$GOARCH" >"$dir/build"
 	echo "built debian-go1.19"
 }
 

@@ -2,7 +2,7 @@
  * probe table can ask for: each alternative member offset and struct size
  * (found or absent), each candidate function's size and parameters. One
  * line per value; collapse.go merges the dumps of all reference builds
- * into tool/offsets.tbl.
+ * into tool/offsets_GOARCH.tbl.
  *
  * Usage: offsets-dump BINARY
  * Lines (fields separated by one space; type names have spaces as %20):

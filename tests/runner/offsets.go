@@ -12,6 +12,7 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,6 +37,11 @@ func registerOffsets() {
 	register("runtime", "offsets/outside-table-not-traced", true, func() error {
 		return outsideNotTraced(c)
 	})
+	// The arm64 cross-builds stripped: arm64 has a table of its own.
+	for _, c := range cells {
+		c := c
+		register("unit", "offsets/"+c.name+"/arm64/strip-all", false, func() error { return arm64Stripped(c) })
+	}
 }
 
 // outsideGo: the table holds Go 1.19 to 1.27; 1.18 has the register ABI
@@ -89,6 +95,12 @@ func outsideTable(c cell, from, to, named string) error {
 	if err != nil {
 		return err
 	}
+	return refusedOutside(js, named)
+}
+
+// refusedOutside: every probe a rule leaves is disabled, each saying the
+// offsets table does not hold the release named.
+func refusedOutside(js *inspectOut, named string) error {
 	if len(js.Probes) == 0 {
 		return fmt.Errorf("no probes listed")
 	}
@@ -136,4 +148,58 @@ func outsideNotTraced(c cell) error {
 		return fmt.Errorf("want a non-zero exit and %q; got %s", want, r.describe())
 	}
 	return nil
+}
+
+// arm64Stripped: the cell's arm64 server with its symbols and DWARF
+// stripped. Where tool/offsets_arm64.tbl has reference builds of the
+// cell's Go release, every value must equal the unstripped binary's DWARF
+// (crossCheck); where it has none, every probe must be refused naming
+// that release.
+func arm64Stripped(c cell) error {
+	orig := targetBin(c, "arm64/grpcserver")
+	dir, err := os.MkdirTemp("", "gogrpctrace-offsets-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, c.name+"-arm64-grpcserver-stripped")
+	if b, err := exec.Command("aarch64-linux-gnu-strip", "--strip-all", "-o", bin, orig).CombinedOutput(); err != nil {
+		return fmt.Errorf("aarch64-linux-gnu-strip --strip-all: %v: %s", err, b)
+	}
+	minor := goMinorOf(c.goVersion)
+	covered, err := tableHasGo("arm64", minor)
+	if err != nil {
+		return err
+	}
+	if covered {
+		return crossCheck(orig, bin)
+	}
+	js, _, err := runInspectJSON(toolPath, bin)
+	if err != nil {
+		return err
+	}
+	return refusedOutside(js, minor)
+}
+
+// goMinorOf: "go1.27.3" and "go1.27" are "go1.27".
+func goMinorOf(v string) string {
+	if f := strings.SplitN(v, ".", 3); len(f) >= 2 {
+		return f[0] + "." + f[1]
+	}
+	return v
+}
+
+// tableHasGo: does tool/offsets_GOARCH.tbl have a reference build of the
+// Go minor release?
+func tableHasGo(goarch, minor string) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(repoRoot, "tool", "offsets_"+goarch+".tbl"))
+	if err != nil {
+		return false, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "build" && goMinorOf(f[1]) == minor {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -1,9 +1,9 @@
 /* offsets_reload.c - offsets__load() on a table that fails to parse half
  * way: the call fails, a second call fails the same way rather than
  * reading on past a half-loaded table, lookups find nothing, and a good
- * table after that loads whole. tool/offsets.c is compiled in here and
+ * table after that loads whole; a machine with no table is refused. tool/offsets.c is compiled in here and
  * handed the table through embedded_file(), which the build otherwise
- * takes from tool/offsets.tbl.
+ * takes from tool/offsets_amd64.tbl.
  *
  * Prints "ok", exit 0; else what went wrong, exit 1.
  */
@@ -13,7 +13,7 @@ static const char *table;
 
 const char *embedded_file(const char *name)
 {
-	return strcmp(name, "offsets.tbl") == 0 ? table : NULL;
+	return strcmp(name, "offsets_amd64.tbl") == 0 ? table : NULL;
 }
 
 /* A build line and a row before the bad line: the parse gets that far. */
@@ -29,7 +29,7 @@ static const char good_table[] =
 /* What a lookup of the row both tables hold answers. */
 static int lookup_row(uint64_t *off)
 {
-	struct offsets_versions v = {.go_minor = "go1.26"};
+	struct offsets_versions v = {.table = table_of("amd64"), .go_minor = "go1.26"};
 	const char *origin, *why;
 	uint64_t size;
 
@@ -43,22 +43,27 @@ int main(void)
 	int bad = 0, r1, r2;
 
 	table = bad_table;
-	r1 = offsets__load(err1, sizeof(err1));
-	r2 = offsets__load(err2, sizeof(err2));
+	r1 = offsets__load("amd64", err1, sizeof(err1));
+	r2 = offsets__load("amd64", err2, sizeof(err2));
 	if (r1 != -EINVAL || r2 != -EINVAL || strcmp(err1, err2) != 0 || !strstr(err1, "line 3")) {
 		printf("bad table: calls returned %d (%s) and %d (%s), want -EINVAL twice naming line 3\n",
 		       r1, err1, r2, err2);
 		bad = 1;
 	}
-	if (offsets__nbuilds() != 0 || lookup_row(&off) == 0) {
+	if (offsets__nbuilds("amd64") != 0 || lookup_row(&off) == 0) {
 		printf("after a failed load: %d builds, lookup found offset %llu; want none\n",
-		       offsets__nbuilds(), (unsigned long long)off);
+		       offsets__nbuilds("amd64"), (unsigned long long)off);
 		bad = 1;
 	}
 	table = good_table;
-	if (offsets__load(err1, sizeof(err1)) != 0 || offsets__nbuilds() != 1 ||
+	if (offsets__load("amd64", err1, sizeof(err1)) != 0 || offsets__nbuilds("amd64") != 1 ||
 	    lookup_row(&off) != 0 || off != 0) {
-		printf("good table after a bad one: %s, %d builds\n", err1, offsets__nbuilds());
+		printf("good table after a bad one: %s, %d builds\n", err1, offsets__nbuilds("amd64"));
+		bad = 1;
+	}
+	/* A machine whose table is not built in: refused, naming it. */
+	if (offsets__load("arm64", err1, sizeof(err1)) != -ENOENT || !strstr(err1, "for arm64")) {
+		printf("a machine without a table: %s\n", err1);
 		bad = 1;
 	}
 	if (!bad)
