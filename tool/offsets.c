@@ -162,13 +162,15 @@ int offsets__load(const char *goarch, char *err, size_t errlen)
 {
 	struct offsets_table *t = table_of(goarch);
 	char name[32];
-	const char *tbl;
+	const char *tbl = NULL;
 	int lines = 1, lineno = 0;
 
 	if (t && t->loaded)
 		return 0;
-	snprintf(name, sizeof(name), "offsets_%s.tbl", t ? t->goarch : "");
-	tbl = t ? embedded_file(name) : NULL;
+	if (t) {
+		snprintf(name, sizeof(name), "offsets_%s.tbl", t->goarch);
+		tbl = embedded_file(name);
+	}
 	if (!tbl) {
 		snprintf(err, errlen,
 			 "the offsets table has no reference builds for %s: give its DWARF "
